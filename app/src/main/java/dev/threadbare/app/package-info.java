@@ -1,0 +1,2 @@
+/** threadbare app. */
+package dev.threadbare.app;

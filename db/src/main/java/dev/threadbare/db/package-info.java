@@ -1,0 +1,2 @@
+/** threadbare db. */
+package dev.threadbare.db;

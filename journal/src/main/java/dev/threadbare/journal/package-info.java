@@ -1,0 +1,2 @@
+/** threadbare journal. */
+package dev.threadbare.journal;

@@ -1,0 +1,2 @@
+/** threadbare testing. */
+package dev.threadbare.testing;

@@ -1,0 +1,2 @@
+/** threadbare workspace. */
+package dev.threadbare.workspace;

@@ -1,2 +1,0 @@
-/** threadbare app. */
-package dev.threadbare.app;

@@ -1,2 +1,0 @@
-/** threadbare db. */
-package dev.threadbare.db;

@@ -1,0 +1,2 @@
+/** threadbare chat. */
+package dev.threadbare.chat;

@@ -1,0 +1,2 @@
+/** threadbare pgwire. */
+package dev.threadbare.pgwire;

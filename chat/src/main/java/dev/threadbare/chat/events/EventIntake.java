@@ -1,0 +1,143 @@
+package dev.threadbare.chat.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.threadbare.core.journal.Journal;
+import dev.threadbare.core.journal.JournalEntry;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one path from an event envelope (HTTP Events API, Socket Mode or catch-up) to the journal:
+ * convert, append durably, then hand the new entries to listeners on a single background thread.
+ *
+ * <p>Thread safe: {@link #accept} may be called from many request threads at once. Retries and
+ * duplicate deliveries are harmless because the journal skips entries whose identity it holds, and
+ * listeners only hear of new entries. {@link #close} drains the hand-off queue.
+ */
+public final class EventIntake implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EventIntake.class);
+
+  private final Journal journal;
+  private final EnvelopeConverter converter;
+  private final List<JournalListener> listeners = new CopyOnWriteArrayList<>();
+  private final ExecutorService handOff =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "threadbare-chat-handoff");
+            t.setDaemon(true);
+            return t;
+          });
+  private volatile UnaryOperator<List<JournalEntry>> enrichment = UnaryOperator.identity();
+
+  private EventIntake(Journal journal, EnvelopeConverter converter) {
+    this.journal = journal;
+    this.converter = converter;
+  }
+
+  /** An intake appending to {@code journal}, converting envelopes with {@code converter}. */
+  public static EventIntake create(Journal journal, EnvelopeConverter converter) {
+    return new EventIntake(
+        Objects.requireNonNull(journal, "journal"), Objects.requireNonNull(converter, "converter"));
+  }
+
+  /** Adds a listener told of every batch of new entries, in journal order. */
+  public EventIntake onJournaled(JournalListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+    return this;
+  }
+
+  /**
+   * Sets a step run on the hand-off thread before listeners hear of new entries, which returns
+   * further entries to append (such as downloaded file contents); it runs after the ack, so it may
+   * take its time.
+   */
+  public EventIntake enrichWith(UnaryOperator<List<JournalEntry>> step) {
+    this.enrichment = Objects.requireNonNull(step, "step");
+    return this;
+  }
+
+  /**
+   * Converts the envelope and appends its entries; returns once they are durable. Throws {@link
+   * MalformedEventException} when the converter cannot read the envelope (nothing is journaled).
+   *
+   * @return the entries that were new
+   */
+  public List<JournalEntry> accept(JsonNode envelope) {
+    List<JournalEntry> entries;
+    try {
+      entries = converter.toEntries(envelope);
+    } catch (RuntimeException e) {
+      throw new MalformedEventException(
+          "event envelope cannot be read (" + e.getMessage() + "): expected a Slack Events API"
+              + " envelope with type, team_id and event",
+          e);
+    }
+    return append(entries);
+  }
+
+  /** Appends entries (from catch-up, say) durably and hands the new ones off; returns them. */
+  public List<JournalEntry> append(List<JournalEntry> entries) {
+    if (entries.isEmpty()) {
+      return List.of();
+    }
+    List<JournalEntry> fresh = journal.append(entries);
+    if (!fresh.isEmpty()) {
+      handOff.execute(() -> deliver(fresh));
+    }
+    return fresh;
+  }
+
+  private void deliver(List<JournalEntry> fresh) {
+    List<JournalEntry> batch = fresh;
+    try {
+      List<JournalEntry> extra = enrichment.apply(fresh);
+      if (!extra.isEmpty()) {
+        List<JournalEntry> appended = journal.append(extra);
+        batch = new java.util.ArrayList<>(fresh);
+        batch.addAll(appended);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("enriching {} journal entries failed; listeners get them as they are", fresh.size(), e);
+    }
+    for (JournalListener listener : listeners) {
+      try {
+        listener.onJournaled(List.copyOf(batch));
+      } catch (RuntimeException e) {
+        LOG.warn("journal listener {} failed on {} entries", listener, batch.size(), e);
+      }
+    }
+  }
+
+  /** Waits until every batch handed off so far has reached the listeners (tests, shutdown). */
+  public void awaitHandOff() {
+    try {
+      handOff.submit(() -> {}).get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("hand-off did not drain within 30 s", e);
+    }
+  }
+
+  /** Stops accepting hand-offs and drains the queue (up to 30 s). Does not close the journal. */
+  @Override
+  public void close() {
+    handOff.shutdown();
+    try {
+      if (!handOff.awaitTermination(30, TimeUnit.SECONDS)) {
+        handOff.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      handOff.shutdownNow();
+    }
+  }
+}

@@ -76,7 +76,9 @@ public final class EventIntake implements AutoCloseable {
       entries = converter.toEntries(envelope);
     } catch (RuntimeException e) {
       throw new MalformedEventException(
-          "event envelope cannot be read (" + e.getMessage() + "): expected a Slack Events API"
+          "event envelope cannot be read ("
+              + e.getMessage()
+              + "): expected a Slack Events API"
               + " envelope with type, team_id and event",
           e);
     }
@@ -105,7 +107,8 @@ public final class EventIntake implements AutoCloseable {
         batch.addAll(appended);
       }
     } catch (RuntimeException e) {
-      LOG.warn("enriching {} journal entries failed; listeners get them as they are", fresh.size(), e);
+      LOG.warn(
+          "enriching {} journal entries failed; listeners get them as they are", fresh.size(), e);
     }
     for (JournalListener listener : listeners) {
       try {

@@ -15,8 +15,8 @@ import javax.crypto.spec.SecretKeySpec;
  * Verifies Slack's v0 request signatures: {@code X-Slack-Signature: v0=HEX} where HEX is the
  * HMAC-SHA256 of {@code v0:TIMESTAMP:BODY} under the app's signing secret, and {@code
  * X-Slack-Request-Timestamp} within five minutes of now, either way. See <a
- * href="https://api.slack.com/authentication/verifying-requests-from-slack">Verifying requests
- * from Slack</a>.
+ * href="https://api.slack.com/authentication/verifying-requests-from-slack">Verifying requests from
+ * Slack</a>.
  *
  * <p>Immutable and thread safe; the comparison takes constant time.
  */

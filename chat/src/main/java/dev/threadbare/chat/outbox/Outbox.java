@@ -34,10 +34,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each call moves {@code pending → sending → sent} (or {@code failed} for a refusal Slack will
  * repeat, such as {@code channel_not_found}); {@code sending} is stored before the request and
- * {@code sent} with Slack's result right after it, so a clean {@link #close} never loses or
- * repeats a call. After a crash between those two steps, a posted message is looked for by the
- * idempotency key it carries in its metadata before being resent; reactions and edits are
- * idempotent. Thread safe; {@link #start} the drain thread once, {@link #close} when done.
+ * {@code sent} with Slack's result right after it, so a clean {@link #close} never loses or repeats
+ * a call. After a crash between those two steps, a posted message is looked for by the idempotency
+ * key it carries in its metadata before being resent; reactions and edits are idempotent. Thread
+ * safe; {@link #start} the drain thread once, {@link #close} when done.
  */
 public final class Outbox implements AutoCloseable {
 
@@ -81,7 +81,9 @@ public final class Outbox implements AutoCloseable {
         Objects.requireNonNull(clock, "clock"));
   }
 
-  /** An outbox stored in PostgreSQL (its own {@code outbox} table), sending through {@code slack}. */
+  /**
+   * An outbox stored in PostgreSQL (its own {@code outbox} table), sending through {@code slack}.
+   */
   public static Outbox postgres(
       String jdbcUrl,
       String user,
@@ -341,7 +343,9 @@ public final class Outbox implements AutoCloseable {
       case "reactions.add" ->
           slack.reactionsAdd(
               r ->
-                  r.channel(channel).timestamp(p.path("ts").asText()).name(p.path("name").asText()));
+                  r.channel(channel)
+                      .timestamp(p.path("ts").asText())
+                      .name(p.path("name").asText()));
       case "chat.update" -> {
         String targetKey = p.path("target_key").asText();
         String ts =

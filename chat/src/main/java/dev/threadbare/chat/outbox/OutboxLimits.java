@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The outbox's pacing: the spacing of messages in one channel (Slack allows about one a second)
- * and per-method budgets per minute (Slack's rate-limit tiers). Immutable.
+ * The outbox's pacing: the spacing of messages in one channel (Slack allows about one a second) and
+ * per-method budgets per minute (Slack's rate-limit tiers). Immutable.
  *
  * @param channelSpacing least time between two messages posted to one channel
  * @param perMinute calls per minute per method; a method not listed is not budgeted
@@ -32,9 +32,9 @@ public record OutboxLimits(
   }
 
   /**
-   * Slack's published limits: one message a second per channel; {@code chat.postMessage} and
-   * {@code chat.update} tier 3 (50/min), {@code reactions.add} tier 3, {@code chat.postEphemeral}
-   * tier 4 (100/min).
+   * Slack's published limits: one message a second per channel; {@code chat.postMessage} and {@code
+   * chat.update} tier 3 (50/min), {@code reactions.add} tier 3, {@code chat.postEphemeral} tier 4
+   * (100/min).
    */
   public static OutboxLimits slackDefaults() {
     return new OutboxLimits(

@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * When the next call may go: per-channel message spacing, per-method sliding one-minute budgets
- * and pauses ordered by Slack's {@code Retry-After}. Confined to the outbox's drain thread.
+ * When the next call may go: per-channel message spacing, per-method sliding one-minute budgets and
+ * pauses ordered by Slack's {@code Retry-After}. Confined to the outbox's drain thread.
  */
 final class RateLimiter {
 

@@ -1,0 +1,232 @@
+package dev.threadbare.chat.bot;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.threadbare.chat.events.JournalListener;
+import dev.threadbare.chat.events.SlashCommandHandler;
+import dev.threadbare.chat.outbox.Outbox;
+import dev.threadbare.chat.outbox.OutgoingCall;
+import dev.threadbare.core.grammar.ChatGrammar;
+import dev.threadbare.core.grammar.Command;
+import dev.threadbare.core.grammar.ParsedMessage;
+import dev.threadbare.core.journal.EntryKind;
+import dev.threadbare.core.journal.JournalEntry;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bot's answers (DESIGN.md section 5): a reaction for each change (✅ taken, ❓ a code block
+ * without a path, ❌ refused), reasons and help privately to the sender, one compact diff in the
+ * thread when a file gets a new version, and one status message per channel that is edited rather
+ * than reposted. Everything it says goes through the {@link Outbox}, keyed by the journal entry it
+ * answers, so replaying entries never answers twice.
+ *
+ * <p>Thread safe; it holds no state of its own beyond the outbox. Register it as a {@link
+ * JournalListener} after the materializer and as the {@code /threadbare} handler.
+ */
+public final class Bot implements JournalListener, SlashCommandHandler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Bot.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Outbox outbox;
+  private final Materialization materialization;
+  private final ChatGrammar grammar;
+  private final String botUserId;
+
+  private Bot(Outbox outbox, Materialization materialization, ChatGrammar grammar, String botUser) {
+    this.outbox = outbox;
+    this.materialization = materialization;
+    this.grammar = grammar;
+    this.botUserId = botUser;
+  }
+
+  /**
+   * A bot answering through {@code outbox}; {@code botUserId} is the bot's own user (its messages
+   * are never answered), or null when unknown.
+   */
+  public static Bot create(
+      Outbox outbox, Materialization materialization, ChatGrammar grammar, String botUserId) {
+    return new Bot(
+        Objects.requireNonNull(outbox, "outbox"),
+        Objects.requireNonNull(materialization, "materialization"),
+        Objects.requireNonNull(grammar, "grammar"),
+        botUserId);
+  }
+
+  @Override
+  public void onJournaled(List<JournalEntry> entries) {
+    List<EntryOutcome> outcomes;
+    try {
+      outcomes = materialization.outcomes(entries);
+    } catch (RuntimeException e) {
+      LOG.warn("materializer gave no outcomes for {} entries", entries.size(), e);
+      outcomes = List.of();
+    }
+    for (EntryOutcome outcome : outcomes) {
+      if (outcome.entry().kind() == EntryKind.MESSAGE && !fromBot(outcome.entry())) {
+        answer(outcome);
+      }
+    }
+    for (JournalEntry entry : entries) {
+      if (entry.kind() == EntryKind.MESSAGE && !fromBot(entry)) {
+        actOnCommands(entry);
+      }
+    }
+  }
+
+  private void answer(EntryOutcome outcome) {
+    JournalEntry entry = outcome.entry();
+    String id = identity(entry);
+    String thread = entry.threadTs() != null ? entry.threadTs() : entry.ts();
+    switch (outcome.result()) {
+      case TAKEN -> {
+        react(entry, BotReplies.TAKEN);
+        String diff = BotReplies.diff(outcome.changes(), outcome.commit());
+        if (diff != null) {
+          outbox.enqueue(new OutgoingCall.PostMessage("diff:" + id, entry.channel(), thread, diff));
+        }
+        if (!outcome.problems().isEmpty()) {
+          tell(entry, "problems:" + id, BotReplies.problems(outcome.problems()));
+        }
+        refreshStatusIfPosted(entry);
+      }
+      case NO_PATH -> {
+        react(entry, BotReplies.NO_PATH);
+        tell(entry, "nopath:" + id, BotReplies.noPath());
+      }
+      case REFUSED -> {
+        react(entry, BotReplies.REFUSED);
+        tell(entry, "refused:" + id, BotReplies.refused(outcome.problems()));
+      }
+      case NOTHING -> {}
+    }
+  }
+
+  private void actOnCommands(JournalEntry entry) {
+    Optional<ParsedMessage> parsed = parse(entry);
+    if (parsed.isEmpty()) {
+      return;
+    }
+    for (Command command : parsed.get().commands()) {
+      if (command instanceof Command.Action action) {
+        switch (action.name().toLowerCase(Locale.ROOT)) {
+          case "help" -> tell(entry, "help:" + identity(entry), BotReplies.help());
+          case "status" -> postStatus(entry.team(), entry.channel(), identity(entry));
+          default -> {
+            // merge, deploy, promote, rollback, token: other pieces act on them.
+          }
+        }
+      }
+    }
+  }
+
+  /** Posts the channel's status message the first time, then edits it. */
+  void postStatus(String team, String channel, String trigger) {
+    String text;
+    try {
+      text = BotReplies.status(materialization.status(team, channel));
+    } catch (RuntimeException e) {
+      text = BotReplies.statusUnavailable(e.getMessage());
+    }
+    String key = statusKey(team, channel);
+    if (!outbox.enqueue(new OutgoingCall.PostMessage(key, channel, null, text))) {
+      outbox.enqueue(new OutgoingCall.UpdateMessage(key + ":" + trigger, channel, key, text));
+    }
+  }
+
+  private void refreshStatusIfPosted(JournalEntry entry) {
+    if (outbox.contains(statusKey(entry.team(), entry.channel()))) {
+      postStatus(entry.team(), entry.channel(), identity(entry));
+    }
+  }
+
+  @Override
+  public String answer(String team, String channel, String user, String text) {
+    ObjectNode message = JSON.createObjectNode();
+    message.put("type", "message");
+    message.put("text", text == null ? "" : text);
+    ParsedMessage parsed;
+    try {
+      parsed = grammar.parse(message, List.of());
+    } catch (RuntimeException e) {
+      return BotReplies.slashUnknown(text);
+    }
+    if (parsed.changesTree()) {
+      return BotReplies.slashTreeCommand(text.strip());
+    }
+    for (Command command : parsed.commands()) {
+      if (command instanceof Command.Action action) {
+        switch (action.name().toLowerCase(Locale.ROOT)) {
+          case "help" -> {
+            return BotReplies.help();
+          }
+          case "status" -> {
+            try {
+              return BotReplies.status(materialization.status(team, channel));
+            } catch (RuntimeException e) {
+              return BotReplies.statusUnavailable(e.getMessage());
+            }
+          }
+          default -> {
+            return BotReplies.slashAccepted(action.name());
+          }
+        }
+      }
+    }
+    return text == null || text.isBlank() ? BotReplies.help() : BotReplies.slashUnknown(text);
+  }
+
+  private void react(JournalEntry entry, String name) {
+    outbox.enqueue(
+        new OutgoingCall.AddReaction(
+            "react:" + entry.team() + ":" + entry.channel() + ":" + entry.ts() + ":" + name,
+            entry.channel(),
+            entry.ts(),
+            name));
+  }
+
+  private void tell(JournalEntry entry, String key, String text) {
+    if (entry.user() == null) {
+      return;
+    }
+    String thread = entry.threadTs();
+    outbox.enqueue(
+        new OutgoingCall.PostEphemeral(key, entry.channel(), entry.user(), thread, text));
+  }
+
+  private Optional<ParsedMessage> parse(JournalEntry entry) {
+    try {
+      return Optional.of(grammar.parse(JSON.readTree(entry.payload()), List.of()));
+    } catch (JsonProcessingException | RuntimeException e) {
+      LOG.debug("message {} could not be parsed for commands", entry.ts(), e);
+      return Optional.empty();
+    }
+  }
+
+  private boolean fromBot(JournalEntry entry) {
+    if (botUserId != null && botUserId.equals(entry.user())) {
+      return true;
+    }
+    try {
+      JsonNode message = JSON.readTree(entry.payload());
+      return message.hasNonNull("bot_id") || "bot_message".equals(message.path("subtype").asText());
+    } catch (JsonProcessingException e) {
+      return false;
+    }
+  }
+
+  private static String statusKey(String team, String channel) {
+    return "status:" + team + ":" + channel;
+  }
+
+  private static String identity(JournalEntry entry) {
+    return entry.team() + ":" + entry.channel() + ":" + entry.ts() + ":" + entry.version();
+  }
+}

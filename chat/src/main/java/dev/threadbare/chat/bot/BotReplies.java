@@ -1,0 +1,140 @@
+package dev.threadbare.chat.bot;
+
+import dev.threadbare.core.grammar.Problem;
+import java.util.List;
+
+/** The catalog of everything the bot says in the chat: one place for the wording. Stateless. */
+final class BotReplies {
+
+  /** Reaction names (without colons) for the outcomes of DESIGN.md section 5. */
+  static final String TAKEN = "white_check_mark";
+
+  static final String NO_PATH = "question";
+  static final String REFUSED = "x";
+
+  /** Lines of diff shown in the thread before the rest is summarised. */
+  static final int DIFF_LINES = 40;
+
+  private BotReplies() {}
+
+  static String help() {
+    return String.join(
+        "\n",
+        "*threadbare*: this channel is a repository; code blocks are files.",
+        "• A file: a line with the path in backticks, then a code block:",
+        "    `src/app.py`",
+        "    ```print(\"hi\")```",
+        "  or a first line inside the block such as `# file: src/app.py`.",
+        "• A newer block with the same path is a new version; a thread is a branch.",
+        "• Long files: upload them as attachments (text, CSV or SVG).",
+        "• Commands, each on its own line: `rm PATH`, `mv OLD NEW`, `merge`, `status`,"
+            + " `promote VERSION`, `rollback`, `deploy VERSION`, `token`, `help`.",
+        "I answer with ✅ (taken), ❓ (a code block without a path) or ❌ (refused).");
+  }
+
+  static String noPath() {
+    return "That code block has no path, so it is not a file and nothing changed. Put the path on"
+        + " the line before the block, in backticks (`src/app.py`), or as the block's first line"
+        + " in a comment (`# file: src/app.py`). Say `help` for more.";
+  }
+
+  static String refused(List<Problem> problems) {
+    StringBuilder text = new StringBuilder("Nothing changed: ");
+    if (problems.isEmpty()) {
+      return text.append("the change was refused.").toString();
+    }
+    if (problems.size() == 1) {
+      return text.append(problems.get(0).message()).toString();
+    }
+    text.append("this message has ").append(problems.size()).append(" problems:");
+    for (Problem problem : problems) {
+      text.append("\n• ").append(problem.message());
+    }
+    return text.toString();
+  }
+
+  static String problems(List<Problem> problems) {
+    StringBuilder text = new StringBuilder("Part of your message was not taken:");
+    for (Problem problem : problems) {
+      text.append("\n• ").append(problem.message());
+    }
+    return text.toString();
+  }
+
+  /** One compact diff message for the new versions in a commit, or null if there is none. */
+  static String diff(List<FileChange> changes, String commit) {
+    StringBuilder body = new StringBuilder();
+    int shown = 0;
+    int hidden = 0;
+    for (FileChange change : changes) {
+      if (change.kind() != FileChange.Kind.MODIFIED || change.diff().isBlank()) {
+        continue;
+      }
+      for (String line : change.diff().split("\n", -1)) {
+        if (shown < DIFF_LINES) {
+          body.append(line).append('\n');
+          shown++;
+        } else {
+          hidden++;
+        }
+      }
+    }
+    if (shown == 0) {
+      return null;
+    }
+    String head = commit == null ? "New version:" : "New version (`" + abbreviate(commit) + "`):";
+    String tail = hidden == 0 ? "" : "\n… " + hidden + " more diff lines in the repository.";
+    return head + "\n```\n" + body.toString().stripTrailing() + "\n```" + tail;
+  }
+
+  static String status(RepositoryStatus status) {
+    String head =
+        status.commit() == null ? "no commits yet" : "`" + abbreviate(status.commit()) + "`";
+    return "*"
+        + status.repository()
+        + "* on `"
+        + status.branch()
+        + "`: "
+        + head
+        + ", "
+        + status.files()
+        + (status.files() == 1 ? " file" : " files")
+        + (status.openBranches() == 0
+            ? ""
+            : ", "
+                + status.openBranches()
+                + " open thread"
+                + (status.openBranches() == 1 ? "" : "s"))
+        + ".";
+  }
+
+  static String statusUnavailable(String reason) {
+    return "The repository's status is not available yet (" + reason + "); try again shortly.";
+  }
+
+  static String slashTreeCommand(String command) {
+    return "`"
+        + command
+        + "` changes files, so it must be part of the chat history: post it as a message in the"
+        + " channel (or its thread) instead of as a slash command.";
+  }
+
+  static String slashUnknown(String text) {
+    return "I do not know `" + text + "`. Say `/threadbare help` for the commands.";
+  }
+
+  static String slashAccepted(String command) {
+    return "`" + command + "` noted; post it in the channel to act on it with the team watching.";
+  }
+
+  static String catchUp(String channel, long behind, boolean done) {
+    if (done) {
+      return "Catch-up: <#" + channel + "> is up to date.";
+    }
+    return "Catch-up: <#" + channel + "> is " + behind + " messages behind; reading history.";
+  }
+
+  private static String abbreviate(String commit) {
+    return commit.length() > 10 ? commit.substring(0, 10) : commit;
+  }
+}

@@ -1,6 +1,9 @@
 package dev.threadbare.core.grammar;
 
-/** A path breaks one of the path rules; the message names the path and the rule. */
+/**
+ * A path breaks one of the {@link PathRules}; the message names the path and the rule. Immutable,
+ * like every exception here.
+ */
 public final class BadPathException extends GrammarException {
   private static final long serialVersionUID = 1L;
 
@@ -18,8 +21,13 @@ public final class BadPathException extends GrammarException {
     return path;
   }
 
-  /** A short name of the broken rule, such as {@code dot-segment}. */
+  /** A short name of the broken rule, one of the {@code PathRules.RULE_*} constants. */
   public String rule() {
     return rule;
+  }
+
+  /** This refusal as a {@link Problem} of a message. */
+  public Problem toProblem() {
+    return new Problem(path, rule, getMessage());
   }
 }

@@ -1,23 +1,55 @@
 package dev.threadbare.core.grammar;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.threadbare.core.chat.SlackMessages;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Reads a Slack message as threadbare's chat grammar (DESIGN.md section 2): file blocks, {@code
- * rm}/{@code mv} and other commands, and the commit message. Pure and thread safe.
+ * rm}/{@code mv} and other commands, and the commit message. Pure and thread safe; the decisions it
+ * makes where Slack is ambiguous are listed in {@code core/README.md}.
+ *
+ * <p>Every step is linear in the size of the message (no backtracking regular expressions), so a
+ * hostile 5 MB message costs what reading it costs.
  */
 public final class ChatGrammar {
+
+  /** The default of {@code lint.max_lines}. */
+  public static final int DEFAULT_MAX_LINES = 400;
+
+  /** Slack's own limit on a message's text, which also bounds a code block. */
+  public static final int SLACK_MESSAGE_LIMIT = 40_000;
+
+  private static final String FENCE = "```";
+  private static final int MAX_INFO_STRING = 32;
+  private static final int SUMMARY_PATHS = 5;
 
   private final int maxLines;
 
   private ChatGrammar(int maxLines) {
+    if (maxLines < 1) {
+      throw new IllegalArgumentException(
+          "lint.max_lines = " + maxLines + " leaves no room for a file: use a positive number");
+    }
     this.maxLines = maxLines;
   }
 
   /** A grammar with the default lint limit ({@code lint.max_lines} = 400). */
   public static ChatGrammar create() {
-    return new ChatGrammar(400);
+    return new ChatGrammar(DEFAULT_MAX_LINES);
   }
 
   /** A grammar whose code blocks may hold at most {@code maxLines} lines. */
@@ -25,11 +57,745 @@ public final class ChatGrammar {
     return new ChatGrammar(maxLines);
   }
 
+  /** The lint limit this grammar applies to code blocks. */
+  public int maxLines() {
+    return maxLines;
+  }
+
   /**
    * Parses one Slack message object (the {@code event} of a {@code message} event, or an element of
-   * an export's day file): its {@code text}, its {@code blocks} and the given attachments.
+   * an export's day file): its {@code text}, its {@code blocks} and the given attachments. A bot's
+   * message (see {@link SlackMessages#isBot(JsonNode)}) yields {@link ParsedMessage#empty()}.
+   *
+   * @param message the Slack message object
+   * @param attachments the files shared with the message, downloaded; may be empty
    */
   public ParsedMessage parse(JsonNode message, List<Attachment> attachments) {
-    throw new UnsupportedOperationException("grammar: not written yet (max " + maxLines + ")");
+    Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(attachments, "attachments");
+    if (SlackMessages.isBot(message)) {
+      return ParsedMessage.empty();
+    }
+    return new Reading(SlackMessages.text(message), RichText.preformatted(message.get("blocks")))
+        .read(attachments);
+  }
+
+  /**
+   * Parses one line as a command ({@code rm PATH}, {@code mv OLD NEW}, {@code merge}, {@code
+   * status}, {@code promote VERSION}, {@code rollback}, {@code deploy VERSION}, {@code token},
+   * {@code help}), optionally after mentions such as {@code <@U123>}: the text of a {@code
+   * /threadbare} slash command, say. Empty when the line is not a command.
+   *
+   * @throws BadPathException when {@code rm} or {@code mv} names a bad path
+   */
+  public static Optional<Command> parseCommand(String line) {
+    Objects.requireNonNull(line, "line");
+    return command(line);
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  static Optional<Command> command(String line) {
+    String rest = stripMentions(line);
+    List<String> tokens = tokens(rest, 4);
+    if (tokens.isEmpty() || tokens.size() > 3) {
+      return Optional.empty();
+    }
+    String name = tokens.get(0);
+    List<String> args = tokens.subList(1, tokens.size());
+    return switch (name) {
+      case "rm" ->
+          args.size() == 1
+              ? Optional.of(new Command.Remove(RepoPath.of(args.get(0))))
+              : Optional.empty();
+      case "mv" ->
+          args.size() == 2
+              ? Optional.of(new Command.Move(RepoPath.of(args.get(0)), RepoPath.of(args.get(1))))
+              : Optional.empty();
+      case "merge", "status", "rollback", "token", "help" ->
+          args.isEmpty() ? Optional.of(new Command.Action(name, List.of())) : Optional.empty();
+      case "promote", "deploy" ->
+          args.size() == 1
+                  && !args.get(0).isEmpty()
+                  && args.get(0).codePoints().noneMatch(Character::isISOControl)
+              ? Optional.of(new Command.Action(name, List.copyOf(args)))
+              : Optional.empty();
+      default -> Optional.empty();
+    };
+  }
+
+  /** Drops leading mentions ({@code <@U123>}, {@code <@U123|name>}) and a following : or ,. */
+  private static String stripMentions(String line) {
+    int n = line.length();
+    int i = skipSpace(line, 0);
+    boolean stripped = false;
+    while (line.startsWith("<@", i)) {
+      int close = line.indexOf('>', i);
+      if (close < 0) {
+        break;
+      }
+      i = skipSpace(line, close + 1);
+      stripped = true;
+    }
+    if (stripped && i < n && (line.charAt(i) == ':' || line.charAt(i) == ',')) {
+      i = skipSpace(line, i + 1);
+    }
+    return line.substring(i);
+  }
+
+  private static int skipSpace(String line, int from) {
+    int i = from;
+    while (i < line.length() && Character.isWhitespace(line.charAt(i))) {
+      i++;
+    }
+    return i;
+  }
+
+  /**
+   * Splits on whitespace; a token in backticks may hold spaces. Stops after {@code limit} tokens.
+   */
+  private static List<String> tokens(String line, int limit) {
+    List<String> tokens = new ArrayList<>();
+    int i = 0;
+    int n = line.length();
+    while (i < n && tokens.size() < limit) {
+      char c = line.charAt(i);
+      if (Character.isWhitespace(c)) {
+        i++;
+      } else if (c == '`') {
+        int close = line.indexOf('`', i + 1);
+        if (close < 0) {
+          tokens.add(line.substring(i));
+          return tokens;
+        }
+        tokens.add(line.substring(i + 1, close));
+        i = close + 1;
+      } else {
+        int start = i;
+        while (i < n && !Character.isWhitespace(line.charAt(i))) {
+          i++;
+        }
+        tokens.add(line.substring(start, i));
+      }
+    }
+    return tokens;
+  }
+
+  // ---------------------------------------------------------------- content
+
+  /** CRLF and lone CR become LF; exactly one trailing newline, or none for blank content. */
+  static String normalizeContent(String body) {
+    String text = body;
+    if (text.indexOf('\r') >= 0) {
+      text = text.replace("\r\n", "\n").replace('\r', '\n');
+    }
+    int end = text.length();
+    while (end > 0 && text.charAt(end - 1) == '\n') {
+      end--;
+    }
+    return end == 0 ? "" : text.substring(0, end) + "\n";
+  }
+
+  /**
+   * Whether the first line of a fence is an info string (a language), not content: a single word of
+   * at most 32 characters that starts with a letter and holds only letters, digits and {@code _ + #
+   * . -}, with more of the block after it.
+   */
+  static boolean isInfoString(String line) {
+    if (line.isEmpty() || line.length() > MAX_INFO_STRING || !isAsciiLetter(line.charAt(0))) {
+      return false;
+    }
+    for (int i = 1; i < line.length(); i++) {
+      char c = line.charAt(i);
+      boolean word =
+          isAsciiLetter(c)
+              || (c >= '0' && c <= '9')
+              || c == '_'
+              || c == '+'
+              || c == '#'
+              || c == '.'
+              || c == '-';
+      if (!word) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isAsciiLetter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  }
+
+  /** The path named by an in-fence comment line ({@code // file: p} and kin), or null. */
+  static String commentPath(String firstLine) {
+    String t = firstLine.strip();
+    String rest;
+    String suffix = "";
+    if (t.startsWith("<!--")) {
+      rest = t.substring(4);
+      suffix = "-->";
+    } else if (t.startsWith("/*")) {
+      rest = t.substring(2);
+      suffix = "*/";
+    } else if (t.startsWith("//") || t.startsWith("--")) {
+      rest = t.substring(2);
+    } else if (t.startsWith("#")) {
+      rest = t.substring(1);
+    } else {
+      return null;
+    }
+    rest = rest.strip();
+    if (!suffix.isEmpty()) {
+      if (!rest.endsWith(suffix)) {
+        return null;
+      }
+      rest = rest.substring(0, rest.length() - suffix.length()).strip();
+    }
+    if (!rest.regionMatches(true, 0, "file:", 0, 5)) {
+      return null;
+    }
+    String path = unquote(rest.substring(5).strip());
+    return path.isEmpty() ? null : path;
+  }
+
+  /** A path line's path and whether the sender clearly meant a path (then a bad path refuses). */
+  record PathLine(String path, boolean explicit) {}
+
+  /** Reads a (trimmed) line before a fence as a path line, or null. */
+  static PathLine pathLine(String line) {
+    String t = line.strip();
+    if (t.isEmpty()) {
+      return null;
+    }
+    if (t.charAt(0) == '`') {
+      int close = t.indexOf('`', 1);
+      if (close < 2) {
+        return null;
+      }
+      String after = t.substring(close + 1).strip();
+      if (!after.isEmpty() && !after.equals(":")) {
+        return null;
+      }
+      String path = t.substring(1, close).strip();
+      return path.isEmpty() ? null : new PathLine(path, true);
+    }
+    if (t.regionMatches(true, 0, "file:", 0, 5)) {
+      String path = unquote(t.substring(5).strip());
+      return path.isEmpty() ? null : new PathLine(path, true);
+    }
+    if (t.length() > 1 && t.charAt(t.length() - 1) == ':') {
+      String path = t.substring(0, t.length() - 1);
+      boolean plain =
+          path.chars().noneMatch(c -> Character.isWhitespace(c) || c == '`')
+              && (path.indexOf('/') >= 0 || path.indexOf('.') >= 0);
+      if (plain && isValidPath(path)) {
+        return new PathLine(path, false);
+      }
+    }
+    return null;
+  }
+
+  private static boolean isValidPath(String path) {
+    try {
+      RepoPath.of(path);
+      return true;
+    } catch (BadPathException e) {
+      return false;
+    }
+  }
+
+  private static String unquote(String s) {
+    if (s.length() >= 2 && s.charAt(0) == '`' && s.charAt(s.length() - 1) == '`') {
+      return s.substring(1, s.length() - 1).strip();
+    }
+    return s;
+  }
+
+  private static String firstLine(String text) {
+    int newline = text.indexOf('\n');
+    String line = newline < 0 ? text : text.substring(0, newline);
+    if (line.endsWith("\r")) {
+      line = line.substring(0, line.length() - 1);
+    }
+    return line;
+  }
+
+  private static String preview(String text) {
+    String line = firstLine(text).strip();
+    return line.length() > 60 ? line.substring(0, 60) + "…" : line;
+  }
+
+  /**
+   * The content of every code block of a message, path or not, in order: the fence's text (from the
+   * rich-text blocks when they match the fences one to one, else from the unescaped {@code text}),
+   * without its info string, CRLF folded, with one trailing newline. For showing snippets; {@link
+   * #parse} decides which blocks are files.
+   */
+  public List<String> codeBlocks(JsonNode message) {
+    Objects.requireNonNull(message, "message");
+    Reading reading =
+        new Reading(SlackMessages.text(message), RichText.preformatted(message.get("blocks")));
+    List<int[]> fences = reading.fences();
+    boolean rich = !reading.preformatted.isEmpty() && reading.preformatted.size() == fences.size();
+    List<String> blocks = new ArrayList<>();
+    for (int k = 0; k < fences.size(); k++) {
+      int[] fence = fences.get(k);
+      String raw = rich ? reading.preformatted.get(k) : reading.plain.substring(fence[1], fence[2]);
+      blocks.add(blockContent(raw, rich));
+    }
+    return blocks;
+  }
+
+  /**
+   * A fence's content: a newline right after the opening fence of {@code text} is dropped (Slack's
+   * rich text has already dropped it); a first line that {@linkplain #isInfoString is an info
+   * string} is dropped; then {@link #normalizeContent}.
+   */
+  static String blockContent(String raw, boolean rich) {
+    String body = raw;
+    if (!rich && body.startsWith("\n")) {
+      body = body.substring(1);
+    } else if (!rich && body.startsWith("\r\n")) {
+      body = body.substring(2);
+    } else {
+      int newline = body.indexOf('\n');
+      if (newline >= 0 && isInfoString(firstLine(body))) {
+        body = body.substring(newline + 1);
+      }
+    }
+    return normalizeContent(body);
+  }
+
+  // ---------------------------------------------------------------- one reading
+
+  /** The state of reading one message. Not thread safe; used once. */
+  private final class Reading {
+    private final String plain;
+    private final List<String> preformatted;
+    private final List<int[]> removed = new ArrayList<>();
+    private final List<FileBlock> files = new ArrayList<>();
+    private final List<Command> commands = new ArrayList<>();
+    private final List<Problem> problems = new ArrayList<>();
+    private final Map<RepoPath, String> claimed = new LinkedHashMap<>();
+    private final Set<Integer> pathLineStarts = new HashSet<>();
+    private int unterminatedAt = -1;
+
+    Reading(String text, List<String> preformatted) {
+      this.plain = SlackText.unescape(text);
+      this.preformatted = preformatted;
+    }
+
+    ParsedMessage read(List<Attachment> attachments) {
+      List<int[]> fences = fences();
+      boolean rich = !preformatted.isEmpty() && preformatted.size() == fences.size();
+      int proseStart = 0;
+      // Commands come from prose lines; path lines are taken first so they are not commands.
+      List<int[]> prose = new ArrayList<>();
+      for (int k = 0; k < fences.size(); k++) {
+        int[] fence = fences.get(k);
+        prose.add(new int[] {proseStart, fence[0]});
+        String raw = rich ? preformatted.get(k) : plain.substring(fence[1], fence[2]);
+        block(fence, proseStart, raw, rich);
+        proseStart = fence[3];
+      }
+      int proseEnd = unterminatedAt < 0 ? plain.length() : unterminatedAt;
+      if (proseStart < proseEnd) {
+        prose.add(new int[] {proseStart, proseEnd});
+      }
+      for (int[] span : prose) {
+        commandLines(span[0], span[1]);
+      }
+      for (Attachment attachment : attachments) {
+        attachment(attachment);
+      }
+      String commitMessage = commitMessage();
+      boolean refused = problems.stream().anyMatch(Problem::refusesChange);
+      if (refused) {
+        return new ParsedMessage(List.of(), List.of(), commitMessage, problems);
+      }
+      return new ParsedMessage(files, commands, commitMessage, problems);
+    }
+
+    /**
+     * The fences of the text as {@code [open, contentStart, contentEnd, closeEnd]}. A run of more
+     * than three backticks closes with its last three, so content may end with a backtick.
+     */
+    private List<int[]> fences() {
+      List<int[]> fences = new ArrayList<>();
+      int pos = 0;
+      int n = plain.length();
+      while (true) {
+        int open = plain.indexOf(FENCE, pos);
+        if (open < 0) {
+          return fences;
+        }
+        int contentStart = open + 3;
+        int close = plain.indexOf(FENCE, contentStart);
+        if (close < 0) {
+          String near = preview(plain.substring(contentStart));
+          problems.add(
+              new Problem(
+                  near,
+                  Problem.UNTERMINATED_FENCE,
+                  "the code block starting `"
+                      + near
+                      + "` is never closed: end it with ``` on its last line (nothing in this"
+                      + " message was saved)"));
+          removed.add(new int[] {open, n});
+          unterminatedAt = open;
+          return fences;
+        }
+        int runEnd = close;
+        while (runEnd < n && plain.charAt(runEnd) == '`') {
+          runEnd++;
+        }
+        fences.add(new int[] {open, contentStart, runEnd - 3, runEnd});
+        pos = runEnd;
+      }
+    }
+
+    private void block(int[] fence, int proseStart, String raw, boolean rich) {
+      String content = blockContent(raw, rich);
+
+      int[] lineSpan = pathLineSpan(proseStart, fence[0]);
+      PathLine named = null;
+      if (lineSpan != null) {
+        named = pathLine(plain.substring(lineSpan[0], lineSpan[1]));
+      }
+      if (named == null) {
+        String fromComment = commentPath(firstLine(content));
+        if (fromComment != null) {
+          named = new PathLine(fromComment, true);
+          lineSpan = null;
+        }
+      } else {
+        removed.add(new int[] {lineSpan[0], Math.min(lineSpan[2], fence[0])});
+        pathLineStarts.add(lineSpan[0]);
+      }
+      if (named == null) {
+        String near = preview(content);
+        problems.add(
+            new Problem(
+                near,
+                Problem.NO_PATH,
+                "the code block starting `"
+                    + near
+                    + "` names no file, so it was not saved. To save it, put the path on the line"
+                    + " before the block, as `src/app.py`, or `// file: src/app.py` as its first"
+                    + " line."));
+        return;
+      }
+      removed.add(new int[] {fence[0], fence[3]});
+      RepoPath path;
+      try {
+        path = RepoPath.of(named.path());
+      } catch (BadPathException e) {
+        problems.add(e.toProblem());
+        return;
+      }
+      int lines = countLines(content);
+      if (lines > maxLines) {
+        problems.add(
+            new Problem(
+                path.value(),
+                Problem.TOO_LONG,
+                "file `"
+                    + path
+                    + "` is "
+                    + lines
+                    + " lines, over the limit of "
+                    + maxLines
+                    + " (lint.max_lines) for a code block: upload it as a file attachment"
+                    + " instead"));
+        return;
+      }
+      if (content.length() > SLACK_MESSAGE_LIMIT) {
+        problems.add(
+            new Problem(
+                path.value(),
+                Problem.TOO_LONG,
+                "file `"
+                    + path
+                    + "` is "
+                    + content.length()
+                    + " characters, over Slack's limit of "
+                    + SLACK_MESSAGE_LIMIT
+                    + " for a message: upload it as a file attachment instead"));
+        return;
+      }
+      if (claim(path, "a code block")) {
+        files.add(new FileBlock(path, content));
+      }
+    }
+
+    /**
+     * The span {@code [start, end, endWithNewline]} of the last non-empty line before the fence in
+     * the prose {@code [from, fenceOpen)}, or null. Text on the fence's own line counts as that
+     * line.
+     */
+    private int[] pathLineSpan(int from, int fenceOpen) {
+      int end = fenceOpen;
+      int endWithNewline = fenceOpen;
+      while (end > from) {
+        int lineStart = plain.lastIndexOf('\n', end - 1) + 1;
+        if (lineStart < from) {
+          lineStart = from;
+        }
+        if (!plain.substring(lineStart, end).isBlank()) {
+          return new int[] {lineStart, end, endWithNewline};
+        }
+        if (lineStart == from) {
+          return null;
+        }
+        end = lineStart - 1;
+        endWithNewline = lineStart;
+      }
+      return null;
+    }
+
+    private void commandLines(int from, int to) {
+      int lineStart = from;
+      while (lineStart < to) {
+        int newline = plain.indexOf('\n', lineStart);
+        int lineEnd = newline < 0 || newline >= to ? to : newline;
+        if (!pathLineStarts.contains(lineStart)) {
+          String line = plain.substring(lineStart, lineEnd);
+          try {
+            Optional<Command> command = command(line);
+            if (command.isPresent()) {
+              commands.add(command.get());
+              removed.add(new int[] {lineStart, Math.min(lineEnd + 1, to)});
+              claim(command.get());
+            }
+          } catch (BadPathException e) {
+            problems.add(e.toProblem());
+            removed.add(new int[] {lineStart, Math.min(lineEnd + 1, to)});
+          }
+        }
+        lineStart = lineEnd + 1;
+      }
+    }
+
+    private void claim(Command command) {
+      switch (command) {
+        case Command.Remove remove -> claim(remove.path(), "`rm`");
+        case Command.Move move -> {
+          claim(move.from(), "`mv`");
+          claim(move.to(), "`mv`");
+        }
+        case Command.Action action -> {}
+      }
+    }
+
+    private boolean claim(RepoPath path, String by) {
+      String earlier = claimed.putIfAbsent(path, by);
+      if (earlier == null) {
+        return true;
+      }
+      problems.add(
+          new Problem(
+              path.value(),
+              Problem.DUPLICATE_PATH,
+              "path `"
+                  + path
+                  + "` is named twice in one message (by "
+                  + earlier
+                  + " and by "
+                  + by
+                  + "): a message may define, remove or move each path once"));
+      return false;
+    }
+
+    private void attachment(Attachment attachment) {
+      String title = attachment.title();
+      String rawPath =
+          title != null && title.indexOf('/') >= 0
+              ? title
+              : attachment.name() != null ? attachment.name() : title;
+      String shown = rawPath == null ? attachment.id() : rawPath;
+      String mimetype =
+          attachment.mimetype() == null ? "" : attachment.mimetype().toLowerCase(Locale.ROOT);
+      String binaryType = binaryMimetype(mimetype);
+      if (binaryType != null) {
+        binary(shown, "is " + binaryType + " (" + mimetype + ")");
+        return;
+      }
+      String text = utf8(attachment.content());
+      if (text == null) {
+        binary(shown, "is not UTF-8 text");
+        return;
+      }
+      if (text.indexOf('\0') >= 0) {
+        binary(shown, "holds NUL bytes, so it is binary");
+        return;
+      }
+      if (rawPath == null) {
+        problems.add(
+            new Problem(
+                attachment.id(),
+                Problem.NO_PATH,
+                "the attached file "
+                    + attachment.id()
+                    + " has neither a name nor a title, so it was not saved: give it a title"
+                    + " such as src/app.py"));
+        return;
+      }
+      RepoPath path;
+      try {
+        path = RepoPath.of(rawPath);
+      } catch (BadPathException e) {
+        problems.add(e.toProblem());
+        return;
+      }
+      if (claim(path, "an attachment")) {
+        files.add(new FileBlock(path, normalizeContent(text)));
+      }
+    }
+
+    private void binary(String shown, String why) {
+      problems.add(
+          new Problem(
+              shown,
+              Problem.BINARY_ATTACHMENT,
+              "the attached file `"
+                  + PathRules.display(shown)
+                  + "` "
+                  + why
+                  + ", so it was not saved: only UTF-8 text, CSV and SVG files are kept in"
+                  + " the repository"));
+    }
+
+    private String commitMessage() {
+      removed.sort(Comparator.comparingInt(span -> span[0]));
+      StringBuilder kept = new StringBuilder(plain.length());
+      int pos = 0;
+      for (int[] span : removed) {
+        if (span[0] > pos) {
+          kept.append(plain, pos, span[0]);
+        }
+        pos = Math.max(pos, span[1]);
+      }
+      if (pos < plain.length()) {
+        kept.append(plain, pos, plain.length());
+      }
+      StringBuilder message = new StringBuilder(kept.length());
+      boolean blank = false;
+      for (String line : kept.toString().split("\n", -1)) {
+        String trimmed = line.stripTrailing();
+        if (trimmed.isEmpty()) {
+          blank = true;
+          continue;
+        }
+        if (!message.isEmpty()) {
+          message.append(blank ? "\n\n" : "\n");
+        }
+        message.append(trimmed);
+        blank = false;
+      }
+      String text = message.toString().strip();
+      return text.isEmpty() ? summary() : text;
+    }
+
+    /**
+     * {@code Update a, b; remove c; move d to e}: what the change does, when the sender is mute.
+     */
+    private String summary() {
+      if (problems.stream().anyMatch(Problem::refusesChange)) {
+        return "";
+      }
+      List<String> parts = new ArrayList<>();
+      if (!files.isEmpty()) {
+        parts.add("update " + listed(files.stream().map(f -> f.path().value()).toList()));
+      }
+      List<String> removes = new ArrayList<>();
+      List<String> moves = new ArrayList<>();
+      for (Command command : commands) {
+        if (command instanceof Command.Remove remove) {
+          removes.add(remove.path().value());
+        } else if (command instanceof Command.Move move) {
+          moves.add(move.from() + " to " + move.to());
+        }
+      }
+      if (!removes.isEmpty()) {
+        parts.add("remove " + listed(removes));
+      }
+      if (!moves.isEmpty()) {
+        parts.add("move " + listed(moves));
+      }
+      if (parts.isEmpty()) {
+        return "";
+      }
+      String joined = String.join("; ", parts);
+      return Character.toUpperCase(joined.charAt(0)) + joined.substring(1);
+    }
+
+    private String listed(List<String> items) {
+      if (items.size() <= SUMMARY_PATHS) {
+        return String.join(", ", items);
+      }
+      return String.join(", ", items.subList(0, SUMMARY_PATHS))
+          + " and "
+          + (items.size() - SUMMARY_PATHS)
+          + " more";
+    }
+  }
+
+  /**
+   * What a mimetype says about a file that cannot be a text file (an image other than SVG, audio,
+   * video, a font, a PDF, an archive, an office document, a Slack canvas), or null when only its
+   * bytes can tell.
+   */
+  static String binaryMimetype(String mimetype) {
+    if (mimetype.startsWith("image/")) {
+      return mimetype.startsWith("image/svg") ? null : "an image";
+    }
+    if (mimetype.startsWith("audio/") || mimetype.startsWith("video/")) {
+      return "audio or video";
+    }
+    if (mimetype.startsWith("font/")) {
+      return "a font";
+    }
+    return switch (mimetype) {
+      case "application/pdf" -> "a PDF document";
+      case "application/zip",
+          "application/gzip",
+          "application/x-gzip",
+          "application/x-tar",
+          "application/x-7z-compressed",
+          "application/x-bzip2",
+          "application/java-archive" ->
+          "an archive";
+      case "application/vnd.slack-docs" -> "a Slack canvas, not a file";
+      default ->
+          mimetype.startsWith("application/vnd.openxmlformats")
+                  || mimetype.startsWith("application/vnd.ms-")
+                  || mimetype.startsWith("application/vnd.oasis.opendocument")
+              ? "an office document"
+              : null;
+    };
+  }
+
+  private static int countLines(String content) {
+    int lines = 0;
+    for (int i = 0; i < content.length(); i++) {
+      if (content.charAt(i) == '\n') {
+        lines++;
+      }
+    }
+    return lines;
+  }
+
+  /** The bytes as UTF-8 text, or null if they are not valid UTF-8. */
+  private static String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
   }
 }

@@ -1,0 +1,58 @@
+package dev.threadbare.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Finds the shared real-world captures ({@code shared/fixtures}, beside the repository) by walking
+ * up from the working directory, so tests run wherever the repository is cloned.
+ */
+public final class Fixtures {
+  public static final ObjectMapper JSON = new ObjectMapper();
+
+  private Fixtures() {}
+
+  /** The {@code shared/fixtures} folder. */
+  public static Path root() {
+    Path dir = Path.of("").toAbsolutePath();
+    for (Path p = dir; p != null; p = p.getParent()) {
+      Path candidate = p.resolve("shared").resolve("fixtures");
+      if (Files.isDirectory(candidate)) {
+        return candidate;
+      }
+    }
+    throw new IllegalStateException(
+        "no shared/fixtures folder above " + dir + ": clone the shared folder beside the repo");
+  }
+
+  /** A fixture file, by its path under {@code shared/fixtures}. */
+  public static Path path(String relative) {
+    Path p = root().resolve(relative);
+    if (!Files.isRegularFile(p)) {
+      throw new IllegalStateException("fixture " + p + " is missing");
+    }
+    return p;
+  }
+
+  /** JSON text, parsed (a journal entry's payload, say). */
+  public static JsonNode parse(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A JSON fixture, parsed. */
+  public static JsonNode json(String relative) {
+    try {
+      return JSON.readTree(path(relative).toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -127,13 +127,6 @@ final class BotReplies {
     return "`" + command + "` noted; post it in the channel to act on it with the team watching.";
   }
 
-  static String catchUp(String channel, long behind, boolean done) {
-    if (done) {
-      return "Catch-up: <#" + channel + "> is up to date.";
-    }
-    return "Catch-up: <#" + channel + "> is " + behind + " messages behind; reading history.";
-  }
-
   private static String abbreviate(String commit) {
     return commit.length() > 10 ? commit.substring(0, 10) : commit;
   }

@@ -428,7 +428,11 @@ public final class Outbox implements AutoCloseable {
     return null;
   }
 
-  static Duration retryAfter(String header) {
+  /**
+   * Slack's {@code Retry-After} header as a wait: its seconds (at least one), or one second when
+   * absent or unreadable.
+   */
+  public static Duration retryAfter(String header) {
     if (header != null) {
       try {
         long seconds = Long.parseLong(header.trim());

@@ -1,0 +1,69 @@
+package dev.threadbare.chat;
+
+import com.slack.api.Slack;
+import com.slack.api.SlackConfig;
+import com.slack.api.methods.MethodsClient;
+import dev.threadbare.chat.bot.Bot;
+import dev.threadbare.chat.bot.Materialization;
+import dev.threadbare.chat.events.EnvelopeConverter;
+import dev.threadbare.chat.events.EventIntake;
+import dev.threadbare.chat.events.SlackEventsEndpoint;
+import dev.threadbare.chat.events.SlackSignature;
+import dev.threadbare.chat.outbox.Outbox;
+import dev.threadbare.chat.outbox.OutboxLimits;
+import dev.threadbare.core.grammar.ChatGrammar;
+import dev.threadbare.core.journal.Journal;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * The chat adapter's entry point: static factories for its pieces, which the {@code app} module
+ * wires together. Stateless; each piece documents its own lifecycle.
+ *
+ * <pre>{@code
+ * EventIntake intake = Chat.intake(journal, SlackEvents::toEntries);
+ * Chat.eventsEndpoint(signingSecret, intake).register(javalin);
+ * Outbox outbox = Chat.outbox(dataDir, Chat.slack(apiUrl).methods(botToken)).start();
+ * intake.onJournaled(materializer).onJournaled(Chat.bot(outbox, outcomes, botUserId));
+ * }</pre>
+ */
+public final class Chat {
+
+  private Chat() {}
+
+  /**
+   * The SDK entry for real Slack ({@code apiUrl} null) or a Slack-compatible server's {@code
+   * /api/}.
+   */
+  public static Slack slack(String apiUrl) {
+    SlackConfig config = new SlackConfig();
+    if (apiUrl != null) {
+      config.setMethodsEndpointUrlPrefix(apiUrl.endsWith("/") ? apiUrl : apiUrl + "/");
+    }
+    config.setPrettyResponseLoggingEnabled(false);
+    return Slack.getInstance(config);
+  }
+
+  /** The one path from envelopes to the journal (HTTP, Socket Mode and catch-up share it). */
+  public static EventIntake intake(Journal journal, EnvelopeConverter converter) {
+    return EventIntake.create(journal, converter);
+  }
+
+  /** The signed HTTP Events API and slash-command endpoint, on the system clock. */
+  public static SlackEventsEndpoint eventsEndpoint(String signingSecret, EventIntake intake) {
+    return SlackEventsEndpoint.create(
+        SlackSignature.create(signingSecret, Clock.systemUTC()), intake);
+  }
+
+  /** The durable outbox in {@code dataDirectory/outbox.db} with Slack's limits (not started). */
+  public static Outbox outbox(Path dataDirectory, MethodsClient slack) {
+    return Outbox.sqlite(dataDirectory, slack, OutboxLimits.slackDefaults(), Clock.systemUTC());
+  }
+
+  /** The bot answering through {@code outbox} with the default grammar. */
+  public static Bot bot(Outbox outbox, Materialization materialization, String botUserId) {
+    Objects.requireNonNull(outbox, "outbox");
+    return Bot.create(outbox, materialization, ChatGrammar.create(), botUserId);
+  }
+}

@@ -1,11 +1,12 @@
 package dev.threadbare.core.grammar;
 
 /**
- * Undoes Slack's message-text formatting (https://api.slack.com/reference/surfaces/formatting):
- * {@code &amp; &lt; &gt;} become {@code & < >}; a link {@code <http://x>} becomes {@code http://x}
- * and {@code <http://x|label>} becomes {@code label} (the label is what the sender typed, as the
- * export capture {@code <tel:28919.8|28919.8>} inside a code block shows); mentions {@code <@U1>},
- * channels {@code <#C1|name>} and specials {@code <!here>} stay as they are. Stateless.
+ * Undoes Slack's message-text formatting (https://api.slack.com/reference/surfaces/formatting): the
+ * three entities Slack escapes (amp, lt and gt) become {@code & < >}; a link {@code <http://x>}
+ * becomes {@code http://x} and {@code <http://x|label>} becomes {@code label} (the label is what
+ * the sender typed, as the export capture {@code <tel:28919.8|28919.8>} inside a code block shows);
+ * mentions {@code <@U1>}, channels {@code <#C1|name>} and specials {@code <!here>} stay as they
+ * are. Stateless.
  *
  * <p>Runs in linear time on any input: the positions of the next {@code >}, {@code <} and newline
  * are remembered rather than searched again for every {@code <}.

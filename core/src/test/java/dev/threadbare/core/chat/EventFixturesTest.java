@@ -166,15 +166,17 @@ class EventFixturesTest {
   void zulip_code_block_capture_yields_its_code_verbatim() {
     JsonNode event = Fixtures.json(ZULIP + "message_with_code_block.json").get("event");
     String code =
-        "def is_bot_message(payload: WildValue) -> bool:\n"
-            + "    app_api_id = payload.get(\"api_app_id\").tame(check_none_or(check_string))\n"
-            + "    bot_app_id = (\n"
-            + "        payload.get(\"event\", {})\n"
-            + "        .get(\"bot_profile\", {})\n"
-            + "        .get(\"app_id\")\n"
-            + "        .tame(check_none_or(check_string))\n"
-            + "    )\n"
-            + "    return bot_app_id is not None and app_api_id == bot_app_id\n";
+        """
+        def is_bot_message(payload: WildValue) -> bool:
+            app_api_id = payload.get("api_app_id").tame(check_none_or(check_string))
+            bot_app_id = (
+                payload.get("event", {})
+                .get("bot_profile", {})
+                .get("app_id")
+                .tame(check_none_or(check_string))
+            )
+            return bot_app_id is not None and app_api_id == bot_app_id
+        """;
 
     assertThat(GRAMMAR.codeBlocks(event)).containsExactly(code);
 

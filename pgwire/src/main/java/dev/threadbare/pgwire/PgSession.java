@@ -1,0 +1,745 @@
+package dev.threadbare.pgwire;
+
+import dev.threadbare.db.DbException;
+import dev.threadbare.db.ResultColumn;
+import dev.threadbare.db.ScramCredential;
+import dev.threadbare.db.SqlService;
+import dev.threadbare.db.SqlSession;
+import dev.threadbare.db.StatementDescription;
+import dev.threadbare.db.StatementResult;
+import dev.threadbare.db.TransactionStatus;
+import dev.threadbare.pgwire.BackendMessage.AuthenticationCode;
+import dev.threadbare.pgwire.BackendMessage.ColumnFormat;
+import dev.threadbare.pgwire.FrontendMessage.StartupMessage;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: startup and authentication, then the simple and extended query protocols
+ * driving one {@link SqlSession}. Runs on its own thread ({@link #run}); only {@link
+ * #cancelRunningStatement} and {@link #disconnect} may be called from other threads.
+ *
+ * @see <a href="https://www.postgresql.org/docs/current/protocol-flow.html">Message flow</a>
+ */
+final class PgSession {
+  private static final Logger LOG = LoggerFactory.getLogger(PgSession.class);
+  private static final byte[] NO_PAYLOAD = new byte[0];
+  private static final int MAX_NEGOTIATIONS = 2;
+  private static final int DRAIN_LIMIT = 1 << 20;
+
+  private final PgWireServer server;
+  private final SqlService service;
+  private final PgWireServer.Settings settings;
+  private final Socket socket;
+  private final int processId;
+  private final int secretKey;
+  private final boolean overConnectionLimit;
+  private final Map<String, Prepared> statements = new HashMap<>();
+  private final Map<String, Portal> portals = new HashMap<>();
+  private volatile Thread thread;
+  private volatile SqlSession sqlSession;
+  private PgCodec codec;
+  private boolean skipUntilSync;
+
+  /**
+   * A parsed statement: its text, the parameter types the client gave, and a cached description.
+   */
+  private static final class Prepared {
+    final String sql;
+    final List<Integer> parameterTypes;
+    final boolean blank;
+    StatementDescription description;
+
+    Prepared(String sql, List<Integer> parameterTypes) {
+      this.sql = sql;
+      this.parameterTypes = parameterTypes;
+      this.blank = isBlank(sql);
+    }
+  }
+
+  /** A bound statement; its result is computed on first Describe or Execute and then streamed. */
+  private static final class Portal {
+    final Prepared statement;
+    final List<Object> parameters;
+    final List<Short> resultFormats;
+    StatementResult result;
+    boolean empty;
+    List<ColumnFormat> formats;
+    int sent;
+
+    Portal(Prepared statement, List<Object> parameters, List<Short> resultFormats) {
+      this.statement = statement;
+      this.parameters = parameters;
+      this.resultFormats = resultFormats;
+    }
+  }
+
+  PgSession(
+      PgWireServer server,
+      SqlService service,
+      PgWireServer.Settings settings,
+      Socket socket,
+      int processId,
+      int secretKey,
+      boolean overConnectionLimit) {
+    this.server = server;
+    this.service = service;
+    this.settings = settings;
+    this.socket = socket;
+    this.processId = processId;
+    this.secretKey = secretKey;
+    this.overConnectionLimit = overConnectionLimit;
+  }
+
+  int processId() {
+    return processId;
+  }
+
+  int secretKey() {
+    return secretKey;
+  }
+
+  void attach(Thread thread) {
+    this.thread = thread;
+  }
+
+  /** Asks the db layer to stop the statement running now, if any (from a CancelRequest). */
+  void cancelRunningStatement() {
+    SqlSession session = sqlSession;
+    if (session != null) {
+      session.cancel();
+    }
+  }
+
+  /** Closes the connection from outside (server shutdown); the session thread then ends. */
+  void disconnect() {
+    cancelRunningStatement();
+    try {
+      socket.close();
+    } catch (IOException e) {
+      LOG.debug("closing connection {}", processId, e);
+    }
+  }
+
+  void join(Duration timeout) throws InterruptedException {
+    Thread running = thread;
+    if (running != null && running.isAlive()) {
+      running.join(timeout);
+    }
+  }
+
+  void run() {
+    try {
+      socket.setSoTimeout(Math.toIntExact(settings.authenticationTimeout().toMillis()));
+      codec =
+          new PgCodec(
+              new BufferedInputStream(socket.getInputStream(), 8192),
+              new BufferedOutputStream(socket.getOutputStream(), 1 << 16),
+              settings.maxMessageBytes());
+      if (startup()) {
+        socket.setSoTimeout(0);
+        serve();
+      }
+    } catch (PgWireException e) {
+      LOG.info("connection {} closed: {}", processId, e.getMessage());
+      fatal(e.sqlState(), e.getMessage());
+    } catch (SocketTimeoutException e) {
+      fatal(
+          SqlStates.PROTOCOL_VIOLATION,
+          "authentication did not complete within "
+              + settings.authenticationTimeout().toSeconds()
+              + " s: the client must send its startup packet and credentials promptly");
+    } catch (EOFException | SocketException e) {
+      LOG.debug("connection {} ended: {}", processId, e.toString());
+    } catch (IOException e) {
+      LOG.info("connection {} failed", processId, e);
+    } catch (RuntimeException e) {
+      LOG.error("connection {} failed unexpectedly", processId, e);
+      fatal(SqlStates.INTERNAL_ERROR, "internal error: " + e);
+    } finally {
+      SqlSession session = sqlSession;
+      sqlSession = null;
+      if (session != null) {
+        try {
+          session.close();
+        } catch (RuntimeException e) {
+          LOG.warn("closing the db session of connection {} failed", processId, e);
+        }
+      }
+      try {
+        socket.close();
+      } catch (IOException e) {
+        LOG.debug("closing connection {}", processId, e);
+      }
+      server.ended(this);
+    }
+  }
+
+  /** Tells the client why it is being disconnected, then lets it read that before closing. */
+  private void fatal(String sqlState, String message) {
+    if (codec == null || socket.isClosed()) {
+      return;
+    }
+    try {
+      codec.write(new BackendMessage.ErrorOrNotice(false, "FATAL", sqlState, message, null));
+      codec.flush();
+      socket.shutdownOutput();
+      // Closing with unread input makes TCP reset the connection, which can destroy the
+      // ErrorResponse before the client reads it: drain a bounded amount first.
+      socket.setSoTimeout(500);
+      InputStream in = socket.getInputStream();
+      byte[] sink = new byte[8192];
+      int drained = 0;
+      while (drained < DRAIN_LIMIT) {
+        int read = in.read(sink);
+        if (read < 0) {
+          break;
+        }
+        drained += read;
+      }
+    } catch (IOException e) {
+      LOG.debug("connection {}: the client left before reading its error", processId);
+    }
+  }
+
+  // ------------------------------------------------------------------ startup
+
+  private boolean startup() throws IOException {
+    for (int negotiations = 0; ; negotiations++) {
+      FrontendMessage.StartupPacket packet = codec.readStartupPacket();
+      switch (packet) {
+        case FrontendMessage.SslRequest request -> answerNegotiation(negotiations, "SSLRequest");
+        case FrontendMessage.GssEncRequest request ->
+            answerNegotiation(negotiations, "GSSENCRequest");
+        case FrontendMessage.CancelRequest cancel -> {
+          server.cancel(cancel.processId(), cancel.secretKey());
+          return false;
+        }
+        case StartupMessage startup -> {
+          return begin(startup);
+        }
+      }
+    }
+  }
+
+  private void answerNegotiation(int negotiations, String what) throws IOException {
+    if (negotiations >= MAX_NEGOTIATIONS) {
+      throw new ProtocolViolationException(
+          what + " repeated: a client negotiates encryption at most twice before its startup");
+    }
+    codec.writeByte('N'); // no TLS, no GSSAPI encryption: the client goes on in the clear
+    codec.flush();
+  }
+
+  private boolean begin(StartupMessage startup) throws IOException {
+    if (overConnectionLimit) {
+      throw new PgWireException(
+          SqlStates.TOO_MANY_CONNECTIONS,
+          true,
+          "sorry, too many clients already: the limit is "
+              + settings.maxConnections()
+              + " connections (maxConnections); close idle connections or use a pool");
+    }
+    if (startup.majorVersion() != PgCodec.PROTOCOL_3) {
+      throw new PgWireException(
+          SqlStates.FEATURE_NOT_SUPPORTED,
+          true,
+          "unsupported frontend protocol "
+              + startup.majorVersion()
+              + "."
+              + startup.minorVersion()
+              + ": this server speaks protocol 3.0");
+    }
+    Map<String, String> parameters = startup.parameters();
+    List<String> unrecognized =
+        parameters.keySet().stream().filter(name -> name.startsWith("_pq_.")).sorted().toList();
+    if (startup.minorVersion() > 0 || !unrecognized.isEmpty()) {
+      codec.write(new BackendMessage.NegotiateProtocolVersion(0, unrecognized));
+    }
+    String user = parameters.get("user");
+    if (user == null || user.isEmpty()) {
+      throw new AuthenticationFailedException(
+          SqlStates.INVALID_AUTHORIZATION_SPECIFICATION,
+          "no PostgreSQL user name specified in startup packet: pass user=… (PGUSER, -U)");
+    }
+    String database = parameters.getOrDefault("database", "");
+    if (database.isEmpty()) {
+      database = user;
+    }
+    if (!authenticate(user)) {
+      return false;
+    }
+    try {
+      sqlSession = service.open(user, database);
+    } catch (DbException e) {
+      throw new PgWireException(e.sqlState(), true, e.getMessage(), e);
+    }
+    codec.write(new BackendMessage.Authentication(AuthenticationCode.OK, NO_PAYLOAD));
+    Map<String, String> status = new LinkedHashMap<>();
+    status.put("server_version", settings.serverVersion());
+    status.put("server_encoding", "UTF8");
+    status.put("client_encoding", "UTF8");
+    status.put("DateStyle", "ISO, MDY");
+    status.put("IntervalStyle", "postgres");
+    status.put("TimeZone", "UTC");
+    status.put("integer_datetimes", "on");
+    status.put("standard_conforming_strings", "on");
+    status.put("is_superuser", "off");
+    status.put("session_authorization", user);
+    status.put("application_name", parameters.getOrDefault("application_name", ""));
+    status.put("default_transaction_read_only", "off");
+    status.put("in_hot_standby", "off");
+    for (Map.Entry<String, String> entry : status.entrySet()) {
+      codec.write(new BackendMessage.ParameterStatus(entry.getKey(), entry.getValue()));
+    }
+    codec.write(new BackendMessage.BackendKeyData(processId, secretKey));
+    readyForQuery();
+    return true;
+  }
+
+  /** Runs the exchange; false when the client left in the middle. */
+  private boolean authenticate(String user) throws IOException {
+    ScramCredential credential = service.scramCredential(user).orElse(null);
+    if (settings.allowCleartextPassword()) {
+      codec.write(
+          new BackendMessage.Authentication(AuthenticationCode.CLEARTEXT_PASSWORD, NO_PAYLOAD));
+      codec.flush();
+      byte[] payload = expectPasswordMessage("password");
+      if (payload == null) {
+        return false;
+      }
+      MessageBody body = new MessageBody("PasswordMessage", payload);
+      String password = body.cstring("password");
+      body.expectEnd();
+      if (credential == null || !Scram.matchesPassword(credential, password)) {
+        throw Scram.passwordFailed(user);
+      }
+      return true;
+    }
+    Scram scram = new Scram(credential != null ? credential : Scram.impossibleCredential(user));
+    codec.write(new BackendMessage.Authentication(AuthenticationCode.SASL, NO_PAYLOAD));
+    codec.flush();
+    byte[] initial = expectPasswordMessage("SASLInitialResponse");
+    if (initial == null) {
+      return false;
+    }
+    MessageBody body = new MessageBody("SASLInitialResponse", initial);
+    String mechanism = body.cstring("mechanism");
+    if (!Scram.MECHANISM.equals(mechanism)) {
+      throw new AuthenticationFailedException(
+          SqlStates.PROTOCOL_VIOLATION,
+          "client selected SASL mechanism `"
+              + mechanism
+              + "`, which this server does not offer: it offers only "
+              + Scram.MECHANISM);
+    }
+    int length = body.int32("client-first-message length");
+    String clientFirst =
+        new String(body.bytes(length, "client-first-message"), StandardCharsets.UTF_8);
+    body.expectEnd();
+    String serverFirst = scram.serverFirst(clientFirst);
+    codec.write(
+        new BackendMessage.Authentication(
+            AuthenticationCode.SASL_CONTINUE, serverFirst.getBytes(StandardCharsets.UTF_8)));
+    codec.flush();
+    byte[] clientFinal = expectPasswordMessage("SASLResponse");
+    if (clientFinal == null) {
+      return false;
+    }
+    String serverFinal = scram.verifyClientFinal(new String(clientFinal, StandardCharsets.UTF_8));
+    codec.write(
+        new BackendMessage.Authentication(
+            AuthenticationCode.SASL_FINAL, serverFinal.getBytes(StandardCharsets.UTF_8)));
+    return true;
+  }
+
+  private byte[] expectPasswordMessage(String expected) throws IOException {
+    FrontendMessage message = codec.readMessage();
+    return switch (message) {
+      case FrontendMessage.PasswordMessage password -> password.payload();
+      case FrontendMessage.Terminate terminate -> null;
+      default ->
+          throw new ProtocolViolationException(
+              "expected "
+                  + expected
+                  + " ('p') during authentication but got "
+                  + message.getClass().getSimpleName()
+                  + ": authenticate before sending queries");
+    };
+  }
+
+  // ------------------------------------------------------------------ queries
+
+  private void serve() throws IOException {
+    while (true) {
+      FrontendMessage message = codec.readMessage();
+      if (message instanceof FrontendMessage.Terminate) {
+        return;
+      }
+      if (skipUntilSync && !(message instanceof FrontendMessage.Sync)) {
+        continue; // after an error in the extended protocol, PostgreSQL discards until Sync
+      }
+      try {
+        handle(message);
+      } catch (DbException e) {
+        error(message, e.sqlState(), e.getMessage(), e.hint());
+      } catch (PgWireException e) {
+        if (e.fatal()) {
+          throw e;
+        }
+        error(message, e.sqlState(), e.getMessage(), null);
+      } catch (RuntimeException e) {
+        LOG.error("connection {}: {} failed unexpectedly", processId, describe(message), e);
+        error(message, SqlStates.INTERNAL_ERROR, "internal error: " + e, null);
+      }
+    }
+  }
+
+  private static String describe(FrontendMessage message) {
+    return message.getClass().getSimpleName();
+  }
+
+  private void handle(FrontendMessage message) throws IOException {
+    switch (message) {
+      case FrontendMessage.Query query -> simpleQuery(query.sql());
+      case FrontendMessage.Parse parse -> parse(parse);
+      case FrontendMessage.Bind bind -> bind(bind);
+      case FrontendMessage.Describe describe -> describe(describe);
+      case FrontendMessage.Execute execute -> execute(execute);
+      case FrontendMessage.Close close -> close(close);
+      case FrontendMessage.Sync sync -> sync();
+      case FrontendMessage.Flush flush -> codec.flush();
+      case FrontendMessage.Terminate terminate -> {}
+      case FrontendMessage.PasswordMessage password ->
+          throw new ProtocolViolationException(
+              "unexpected password message ('p') after authentication completed");
+      case FrontendMessage.Unsupported unsupported ->
+          throw new InvalidRequestException(
+              SqlStates.FEATURE_NOT_SUPPORTED,
+              unsupported.type()
+                  + " ('"
+                  + unsupported.type().code
+                  + "') is not supported by this server: use SQL statements instead");
+    }
+  }
+
+  private void error(FrontendMessage message, String sqlState, String text, String hint)
+      throws IOException {
+    codec.write(new BackendMessage.ErrorOrNotice(false, "ERROR", sqlState, text, hint));
+    if (message instanceof FrontendMessage.Query) {
+      readyForQuery();
+    } else {
+      skipUntilSync = true;
+    }
+  }
+
+  private void readyForQuery() throws IOException {
+    TransactionStatus status = sqlSession.transactionStatus();
+    char code =
+        switch (status) {
+          case IDLE -> 'I';
+          case IN_TRANSACTION -> 'T';
+          case FAILED -> 'E';
+        };
+    codec.write(new BackendMessage.ReadyForQuery(code));
+    codec.flush();
+  }
+
+  private void simpleQuery(String sql) throws IOException {
+    statements.remove("");
+    portals.remove("");
+    List<StatementResult> results = isBlank(sql) ? List.of() : sqlSession.execute(sql, List.of());
+    if (results.isEmpty()) {
+      codec.write(new BackendMessage.EmptyQueryResponse());
+    }
+    for (StatementResult result : results) {
+      sendNotices(result);
+      if (result.hasRows()) {
+        List<ColumnFormat> formats = formats(result.columns(), List.of());
+        codec.write(new BackendMessage.RowDescription(result.columns(), formats));
+        for (Object[] row : result.rows()) {
+          codec.write(new BackendMessage.DataRow(Arrays.asList(row), formats));
+        }
+      }
+      codec.write(new BackendMessage.CommandComplete(result.commandTag()));
+    }
+    readyForQuery();
+  }
+
+  private void sendNotices(StatementResult result) throws IOException {
+    for (String notice : result.notices()) {
+      codec.write(
+          new BackendMessage.ErrorOrNotice(
+              true, "NOTICE", SqlStates.SUCCESSFUL_COMPLETION, notice, null));
+    }
+  }
+
+  private void parse(FrontendMessage.Parse parse) throws IOException {
+    if (!parse.name().isEmpty() && statements.containsKey(parse.name())) {
+      throw new InvalidRequestException(
+          SqlStates.DUPLICATE_PREPARED_STATEMENT,
+          "prepared statement \""
+              + parse.name()
+              + "\" already exists: Close it first or choose another name");
+    }
+    statements.put(parse.name(), new Prepared(parse.sql(), parse.parameterTypes()));
+    codec.write(new BackendMessage.ParseComplete());
+  }
+
+  private Prepared statement(String name) {
+    Prepared statement = statements.get(name);
+    if (statement == null) {
+      throw new InvalidRequestException(
+          SqlStates.INVALID_SQL_STATEMENT_NAME,
+          "prepared statement \""
+              + name
+              + "\" does not exist: Parse it first (statements belong to one connection)");
+    }
+    return statement;
+  }
+
+  private Portal portal(String name) {
+    Portal portal = portals.get(name);
+    if (portal == null) {
+      throw new InvalidRequestException(
+          SqlStates.INVALID_CURSOR_NAME,
+          "portal \""
+              + name
+              + "\" does not exist: Bind it first (unnamed portals end at the next Bind,"
+              + " named ones at the end of the transaction)");
+    }
+    return portal;
+  }
+
+  private void bind(FrontendMessage.Bind bind) throws IOException {
+    Prepared statement = statement(bind.statement());
+    if (!bind.portal().isEmpty() && portals.containsKey(bind.portal())) {
+      throw new InvalidRequestException(
+          SqlStates.DUPLICATE_CURSOR,
+          "portal \"" + bind.portal() + "\" already exists: Close it before binding it again");
+    }
+    List<byte[]> values = bind.parameterValues();
+    if (!statement.parameterTypes.isEmpty() && values.size() != statement.parameterTypes.size()) {
+      throw new InvalidRequestException(
+          SqlStates.PROTOCOL_VIOLATION,
+          "bind message supplies "
+              + values.size()
+              + " parameters, but prepared statement \""
+              + bind.statement()
+              + "\" declares "
+              + statement.parameterTypes.size());
+    }
+    List<Short> formats = bind.parameterFormats();
+    List<Object> parameters = new ArrayList<>(values.size());
+    for (int i = 0; i < values.size(); i++) {
+      byte[] value = values.get(i);
+      if (value == null) {
+        parameters.add(null);
+        continue;
+      }
+      boolean binary = (formats.isEmpty() ? 0 : formats.get(formats.size() == 1 ? 0 : i)) == 1;
+      parameters.add(PgTypes.decodeParameter(value, parameterType(statement, i), binary, i + 1));
+    }
+    portals.put(bind.portal(), new Portal(statement, parameters, bind.resultFormats()));
+    codec.write(new BackendMessage.BindComplete());
+  }
+
+  private static int parameterType(Prepared statement, int index) {
+    int declared =
+        index < statement.parameterTypes.size() ? statement.parameterTypes.get(index) : 0;
+    if (declared == PgTypes.UNSPECIFIED && statement.description != null) {
+      List<Integer> described = statement.description.parameterTypes();
+      if (index < described.size()) {
+        return described.get(index);
+      }
+    }
+    return declared;
+  }
+
+  private void describe(FrontendMessage.Describe describe) throws IOException {
+    switch (describe.target()) {
+      case STATEMENT -> {
+        Prepared statement = statement(describe.name());
+        StatementDescription description = description(statement);
+        int count = Math.max(statement.parameterTypes.size(), description.parameterTypes().size());
+        List<Integer> types = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+          types.add(parameterType(statement, i));
+        }
+        codec.write(new BackendMessage.ParameterDescription(types));
+        if (description.columns().isEmpty()) {
+          codec.write(new BackendMessage.NoData());
+        } else {
+          codec.write(
+              new BackendMessage.RowDescription(
+                  description.columns(), formats(description.columns(), List.of())));
+        }
+      }
+      case PORTAL -> {
+        Portal portal = portal(describe.name());
+        run(portal);
+        if (portal.empty || !portal.result.hasRows()) {
+          codec.write(new BackendMessage.NoData());
+        } else {
+          List<ResultColumn> columns = columns(portal);
+          codec.write(new BackendMessage.RowDescription(columns, formats(portal)));
+        }
+      }
+    }
+  }
+
+  private StatementDescription description(Prepared statement) {
+    if (statement.description == null) {
+      statement.description =
+          statement.blank
+              ? new StatementDescription(List.of(), List.of())
+              : sqlSession.describe(statement.sql);
+    }
+    return statement.description;
+  }
+
+  /**
+   * The columns the client was (or will be) told: those of the statement's Describe when it had one
+   * of the same width, since the client decodes binary values by those types.
+   */
+  private static List<ResultColumn> columns(Portal portal) {
+    List<ResultColumn> actual = portal.result.columns();
+    StatementDescription description = portal.statement.description;
+    if (description != null && description.columns().size() == actual.size()) {
+      return description.columns();
+    }
+    return actual;
+  }
+
+  private List<ColumnFormat> formats(Portal portal) {
+    if (portal.formats == null) {
+      portal.formats = formats(columns(portal), portal.resultFormats);
+    }
+    return portal.formats;
+  }
+
+  private static List<ColumnFormat> formats(List<ResultColumn> columns, List<Short> requested) {
+    if (requested.size() > 1 && requested.size() != columns.size()) {
+      throw new InvalidRequestException(
+          SqlStates.PROTOCOL_VIOLATION,
+          "bind message has "
+              + requested.size()
+              + " result formats but the query has "
+              + columns.size()
+              + " columns: send 0, 1 or one per column");
+    }
+    List<ColumnFormat> formats = new ArrayList<>(columns.size());
+    for (int i = 0; i < columns.size(); i++) {
+      int oid = columns.get(i).typeOid();
+      boolean binary = !requested.isEmpty() && requested.get(requested.size() == 1 ? 0 : i) == 1;
+      if (binary && !PgTypes.supportsBinary(oid)) {
+        throw new InvalidRequestException(
+            SqlStates.FEATURE_NOT_SUPPORTED,
+            "column \""
+                + columns.get(i).name()
+                + "\" of "
+                + PgTypes.typeName(oid)
+                + " has no binary output in this server: request text format (0) for it");
+      }
+      formats.add(new ColumnFormat(oid, binary));
+    }
+    return formats;
+  }
+
+  /** Runs the portal's statement once; Describe(portal) may run it before Execute. */
+  private void run(Portal portal) throws IOException {
+    if (portal.result != null || portal.empty) {
+      return;
+    }
+    if (portal.statement.blank) {
+      portal.empty = true;
+      return;
+    }
+    List<StatementResult> results = sqlSession.execute(portal.statement.sql, portal.parameters);
+    if (results.isEmpty()) {
+      portal.empty = true;
+      return;
+    }
+    StatementResult chosen = results.get(results.size() - 1);
+    for (StatementResult result : results) {
+      sendNotices(result);
+      if (result.hasRows()) {
+        chosen = result;
+      }
+    }
+    portal.result = chosen;
+  }
+
+  private void execute(FrontendMessage.Execute execute) throws IOException {
+    Portal portal = portal(execute.portal());
+    run(portal);
+    if (portal.empty) {
+      codec.write(new BackendMessage.EmptyQueryResponse());
+      return;
+    }
+    StatementResult result = portal.result;
+    if (!result.hasRows()) {
+      codec.write(new BackendMessage.CommandComplete(result.commandTag()));
+      return;
+    }
+    List<ColumnFormat> formats = formats(portal);
+    List<Object[]> rows = result.rows();
+    int limit = execute.maxRows() <= 0 ? Integer.MAX_VALUE : execute.maxRows();
+    int first = portal.sent;
+    int sentNow = 0;
+    while (portal.sent < rows.size() && sentNow < limit) {
+      codec.write(new BackendMessage.DataRow(Arrays.asList(rows.get(portal.sent)), formats));
+      portal.sent++;
+      sentNow++;
+    }
+    if (portal.sent < rows.size()) {
+      codec.write(new BackendMessage.PortalSuspended());
+    } else if (first == 0 && sentNow == rows.size()) {
+      codec.write(new BackendMessage.CommandComplete(result.commandTag()));
+    } else {
+      codec.write(new BackendMessage.CommandComplete("SELECT " + sentNow));
+    }
+  }
+
+  private void close(FrontendMessage.Close close) throws IOException {
+    switch (close.target()) {
+      case STATEMENT -> statements.remove(close.name());
+      case PORTAL -> portals.remove(close.name());
+    }
+    codec.write(new BackendMessage.CloseComplete());
+  }
+
+  private void sync() throws IOException {
+    skipUntilSync = false;
+    if (sqlSession.transactionStatus() == TransactionStatus.IDLE) {
+      portals.clear(); // portals live until the end of their transaction
+    }
+    readyForQuery();
+  }
+
+  static boolean isBlank(String sql) {
+    for (int i = 0; i < sql.length(); i++) {
+      char ch = sql.charAt(i);
+      if (!Character.isWhitespace(ch) && ch != ';') {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,246 @@
+package dev.threadbare.pgwire;
+
+import dev.threadbare.db.SqlService;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PostgreSQL wire protocol (v3) server in front of the db layer: {@code psql}, JDBC and every
+ * ordinary PostgreSQL driver connect to it. This class is the listener: it accepts connections and
+ * gives each its own session thread, and it routes CancelRequests to the session they name.
+ *
+ * <p>Lifecycle: {@link #start} binds and begins accepting at once; {@link #close} stops accepting,
+ * disconnects every client and waits for their threads. Thread safe.
+ *
+ * <pre>{@code
+ * try (PgWireServer server = PgWireServer.start(sqlService,
+ *     new InetSocketAddress("127.0.0.1", 0), PgWireServer.Settings.defaults())) {
+ *   String url = "jdbc:postgresql://127.0.0.1:" + server.port() + "/app";
+ * }
+ * }</pre>
+ *
+ * @see <a href="https://www.postgresql.org/docs/current/protocol.html">Frontend/Backend
+ *     Protocol</a>
+ */
+public final class PgWireServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PgWireServer.class);
+
+  /**
+   * How the server behaves.
+   *
+   * @param allowCleartextPassword ask for the password in the clear instead of SCRAM-SHA-256 (only
+   *     behind TLS-terminating proxies or on loopback); default false
+   * @param maxMessageBytes the longest message a client may send; longer ones are refused with
+   *     SQLSTATE 54000 and the connection is closed; default 16 MiB
+   * @param maxConnections concurrent connections; more are refused with SQLSTATE 53300
+   * @param authenticationTimeout how long a client may take from connecting to being authenticated
+   * @param serverVersion what {@code server_version} reports; drivers parse its leading number
+   */
+  public record Settings(
+      boolean allowCleartextPassword,
+      int maxMessageBytes,
+      int maxConnections,
+      Duration authenticationTimeout,
+      String serverVersion) {
+    public Settings {
+      if (maxMessageBytes < 1024) {
+        throw new IllegalArgumentException(
+            "maxMessageBytes " + maxMessageBytes + " is too small: allow at least 1024 bytes");
+      }
+      if (maxConnections < 1) {
+        throw new IllegalArgumentException(
+            "maxConnections " + maxConnections + " must be at least 1");
+      }
+      Objects.requireNonNull(authenticationTimeout, "authenticationTimeout");
+      if (authenticationTimeout.isNegative() || authenticationTimeout.isZero()) {
+        throw new IllegalArgumentException(
+            "authenticationTimeout " + authenticationTimeout + " must be positive");
+      }
+      Objects.requireNonNull(serverVersion, "serverVersion");
+      if (serverVersion.isEmpty() || !Character.isDigit(serverVersion.charAt(0))) {
+        throw new IllegalArgumentException(
+            "serverVersion `"
+                + serverVersion
+                + "` must start with a version number such as 16.0: drivers parse it");
+      }
+    }
+
+    /** SCRAM-SHA-256 only, 16 MiB messages, 200 connections, 60 s to authenticate. */
+    public static Settings defaults() {
+      return new Settings(false, 16 << 20, 200, Duration.ofSeconds(60), "16.0 (threadbare)");
+    }
+
+    /** These settings with cleartext passwords allowed or not. */
+    public Settings withCleartextPassword(boolean allowed) {
+      return new Settings(
+          allowed, maxMessageBytes, maxConnections, authenticationTimeout, serverVersion);
+    }
+
+    /** These settings with another message cap. */
+    public Settings withMaxMessageBytes(int bytes) {
+      return new Settings(
+          allowCleartextPassword, bytes, maxConnections, authenticationTimeout, serverVersion);
+    }
+
+    /** These settings with another connection cap. */
+    public Settings withMaxConnections(int connections) {
+      return new Settings(
+          allowCleartextPassword,
+          maxMessageBytes,
+          connections,
+          authenticationTimeout,
+          serverVersion);
+    }
+
+    /** These settings with another authentication timeout. */
+    public Settings withAuthenticationTimeout(Duration timeout) {
+      return new Settings(
+          allowCleartextPassword, maxMessageBytes, maxConnections, timeout, serverVersion);
+    }
+  }
+
+  private final SqlService service;
+  private final Settings settings;
+  private final ServerSocket serverSocket;
+  private final Thread acceptor;
+  private final Map<Integer, PgSession> sessions = new ConcurrentHashMap<>();
+  private final AtomicInteger nextProcessId = new AtomicInteger(1000);
+  private final SecureRandom random = new SecureRandom();
+  private volatile boolean closed;
+
+  private PgWireServer(SqlService service, Settings settings, ServerSocket serverSocket) {
+    this.service = service;
+    this.settings = settings;
+    this.serverSocket = serverSocket;
+    this.acceptor =
+        Thread.ofPlatform()
+            .name("pgwire-accept-" + serverSocket.getLocalPort())
+            .daemon(true)
+            .unstarted(this::acceptLoop);
+  }
+
+  /**
+   * Binds to {@code bind} (port 0 picks a free port) and starts serving {@code service}.
+   *
+   * @throws PgWireException when the address cannot be bound
+   */
+  public static PgWireServer start(SqlService service, InetSocketAddress bind, Settings settings) {
+    Objects.requireNonNull(service, "service");
+    Objects.requireNonNull(bind, "bind");
+    Objects.requireNonNull(settings, "settings");
+    ServerSocket socket;
+    try {
+      socket = new ServerSocket();
+      socket.setReuseAddress(true);
+      socket.bind(bind, 128);
+    } catch (IOException e) {
+      throw new PgWireException(
+          SqlStates.INTERNAL_ERROR,
+          true,
+          "cannot listen on "
+              + bind
+              + ": "
+              + e.getMessage()
+              + "; choose a free port (0 picks one) or stop the process holding it",
+          e);
+    }
+    PgWireServer server = new PgWireServer(service, settings, socket);
+    server.acceptor.start();
+    LOG.info("PostgreSQL wire server listening on {}", socket.getLocalSocketAddress());
+    return server;
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return serverSocket.getLocalPort();
+  }
+
+  /** The number of connected clients (including those still authenticating). */
+  public int connectionCount() {
+    return sessions.size();
+  }
+
+  private void acceptLoop() {
+    while (!closed) {
+      Socket client;
+      try {
+        client = serverSocket.accept();
+      } catch (IOException e) {
+        if (!closed) {
+          LOG.warn("accepting a connection failed; going on", e);
+        }
+        continue;
+      }
+      try {
+        client.setTcpNoDelay(true);
+        client.setKeepAlive(true);
+      } catch (SocketException e) {
+        LOG.debug("socket options not set on {}", client.getRemoteSocketAddress(), e);
+      }
+      int processId = nextProcessId.getAndIncrement();
+      boolean overLimit = sessions.size() >= settings.maxConnections();
+      PgSession session =
+          new PgSession(this, service, settings, client, processId, random.nextInt(), overLimit);
+      sessions.put(processId, session);
+      Thread thread =
+          Thread.ofPlatform().name("pgwire-" + processId).daemon(true).unstarted(session::run);
+      session.attach(thread);
+      if (closed) {
+        sessions.remove(processId);
+        session.disconnect();
+        break;
+      }
+      thread.start();
+    }
+  }
+
+  /** Routes a CancelRequest: cancels only when the secret matches the session's. */
+  void cancel(int processId, int secretKey) {
+    PgSession target = sessions.get(processId);
+    if (target != null && target.secretKey() == secretKey) {
+      target.cancelRunningStatement();
+    } else {
+      LOG.info("CancelRequest for unknown process {} or with a wrong key ignored", processId);
+    }
+  }
+
+  void ended(PgSession session) {
+    sessions.remove(session.processId(), session);
+  }
+
+  /** Stops accepting, disconnects every client and waits (briefly) for their threads to end. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      serverSocket.close();
+    } catch (IOException e) {
+      LOG.debug("closing the listening socket", e);
+    }
+    for (PgSession session : sessions.values()) {
+      session.disconnect();
+    }
+    try {
+      acceptor.join(Duration.ofSeconds(5));
+      for (PgSession session : sessions.values()) {
+        session.join(Duration.ofSeconds(5));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -5,16 +5,19 @@ import com.slack.api.SlackConfig;
 import com.slack.api.methods.MethodsClient;
 import dev.threadbare.chat.bot.Bot;
 import dev.threadbare.chat.bot.Materialization;
+import dev.threadbare.chat.catchup.CatchUp;
 import dev.threadbare.chat.events.EnvelopeConverter;
 import dev.threadbare.chat.events.EventIntake;
 import dev.threadbare.chat.events.SlackEventsEndpoint;
 import dev.threadbare.chat.events.SlackSignature;
 import dev.threadbare.chat.outbox.Outbox;
 import dev.threadbare.chat.outbox.OutboxLimits;
+import dev.threadbare.core.chat.SlackEvents;
 import dev.threadbare.core.grammar.ChatGrammar;
 import dev.threadbare.core.journal.Journal;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -22,7 +25,7 @@ import java.util.Objects;
  * wires together. Stateless; each piece documents its own lifecycle.
  *
  * <pre>{@code
- * EventIntake intake = Chat.intake(journal, SlackEvents::toEntries);
+ * EventIntake intake = Chat.intake(journal);
  * Chat.eventsEndpoint(signingSecret, intake).register(javalin);
  * Outbox outbox = Chat.outbox(dataDir, Chat.slack(apiUrl).methods(botToken)).start();
  * intake.onJournaled(materializer).onJournaled(Chat.bot(outbox, outcomes, botUserId));
@@ -48,6 +51,25 @@ public final class Chat {
   /** The one path from envelopes to the journal (HTTP, Socket Mode and catch-up share it). */
   public static EventIntake intake(Journal journal, EnvelopeConverter converter) {
     return EventIntake.create(journal, converter);
+  }
+
+  /** The intake converting envelopes with core's {@code SlackEvents.toEntries}. */
+  public static EventIntake intake(Journal journal) {
+    return EventIntake.create(journal, SlackEvents::toEntries);
+  }
+
+  /**
+   * Catch-up for the workspace behind {@code slack}, journaling through {@code intake} the way an
+   * export import would ({@code SlackEvents.fromExportMessage}), within {@code requestsPerMinute}.
+   */
+  public static CatchUp.Builder catchUp(
+      Journal journal, EventIntake intake, MethodsClient slack, String botToken) {
+    return CatchUp.builder(
+        journal,
+        intake,
+        slack,
+        botToken,
+        (team, channel, message) -> List.of(SlackEvents.fromExportMessage(team, channel, message)));
   }
 
   /** The signed HTTP Events API and slash-command endpoint, on the system clock. */

@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import javax.sql.DataSource;
 
 /**
@@ -42,13 +41,11 @@ final class PostgresEngine extends Engine {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
       try {
-        try (Statement statement = connection.createStatement()) {
-          // The append is the point where a Slack event is acknowledged: make the commit wait
-          // for the WAL flush whatever the server's default.
-          statement.execute("SET LOCAL synchronous_commit = on");
-        }
+        // One round trip: the append is the point where a Slack event is acknowledged, so make the
+        // commit wait for the WAL flush whatever the server's default, and take the write lock.
         try (PreparedStatement lock =
-            connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+            connection.prepareStatement(
+                "SELECT set_config('synchronous_commit', 'on', true), pg_advisory_xact_lock(?)")) {
           lock.setLong(1, WRITE_LOCK_KEY);
           lock.execute();
         }

@@ -3,6 +3,7 @@ package dev.threadbare.journal;
 import dev.threadbare.core.journal.EntryKind;
 import dev.threadbare.core.journal.Journal;
 import dev.threadbare.core.journal.JournalEntry;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,10 +28,14 @@ final class SqlJournal implements Journal {
   private static final String COLUMNS =
       "seq, team, channel, ts, kind, version, thread_ts, user_id, event_second, event_nano,"
           + " payload";
+  // seq is computed by the statement itself so that a JDBC batch (one round trip on PostgreSQL)
+  // numbers the rows it stores densely, skipping the ones the identity index makes no-ops; every
+  // statement of the transaction sees the rows the earlier ones stored.
   private static final String INSERT =
       "INSERT INTO journal_entry ("
           + COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          + ") SELECT (SELECT COALESCE(MAX(seq), 0) + 1 FROM journal_entry),"
+          + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE TRUE"
           + " ON CONFLICT (team, channel, ts, kind, version) DO NOTHING";
   private static final String SELECT_AFTER =
       "SELECT " + COLUMNS + " FROM journal_entry WHERE seq > ? ORDER BY seq LIMIT ?";
@@ -40,6 +45,8 @@ final class SqlJournal implements Journal {
       "INSERT INTO journal_cursor (consumer, seq) VALUES (?, ?)"
           + " ON CONFLICT (consumer) DO UPDATE SET seq = excluded.seq, updated_at = "
           + "excluded.updated_at";
+
+  private static final int MAX_MESSAGE = 500;
 
   private final Engine engine;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -64,27 +71,43 @@ final class SqlJournal implements Journal {
 
   private static List<JournalEntry> insert(Connection connection, List<JournalEntry> entries)
       throws SQLException {
+    // Writes are serialized by the engine, so the rows this call stores get the seqs right after
+    // the last one, in order.
     long next = lastSeq(connection) + 1;
-    List<JournalEntry> stored = new ArrayList<>();
+    int[] counts;
     try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
       for (JournalEntry entry : entries) {
-        insert.setLong(1, next);
-        insert.setString(2, entry.team());
-        insert.setString(3, entry.channel());
-        insert.setString(4, entry.ts());
-        insert.setString(5, entry.kind().name());
-        insert.setString(6, entry.version());
-        setNullableString(insert, 7, entry.threadTs());
-        setNullableString(insert, 8, entry.user());
-        insert.setLong(9, entry.eventTime().getEpochSecond());
-        insert.setInt(10, entry.eventTime().getNano());
-        insert.setString(11, entry.payload());
-        // 0 rows: the identity is already stored, by an earlier call or earlier in this one.
-        if (insert.executeUpdate() == 1) {
-          stored.add(entry.withSeq(next));
-          next++;
-        }
+        insert.setString(1, entry.team());
+        insert.setString(2, entry.channel());
+        insert.setString(3, entry.ts());
+        insert.setString(4, entry.kind().name());
+        insert.setString(5, entry.version());
+        setNullableString(insert, 6, entry.threadTs());
+        setNullableString(insert, 7, entry.user());
+        insert.setLong(8, entry.eventTime().getEpochSecond());
+        insert.setInt(9, entry.eventTime().getNano());
+        insert.setString(10, entry.payload());
+        insert.addBatch();
       }
+      counts = insert.executeBatch();
+    }
+    List<JournalEntry> stored = new ArrayList<>();
+    for (int i = 0; i < entries.size(); i++) {
+      // 0 rows: the identity is already stored, by an earlier call or earlier in this one.
+      if (counts[i] == 1) {
+        stored.add(entries.get(i).withSeq(next++));
+      } else if (counts[i] != 0) {
+        throw new SQLException(
+            "the database reported " + counts[i] + " rows for entries[" + i + "]: expected 0 or 1");
+      }
+    }
+    if (!stored.isEmpty() && lastSeq(connection) != next - 1) {
+      throw new SQLException(
+          "seq "
+              + (next - 1)
+              + " expected last after this append but the database holds "
+              + lastSeq(connection)
+              + ": another writer bypassed the write lock");
     }
     return List.copyOf(stored);
   }
@@ -280,7 +303,20 @@ final class SqlJournal implements Journal {
       return exception;
     }
     return new JournalStorageException(
-        engine.description() + ": cannot " + action + ": " + e.getMessage(), e);
+        engine.description() + ": cannot " + action + ": " + databaseMessage(e), e);
+  }
+
+  /**
+   * The database's own words, without the statement text some drivers quote in batch errors (it may
+   * hold megabytes of payload).
+   */
+  static String databaseMessage(SQLException e) {
+    SQLException cause = e;
+    if (e instanceof BatchUpdateException && e.getNextException() != null) {
+      cause = e.getNextException();
+    }
+    String message = String.valueOf(cause.getMessage());
+    return message.length() <= MAX_MESSAGE ? message : message.substring(0, MAX_MESSAGE) + "...";
   }
 
   private static void requireSeq(long seq, String parameter) {

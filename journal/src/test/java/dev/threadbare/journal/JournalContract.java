@@ -285,7 +285,9 @@ abstract class JournalContract {
     assertThatThrownBy(() -> journal.append(List.of(message(1), message(2), refused)))
         .isInstanceOf(JournalStorageException.class)
         .hasMessageContaining("journal")
-        .hasMessageContaining("append 3 entries");
+        .hasMessageContaining("append 3 entries")
+        .hasMessageContaining("refused by test trigger")
+        .hasMessageNotContaining("message 1");
 
     assertThat(journal.lastSeq()).isEqualTo(1);
     assertThat(all(journal)).containsExactly(message(0).withSeq(1));

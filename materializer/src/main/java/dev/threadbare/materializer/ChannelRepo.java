@@ -1,0 +1,210 @@
+package dev.threadbare.materializer;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.eclipse.jgit.internal.storage.file.FileRepository;
+import org.eclipse.jgit.internal.storage.file.PackInserter;
+import org.eclipse.jgit.lib.BatchRefUpdate;
+import org.eclipse.jgit.lib.ConfigConstants;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.NullProgressMonitor;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.StoredConfig;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.transport.ReceiveCommand;
+
+/**
+ * One channel's bare repository and the materializer's state for it: the head-rule index, the
+ * in-memory branch heads (ahead of the refs until the batch is flushed) and the fork points. Not
+ * thread safe: owned by the materializer's single consumer.
+ */
+final class ChannelRepo implements AutoCloseable {
+
+  /** A branch head: its commit and that commit's tree. */
+  record Head(ObjectId commit, ObjectId tree) {}
+
+  final String channel;
+  final Repository repository;
+  final ChannelIndex index = new ChannelIndex();
+  final TreeEditor trees = new TreeEditor();
+
+  /** Branch heads by lineage ({@link ChannelIndex#MAIN} or a thread's root ts). */
+  final TreeMap<Long, Head> heads = new TreeMap<>();
+
+  /** For each top-level message: main's head just after it was first seen (zero id: none). */
+  final Map<Long, ObjectId> forkPoints = new HashMap<>();
+
+  private final Set<Long> dirty = new TreeSet<>();
+  private final ObjectInserter dryInserter = new DryInserter();
+  private ObjectReader dryReader;
+  private PackInserter packInserter;
+  private ObjectReader liveReader;
+
+  /** Computes ids without writing: replaying what the store already holds. */
+  private static final class DryInserter extends ObjectInserter.Formatter {
+    @Override
+    public ObjectId insert(int type, byte[] data, int off, int len) {
+      return idFor(type, data, off, len);
+    }
+
+    @Override
+    public ObjectId insert(int type, long length, java.io.InputStream in) throws IOException {
+      return idFor(type, length, in);
+    }
+  }
+
+  private ChannelRepo(String channel, Repository repository) {
+    this.channel = channel;
+    this.repository = repository;
+  }
+
+  /** Opens the bare repository of {@code channel} under {@code store}, creating it if needed. */
+  static ChannelRepo open(Path store, String channel) {
+    Path dir = store.resolve(channel + ".git");
+    try {
+      FileRepository repository = new FileRepository(dir.toFile());
+      if (!Files.exists(dir.resolve("HEAD"))) {
+        repository.create(true);
+        RefUpdate head = repository.updateRef(Constants.HEAD);
+        head.disableRefLog();
+        head.link(Constants.R_HEADS + "main");
+        StoredConfig config = repository.getConfig();
+        config.setString("threadbare", null, "channel", channel);
+        config.setInt(ConfigConstants.CONFIG_GC_SECTION, null, "auto", 0);
+        config.save();
+      }
+      return new ChannelRepo(channel, repository);
+    } catch (IOException e) {
+      throw new GitStoreException(
+          "cannot open or create the git repository " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Live: a pack inserter flushed at the end of the batch. Dry (replay): ids only. */
+  ObjectInserter inserter(boolean live) {
+    if (!live) {
+      return dryInserter;
+    }
+    if (packInserter == null) {
+      packInserter = ((FileRepository) repository).getObjectDatabase().newPackInserter();
+      packInserter.checkExisting(true);
+    }
+    return packInserter;
+  }
+
+  /** A reader that also sees the objects of the current batch. */
+  ObjectReader reader(boolean live) {
+    if (live) {
+      if (liveReader == null) {
+        inserter(true);
+        liveReader = packInserter.newReader();
+      }
+      return liveReader;
+    }
+    if (dryReader == null) {
+      dryReader = repository.newObjectReader();
+    }
+    return dryReader;
+  }
+
+  void markDirty(long lineage) {
+    dirty.add(lineage);
+  }
+
+  /** Writes the batch's objects, then points the refs at them: refs never name missing objects. */
+  void flush() throws IOException {
+    if (packInserter != null) {
+      packInserter.flush();
+      if (liveReader != null) {
+        liveReader.close();
+      }
+      packInserter.close();
+      liveReader = null;
+      packInserter = null;
+    }
+    if (dryReader != null) {
+      dryReader.close();
+      dryReader = null;
+    }
+    if (dirty.isEmpty()) {
+      return;
+    }
+    BatchRefUpdate update = repository.getRefDatabase().newBatchUpdate();
+    update.setAtomic(true);
+    update.setAllowNonFastForwards(true);
+    update.setRefLogMessage(null, false);
+    update.disableRefLog();
+    for (long lineage : dirty) {
+      String name = Constants.R_HEADS + branchName(lineage);
+      Ref current = repository.exactRef(name);
+      ObjectId old = current == null ? ObjectId.zeroId() : current.getObjectId();
+      ObjectId target = heads.get(lineage).commit();
+      if (!old.equals(target)) {
+        update.addCommand(new ReceiveCommand(old, target, name));
+      }
+    }
+    dirty.clear();
+    if (update.getCommands().isEmpty()) {
+      return;
+    }
+    try (RevWalk walk = new RevWalk(repository)) {
+      update.execute(walk, NullProgressMonitor.INSTANCE);
+    }
+    for (ReceiveCommand command : update.getCommands()) {
+      if (command.getResult() != ReceiveCommand.Result.OK) {
+        throw new GitStoreException(
+            "cannot update "
+                + command.getRefName()
+                + " in "
+                + repository.getDirectory()
+                + ": "
+                + command.getResult()
+                + " "
+                + command.getMessage());
+      }
+    }
+  }
+
+  /** Records the channel's name (from a CHANNEL journal entry) in the repository config. */
+  void name(String name) throws IOException {
+    StoredConfig config = repository.getConfig();
+    if (!name.equals(config.getString("threadbare", null, "name"))) {
+      config.setString("threadbare", null, "name", name);
+      config.save();
+    }
+    File description = new File(repository.getDirectory(), "description");
+    Files.writeString(description.toPath(), name + "\n", StandardCharsets.UTF_8);
+  }
+
+  /** The branch name of a lineage: {@code main} or {@code thread/<root ts>}. */
+  static String branchName(long lineage) {
+    return lineage == ChannelIndex.MAIN ? "main" : "thread/" + Timestamps.text(lineage);
+  }
+
+  @Override
+  public void close() {
+    if (liveReader != null) {
+      liveReader.close();
+    }
+    if (packInserter != null) {
+      packInserter.close();
+    }
+    if (dryReader != null) {
+      dryReader.close();
+    }
+    repository.close();
+  }
+}

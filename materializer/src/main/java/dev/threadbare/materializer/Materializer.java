@@ -1,0 +1,699 @@
+package dev.threadbare.materializer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.threadbare.core.chat.SlackTs;
+import dev.threadbare.core.grammar.Attachment;
+import dev.threadbare.core.grammar.ChatGrammar;
+import dev.threadbare.core.grammar.Command;
+import dev.threadbare.core.grammar.FileBlock;
+import dev.threadbare.core.grammar.ParsedMessage;
+import dev.threadbare.core.grammar.Problem;
+import dev.threadbare.core.journal.Journal;
+import dev.threadbare.core.journal.JournalEntry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.eclipse.jgit.errors.MissingObjectException;
+import org.eclipse.jgit.lib.CommitBuilder;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.treewalk.TreeWalk;
+
+/**
+ * The materializer: a consumer of the journal that keeps one bare git repository per channel
+ * ({@code <store>/<channel id>.git}) equal to the head rule of DESIGN.md section 3. Branch {@code
+ * main} holds the top-level messages, {@code thread/<root ts>} a thread's replies, forked from main
+ * as it stood just after the root message.
+ *
+ * <p>Every journal entry that changes a branch's head appends one commit to that branch. Commits
+ * are a pure function of the journal: author {@code Name <USERID@TEAM.chat>} at the message ts,
+ * committer {@code threadbare <threadbare@TEAM.chat>} at the entry's event time (both UTC), message
+ * the grammar's commit message plus the trailers {@code Chat-Message: <permalink>} and {@code
+ * Chat-Event: post|edit|delete|attachment}. Permalinks are {@code
+ * https://slack.com/archives/<channel>/p<ts digits>} ({@code ?thread_ts=<root>&cid=<channel>} for
+ * replies). Deleting the store and calling {@link #catchUp()} again yields the same commit ids.
+ *
+ * <p>Objects of a batch of entries are written as one pack, then the refs are moved, then the
+ * journal cursor ({@value #CURSOR}) is saved: a crash never leaves a ref naming a missing object,
+ * and since the state is recomputed from the journal on open (a dry replay that computes ids
+ * without writing), replaying after a crash rewrites the same commits. The index keeps blob ids,
+ * not contents.
+ *
+ * <p>Lifecycle: {@link #open} it over a journal and a store directory, call {@link #catchUp()}
+ * whenever the journal has grown (it is synchronized, so one thread at a time processes), {@link
+ * #close()} it. Listeners are called on the catching-up thread after each durable batch.
+ */
+public final class Materializer implements AutoCloseable {
+
+  /** The name of the materializer's cursor in the journal. */
+  public static final String CURSOR = "materializer";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int DEFAULT_BATCH = 5000;
+
+  private final Journal journal;
+  private final Path store;
+  private final BiFunction<JsonNode, List<Attachment>, ParsedMessage> parser;
+  private final int batchSize;
+  private final List<Consumer<Outcome>> listeners = new CopyOnWriteArrayList<>();
+  private final Map<String, ChannelRepo> channels = new HashMap<>();
+  private final Map<String, String> userNames = new HashMap<>();
+  private final Map<String, FileMeta> files = new HashMap<>();
+  private final Map<String, Set<Waiting>> waitingForFile = new HashMap<>();
+
+  /** The last entry whose effects are in memory. */
+  private long position;
+
+  /** Entries up to here are durably in the store: replayed dry, without writing. */
+  private long durable;
+
+  private boolean closed;
+
+  /** A journal payload that cannot be read: the entry is skipped, the rest goes on. */
+  private static final class BadPayloadException extends MaterializerException {
+    private static final long serialVersionUID = 1L;
+
+    BadPayloadException(String message) {
+      super(message);
+    }
+  }
+
+  private record FileMeta(
+      String channel, String name, String title, String mimetype, ObjectId blob) {}
+
+  private record Waiting(String channel, long ts) {}
+
+  private record Parsed(
+      Map<String, Def> effects, String subject, List<Problem> problems, boolean refused) {
+    static final Parsed NOTHING = new Parsed(Map.of(), "", List.of(), false);
+  }
+
+  private Materializer(
+      Journal journal,
+      Path store,
+      BiFunction<JsonNode, List<Attachment>, ParsedMessage> parser,
+      int batchSize) {
+    this.journal = journal;
+    this.store = store;
+    this.parser = parser;
+    this.batchSize = batchSize;
+  }
+
+  /**
+   * A materializer of {@code journal} into the git store {@code store} (created if missing), with
+   * the default grammar. Call {@link #catchUp()} to bring the store up to date.
+   */
+  public static Materializer open(Journal journal, Path store) {
+    ChatGrammar grammar = ChatGrammar.create();
+    return open(journal, store, grammar::parse, DEFAULT_BATCH);
+  }
+
+  /** As {@link #open(Journal, Path)} with the given grammar (e.g. another lint limit). */
+  public static Materializer open(Journal journal, Path store, ChatGrammar grammar) {
+    Objects.requireNonNull(grammar, "grammar");
+    return open(journal, store, grammar::parse, DEFAULT_BATCH);
+  }
+
+  static Materializer open(
+      Journal journal,
+      Path store,
+      BiFunction<JsonNode, List<Attachment>, ParsedMessage> parser,
+      int batchSize) {
+    Objects.requireNonNull(journal, "journal");
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(parser, "parser");
+    try {
+      Files.createDirectories(store);
+    } catch (IOException e) {
+      throw new GitStoreException("cannot create the git store " + store + ": " + e, e);
+    }
+    Materializer materializer = new Materializer(journal, store, parser, batchSize);
+    materializer.durable = journal.cursor(CURSOR);
+    if (materializer.durable > 0 && GitStore.open(store).channels().isEmpty()) {
+      // The store was deleted: everything must be written again.
+      materializer.durable = 0;
+      journal.saveCursor(CURSOR, 0);
+    }
+    return materializer;
+  }
+
+  /**
+   * Deletes the git store and writes it again from the journal alone. The commit ids are the same
+   * as before. Returns the number of journal entries processed.
+   */
+  public static long rebuild(Journal journal, Path store) {
+    Objects.requireNonNull(journal, "journal");
+    deleteStore(store);
+    journal.saveCursor(CURSOR, 0);
+    try (Materializer materializer = open(journal, store)) {
+      return materializer.catchUp();
+    }
+  }
+
+  private static void deleteStore(Path store) {
+    if (!Files.isDirectory(store)) {
+      return;
+    }
+    try (Stream<Path> repos = Files.list(store)) {
+      for (Path repo : repos.filter(p -> p.getFileName().toString().endsWith(".git")).toList()) {
+        try (Stream<Path> walk = Files.walk(repo)) {
+          for (Path p : walk.sorted((a, b) -> b.compareTo(a)).toList()) {
+            Files.delete(p);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new GitStoreException("cannot delete the git store " + store + ": " + e, e);
+    }
+  }
+
+  /** Calls {@code listener} with the outcome of every entry processed from now on. */
+  public void addListener(Consumer<Outcome> listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** The store, for reading trees, files and history. */
+  public GitStore store() {
+    return GitStore.open(store);
+  }
+
+  /**
+   * Processes every journal entry not yet processed, in batches, each made durable (pack, refs,
+   * cursor) before the next. Returns the number of entries processed, replayed ones included.
+   */
+  public synchronized long catchUp() {
+    if (closed) {
+      throw new MaterializerException("the materializer is closed: open a new one");
+    }
+    long processed = 0;
+    while (true) {
+      List<JournalEntry> batch = journal.read(position, batchSize);
+      if (batch.isEmpty()) {
+        return processed;
+      }
+      List<Outcome> outcomes = new ArrayList<>();
+      boolean anyLive = false;
+      for (JournalEntry entry : batch) {
+        boolean live = entry.seq() > durable;
+        anyLive |= live;
+        Outcome outcome = process(entry, live);
+        if (live && outcome != null && !listeners.isEmpty()) {
+          outcomes.add(outcome);
+        }
+      }
+      position = batch.get(batch.size() - 1).seq();
+      processed += batch.size();
+      flushAll();
+      if (anyLive) {
+        journal.saveCursor(CURSOR, position);
+        durable = position;
+      }
+      for (Outcome outcome : outcomes) {
+        for (Consumer<Outcome> listener : listeners) {
+          listener.accept(outcome);
+        }
+      }
+    }
+  }
+
+  private void flushAll() {
+    for (ChannelRepo repo : channels.values()) {
+      try {
+        repo.flush();
+      } catch (IOException e) {
+        throw new GitStoreException(
+            "cannot write the git repository of channel " + repo.channel + ": " + e, e);
+      }
+    }
+  }
+
+  private Outcome process(JournalEntry entry, boolean live) {
+    try {
+      return switch (entry.kind()) {
+        case MESSAGE -> onMessage(entry, live);
+        case DELETION -> onDeletion(entry, live);
+        case FILE_CONTENT -> onFileContent(entry, live);
+        case USER -> onUser(entry);
+        case CHANNEL -> onChannel(entry);
+        case REACTION_ADDED, REACTION_REMOVED -> null;
+      };
+    } catch (BadPayloadException e) {
+      return skipped(entry, "bad-payload", e.getMessage());
+    } catch (MissingObjectException e) {
+      throw new GitStoreException(
+          "the git store "
+              + store
+              + " is out of step with the journal (object "
+              + e.getObjectId().name()
+              + " is missing at journal entry "
+              + entry.seq()
+              + "): run `threadbare rebuild` to write it again from the journal",
+          e);
+    } catch (IOException e) {
+      throw new GitStoreException(
+          "cannot materialize journal entry " + entry.seq() + " into " + store + ": " + e, e);
+    }
+  }
+
+  private ChannelRepo channel(String channel) {
+    return channels.computeIfAbsent(channel, c -> ChannelRepo.open(store, c));
+  }
+
+  private static Outcome skipped(JournalEntry entry, String rule, String message) {
+    return new Outcome(
+        entry, List.of(), List.of(new Problem(entry.channel(), rule, message)), true);
+  }
+
+  private Outcome onMessage(JournalEntry entry, boolean live) throws IOException {
+    if (!GitPaths.isChannelId(entry.channel()) || !SlackTs.isValid(entry.ts())) {
+      return skipped(
+          entry,
+          "bad-channel",
+          "channel `"
+              + entry.channel()
+              + "` / ts `"
+              + entry.ts()
+              + "` cannot name a repository: channel ids are letters, digits, - and _");
+    }
+    JsonNode payload = readJson(entry.payload());
+    ChannelRepo repo = channel(entry.channel());
+    long ts = SlackTs.micros(entry.ts());
+    ChannelIndex.Message message = repo.index.messageOrCreate(ts, lineageOf(entry, payload, ts));
+    long version = Timestamps.version(entry.version());
+    if (message.deleted || (message.seen && version <= message.version)) {
+      return new Outcome(entry, List.of(), List.of(), false);
+    }
+    String event = message.seen ? "edit" : "post";
+    message.seen = true;
+    message.version = version;
+    if (message.user == null) {
+      message.user = entry.user() != null ? entry.user() : textOf(payload, "user");
+    }
+    Parsed parsed = parse(repo, message, entry.payload(), payload, live);
+    List<BranchChange> changes =
+        change(repo, message, parsed.effects(), event, entry, parsed.subject(), live);
+    if (message.lineage == ChannelIndex.MAIN && !repo.forkPoints.containsKey(ts)) {
+      ChannelRepo.Head main = repo.heads.get(ChannelIndex.MAIN);
+      repo.forkPoints.put(ts, main == null ? ObjectId.zeroId() : main.commit());
+    }
+    return new Outcome(entry, changes, parsed.problems(), parsed.refused());
+  }
+
+  private static long lineageOf(JournalEntry entry, JsonNode payload, long ts) {
+    String threadTs = entry.threadTs() != null ? entry.threadTs() : textOf(payload, "thread_ts");
+    if (threadTs == null || !SlackTs.isValid(threadTs)) {
+      return ChannelIndex.MAIN;
+    }
+    long root = SlackTs.micros(threadTs);
+    return root == ts ? ChannelIndex.MAIN : root;
+  }
+
+  private Outcome onDeletion(JournalEntry entry, boolean live) throws IOException {
+    if (!GitPaths.isChannelId(entry.channel()) || !SlackTs.isValid(entry.ts())) {
+      return null;
+    }
+    ChannelRepo repo = channel(entry.channel());
+    long ts = SlackTs.micros(entry.ts());
+    long lineage =
+        entry.threadTs() != null && SlackTs.isValid(entry.threadTs())
+            ? SlackTs.micros(entry.threadTs())
+            : ChannelIndex.MAIN;
+    ChannelIndex.Message message =
+        repo.index.messageOrCreate(ts, lineage == ts ? ChannelIndex.MAIN : lineage);
+    if (message.deleted) {
+      return null;
+    }
+    message.deleted = true;
+    message.pendingPayload = null;
+    List<BranchChange> changes =
+        change(repo, message, Map.of(), "delete", entry, "Delete chat message", live);
+    return new Outcome(entry, changes, List.of(), false);
+  }
+
+  private Outcome onFileContent(JournalEntry entry, boolean live) throws IOException {
+    if (!GitPaths.isChannelId(entry.channel())) {
+      return null;
+    }
+    JsonNode payload = readJson(entry.payload());
+    String id = entry.version();
+    byte[] content;
+    try {
+      content =
+          Base64.getDecoder()
+              .decode(Objects.requireNonNullElse(textOf(payload, "content_base64"), ""));
+    } catch (IllegalArgumentException e) {
+      return skipped(
+          entry, "bad-file", "file `" + id + "` has no readable content_base64: " + e.getMessage());
+    }
+    ChannelRepo repo = channel(entry.channel());
+    ObjectId blob = repo.inserter(live).insert(Constants.OBJ_BLOB, content);
+    files.put(
+        id,
+        new FileMeta(
+            repo.channel,
+            textOf(payload, "name"),
+            textOf(payload, "title"),
+            textOf(payload, "mimetype"),
+            blob));
+    Set<Waiting> waiting = waitingForFile.remove(id);
+    if (waiting == null) {
+      return null;
+    }
+    List<BranchChange> changes = new ArrayList<>();
+    List<Problem> problems = new ArrayList<>();
+    boolean refused = false;
+    for (Waiting w : waiting.stream().sorted((a, b) -> Long.compare(a.ts(), b.ts())).toList()) {
+      ChannelRepo owner = channel(w.channel());
+      ChannelIndex.Message message = owner.index.message(w.ts());
+      if (message == null || message.deleted || message.pendingPayload == null) {
+        continue;
+      }
+      String text = message.pendingPayload;
+      Parsed parsed = parse(owner, message, text, readJson(text), live);
+      changes.addAll(
+          change(owner, message, parsed.effects(), "attachment", entry, parsed.subject(), live));
+      problems.addAll(parsed.problems());
+      refused |= parsed.refused();
+    }
+    return new Outcome(entry, changes, problems, refused);
+  }
+
+  private Outcome onUser(JournalEntry entry) {
+    JsonNode user = readJson(entry.payload());
+    String name =
+        Stream.of(
+                user.path("profile").path("real_name").asText(""),
+                user.path("real_name").asText(""),
+                user.path("profile").path("display_name").asText(""),
+                user.path("name").asText(""))
+            .filter(s -> !s.isBlank())
+            .findFirst()
+            .orElse(entry.version());
+    userNames.put(entry.version(), name);
+    return null;
+  }
+
+  private Outcome onChannel(JournalEntry entry) throws IOException {
+    if (!GitPaths.isChannelId(entry.channel())) {
+      return null;
+    }
+    String name = textOf(readJson(entry.payload()), "name");
+    if (name != null && !name.isBlank()) {
+      channel(entry.channel()).name(name);
+    }
+    return null;
+  }
+
+  /** Reads the message's grammar into per-path definitions, inserting the blobs. */
+  private Parsed parse(
+      ChannelRepo repo, ChannelIndex.Message message, String text, JsonNode payload, boolean live)
+      throws IOException {
+    if (isBot(payload)) {
+      message.pendingPayload = null;
+      return Parsed.NOTHING;
+    }
+    List<Attachment> attachments = new ArrayList<>();
+    boolean pending = false;
+    for (JsonNode file : payload.path("files")) {
+      String id = file.path("id").asText("");
+      if (id.isEmpty()) {
+        continue;
+      }
+      FileMeta meta = files.get(id);
+      if (meta == null) {
+        pending = true;
+        waitingForFile
+            .computeIfAbsent(id, k -> new HashSet<>())
+            .add(new Waiting(repo.channel, message.ts));
+      } else {
+        byte[] bytes =
+            channel(meta.channel()).reader(live).open(meta.blob(), Constants.OBJ_BLOB).getBytes();
+        attachments.add(new Attachment(id, meta.name(), meta.title(), meta.mimetype(), bytes));
+      }
+    }
+    message.pendingPayload = pending ? text : null;
+    ParsedMessage parsed;
+    try {
+      parsed = parser.apply(payload, attachments);
+    } catch (RuntimeException e) {
+      return refusal(
+          new Problem(
+              "message " + Timestamps.text(message.ts),
+              "unreadable",
+              String.valueOf(e.getMessage())));
+    }
+    if (refuses(parsed)) {
+      return new Parsed(Map.of(), parsed.commitMessage(), parsed.problems(), true);
+    }
+    Map<String, Def> effects = new LinkedHashMap<>();
+    for (Command command : parsed.commands()) {
+      switch (command) {
+        case Command.Remove rm -> effects.put(rm.path().value(), Def.REMOVED);
+        case Command.Move mv -> {
+          String from = mv.from().value();
+          String to = mv.to().value();
+          if (!from.equals(to)) {
+            effects.put(to, effects.getOrDefault(from, new Def.MovedFrom(from)));
+            effects.put(from, Def.REMOVED);
+          }
+        }
+        case Command.Action action -> {}
+      }
+    }
+    ObjectInserter inserter = repo.inserter(live);
+    for (FileBlock file : parsed.files()) {
+      byte[] bytes = file.content().getBytes(StandardCharsets.UTF_8);
+      effects.put(file.path().value(), new Def.Blob(inserter.insert(Constants.OBJ_BLOB, bytes)));
+    }
+    for (String path : effects.keySet()) {
+      String problem = GitPaths.problem(path);
+      if (problem != null) {
+        List<Problem> problems = new ArrayList<>(parsed.problems());
+        problems.add(
+            new Problem(path, "git-path", problem + "; nothing of this message was taken"));
+        return new Parsed(Map.of(), parsed.commitMessage(), problems, true);
+      }
+    }
+    return new Parsed(effects, parsed.commitMessage(), parsed.problems(), false);
+  }
+
+  /**
+   * Whether a problem refuses the whole change: every rule but a code block without a path and a
+   * binary attachment, which only skip their own part (see core's {@code Problem}).
+   */
+  private static boolean refuses(ParsedMessage parsed) {
+    return parsed.problems().stream()
+        .anyMatch(p -> !p.rule().equals("no-path") && !p.rule().equals("binary-attachment"));
+  }
+
+  private static Parsed refusal(Problem problem) {
+    return new Parsed(Map.of(), "", List.of(problem), true);
+  }
+
+  private static boolean isBot(JsonNode payload) {
+    return !payload.path("bot_id").asText("").isEmpty()
+        || "bot_message".equals(payload.path("subtype").asText(""))
+        || payload.has("bot_profile");
+  }
+
+  /**
+   * Replaces what {@code message} defines and appends one commit to every branch whose head
+   * changes: the message's own lineage, and for a main message, every thread forked at or after it.
+   */
+  private List<BranchChange> change(
+      ChannelRepo repo,
+      ChannelIndex.Message message,
+      Map<String, Def> effects,
+      String event,
+      JournalEntry entry,
+      String subject,
+      boolean live)
+      throws IOException {
+    Set<String> touched = new HashSet<>(message.effects.keySet());
+    touched.addAll(effects.keySet());
+    if (touched.isEmpty()) {
+      return List.of();
+    }
+    Set<String> paths = repo.index.withDependents(touched);
+    List<Long> lineages = new ArrayList<>();
+    lineages.add(message.lineage);
+    if (message.lineage == ChannelIndex.MAIN) {
+      lineages.addAll(
+          repo.heads.tailMap(message.ts, true).keySet().stream()
+              .filter(l -> l != ChannelIndex.MAIN)
+              .toList());
+    }
+    Map<Long, Map<String, ObjectId>> before = new HashMap<>();
+    for (long lineage : lineages) {
+      before.put(lineage, repo.index.heads(lineage, paths));
+    }
+    repo.index.setEffects(message, effects);
+    List<BranchChange> changes = new ArrayList<>();
+    for (long lineage : lineages) {
+      TreeMap<String, ObjectId> changed =
+          ChannelIndex.changes(before.get(lineage), repo.index.heads(lineage, paths));
+      ChannelRepo.Head head = repo.heads.get(lineage);
+      ObjectId parent = head == null ? null : head.commit();
+      ObjectId baseTree = head == null ? null : head.tree();
+      if (head == null && lineage != ChannelIndex.MAIN) {
+        // A thread's first reply with code: fork from main just after the root, then bring the
+        // fork's tree to the thread's head as a whole (main may have changed below the root since).
+        // The branch exists from now on, even when its head is still the fork's tree.
+        ObjectId fork = repo.forkPoints.get(lineage);
+        if (fork == null) {
+          ChannelRepo.Head main = repo.heads.get(ChannelIndex.MAIN);
+          fork = main == null ? null : main.commit();
+        }
+        if (fork != null && !fork.equals(ObjectId.zeroId())) {
+          parent = fork;
+          try (RevWalk walk = new RevWalk(repo.reader(live))) {
+            baseTree = walk.parseCommit(fork).getTree().copy();
+          }
+        }
+        changed = fullDiff(repo, lineage, baseTree, live);
+        if (changed.isEmpty() && parent != null) {
+          repo.heads.put(lineage, new ChannelRepo.Head(parent.copy(), baseTree));
+          repo.markDirty(lineage);
+          continue;
+        }
+      } else if (changed.isEmpty()) {
+        continue;
+      }
+      ObjectInserter inserter = repo.inserter(live);
+      ObjectId tree = repo.trees.apply(repo.reader(live), inserter, baseTree, changed);
+      if (tree.equals(baseTree) && head != null) {
+        continue;
+      }
+      CommitBuilder commit = new CommitBuilder();
+      commit.setTreeId(tree);
+      if (parent != null) {
+        commit.setParentId(parent);
+      }
+      String team = entry.team();
+      String user = message.user == null ? "unknown" : message.user;
+      commit.setAuthor(
+          new PersonIdent(
+              userNames.getOrDefault(user, user),
+              user + "@" + team + ".chat",
+              SlackTs.instant(Timestamps.text(message.ts)),
+              ZoneOffset.UTC));
+      commit.setCommitter(
+          new PersonIdent(
+              "threadbare", "threadbare@" + team + ".chat", entry.eventTime(), ZoneOffset.UTC));
+      commit.setMessage(commitMessage(repo.channel, message, subject, event, changed));
+      commit.setEncoding(StandardCharsets.UTF_8);
+      ObjectId id = inserter.insert(commit);
+      repo.heads.put(lineage, new ChannelRepo.Head(id.copy(), tree.copy()));
+      repo.markDirty(lineage);
+      changes.add(
+          new BranchChange(
+              ChannelRepo.branchName(lineage), parent, id, List.copyOf(changed.keySet())));
+    }
+    return changes;
+  }
+
+  /** Every path where the thread's head differs from {@code baseTree}. */
+  private static TreeMap<String, ObjectId> fullDiff(
+      ChannelRepo repo, long lineage, ObjectId baseTree, boolean live) throws IOException {
+    Map<String, ObjectId> base = new HashMap<>();
+    if (baseTree != null) {
+      ObjectReader reader = repo.reader(live);
+      try (TreeWalk walk = new TreeWalk(reader)) {
+        walk.addTree(baseTree);
+        walk.setRecursive(true);
+        while (walk.next()) {
+          base.put(walk.getPathString(), walk.getObjectId(0));
+        }
+      }
+    }
+    Set<String> paths = repo.index.paths(lineage);
+    paths.addAll(base.keySet());
+    Map<String, ObjectId> before = new HashMap<>();
+    for (String path : paths) {
+      before.put(path, base.get(path));
+    }
+    return ChannelIndex.changes(before, repo.index.heads(lineage, paths));
+  }
+
+  private static String commitMessage(
+      String channel,
+      ChannelIndex.Message message,
+      String subject,
+      String event,
+      Map<String, ObjectId> changed) {
+    String text = subject == null ? "" : subject.strip();
+    if (text.isEmpty()) {
+      List<String> paths = List.copyOf(changed.keySet());
+      text =
+          "Update "
+              + paths.stream().limit(5).collect(Collectors.joining(", "))
+              + (paths.size() > 5 ? ", …" : "");
+    }
+    // Git wants text: no NUL or other control characters but tab and newline.
+    text = text.replace("\r\n", "\n").replaceAll("[\\p{Cntrl}&&[^\n\t]]", "");
+    return text
+        + "\n\nChat-Message: "
+        + Timestamps.permalink(channel, message.ts, message.lineage)
+        + "\nChat-Event: "
+        + event
+        + "\n";
+  }
+
+  private static JsonNode readJson(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new BadPayloadException(
+          "journal payload is not JSON (" + e.getOriginalMessage() + "): the entry is skipped");
+    }
+  }
+
+  private static String textOf(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    return value == null || value.isNull() ? null : value.asText();
+  }
+
+  /** Forgets nothing durable; closes every repository. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    List<RuntimeException> failures = new ArrayList<>();
+    for (ChannelRepo repo : channels.values()) {
+      try {
+        repo.close();
+      } catch (RuntimeException e) {
+        failures.add(e);
+      }
+    }
+    channels.clear();
+    if (!failures.isEmpty()) {
+      throw failures.get(0);
+    }
+  }
+}

@@ -3,8 +3,10 @@ package dev.threadbare.chat.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.threadbare.core.journal.Journal;
 import dev.threadbare.core.journal.JournalEntry;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,11 +37,17 @@ public final class EventIntake implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
+  private final List<PendingAppend> queue = new ArrayList<>();
+  private final Thread writer;
+  private boolean closed;
   private volatile UnaryOperator<List<JournalEntry>> enrichment = UnaryOperator.identity();
 
   private EventIntake(Journal journal, EnvelopeConverter converter) {
     this.journal = journal;
     this.converter = converter;
+    this.writer = new Thread(this::writeLoop, "threadbare-chat-journal-writer");
+    this.writer.setDaemon(true);
+    this.writer.start();
   }
 
   /** An intake appending to {@code journal}, converting envelopes with {@code converter}. */
@@ -85,16 +93,109 @@ public final class EventIntake implements AutoCloseable {
     return append(entries);
   }
 
-  /** Appends entries (from catch-up, say) durably and hands the new ones off; returns them. */
+  /**
+   * Appends entries (from catch-up, say) durably and hands the new ones off; returns them.
+   * Concurrent callers share one journal transaction (group commit): one disk sync acknowledges
+   * every event that arrived while the previous sync ran.
+   */
   public List<JournalEntry> append(List<JournalEntry> entries) {
     if (entries.isEmpty()) {
       return List.of();
     }
-    List<JournalEntry> fresh = journal.append(entries);
-    if (!fresh.isEmpty()) {
-      handOff.execute(() -> deliver(fresh));
+    PendingAppend pending = new PendingAppend(List.copyOf(entries));
+    synchronized (queue) {
+      if (closed) {
+        throw new IllegalStateException("event intake is closed");
+      }
+      queue.add(pending);
+      queue.notifyAll();
     }
-    return fresh;
+    try {
+      return pending.result.get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted waiting for the journal", e);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the journal did not commit within 30 s", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** One caller's entries waiting for the writer thread. */
+  private record PendingAppend(
+      List<JournalEntry> entries, CompletableFuture<List<JournalEntry>> result) {
+    PendingAppend(List<JournalEntry> entries) {
+      this(entries, new CompletableFuture<>());
+    }
+  }
+
+  private void writeLoop() {
+    while (true) {
+      List<PendingAppend> batch;
+      synchronized (queue) {
+        while (queue.isEmpty() && !closed) {
+          try {
+            queue.wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+        if (queue.isEmpty()) {
+          return;
+        }
+        batch = new ArrayList<>(queue);
+        queue.clear();
+      }
+      commit(batch);
+    }
+  }
+
+  private void commit(List<PendingAppend> batch) {
+    List<JournalEntry> all = new ArrayList<>();
+    batch.forEach(p -> all.addAll(p.entries()));
+    List<JournalEntry> fresh;
+    try {
+      fresh = journal.append(all);
+    } catch (RuntimeException e) {
+      if (batch.size() == 1) {
+        batch.get(0).result().completeExceptionally(e);
+        return;
+      }
+      // One bad caller must not fail the others: commit them one by one.
+      for (PendingAppend pending : batch) {
+        commit(List.of(pending));
+      }
+      return;
+    }
+    // Hand each caller the fresh entries that came from its own list (identity comparison).
+    List<JournalEntry> handOffBatch = List.copyOf(fresh);
+    int cursor = 0;
+    for (PendingAppend pending : batch) {
+      List<JournalEntry> mine = new ArrayList<>();
+      for (JournalEntry entry : pending.entries()) {
+        if (cursor < fresh.size() && sameIdentity(entry, fresh.get(cursor))) {
+          mine.add(fresh.get(cursor));
+          cursor++;
+        }
+      }
+      pending.result().complete(List.copyOf(mine));
+    }
+    if (!handOffBatch.isEmpty()) {
+      handOff.execute(() -> deliver(handOffBatch));
+    }
+  }
+
+  private static boolean sameIdentity(JournalEntry a, JournalEntry b) {
+    return a.team().equals(b.team())
+        && a.channel().equals(b.channel())
+        && a.ts().equals(b.ts())
+        && a.kind() == b.kind()
+        && a.version().equals(b.version());
   }
 
   private void deliver(List<JournalEntry> fresh) {
@@ -103,7 +204,7 @@ public final class EventIntake implements AutoCloseable {
       List<JournalEntry> extra = enrichment.apply(fresh);
       if (!extra.isEmpty()) {
         List<JournalEntry> appended = journal.append(extra);
-        batch = new java.util.ArrayList<>(fresh);
+        batch = new ArrayList<>(fresh);
         batch.addAll(appended);
       }
     } catch (RuntimeException e) {
@@ -130,9 +231,21 @@ public final class EventIntake implements AutoCloseable {
     }
   }
 
-  /** Stops accepting hand-offs and drains the queue (up to 30 s). Does not close the journal. */
+  /**
+   * Commits what is queued, stops accepting entries and drains the hand-off queue (up to 30 s).
+   * Does not close the journal.
+   */
   @Override
   public void close() {
+    synchronized (queue) {
+      closed = true;
+      queue.notifyAll();
+    }
+    try {
+      writer.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     handOff.shutdown();
     try {
       if (!handOff.awaitTermination(30, TimeUnit.SECONDS)) {

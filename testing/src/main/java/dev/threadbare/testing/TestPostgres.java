@@ -4,6 +4,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,6 +28,13 @@ import org.postgresql.ds.PGSimpleDataSource;
  * databases at once.
  */
 public final class TestPostgres {
+
+  /**
+   * Set this system property to {@code true} before the first call to run the server with fsync on
+   * (benchmarks of durable writes); by default it runs, like every embedded test server, with fsync
+   * off, which is faster and loses nothing unless the machine crashes.
+   */
+  public static final String FSYNC_PROPERTY = "threadbare.test-postgres.fsync";
 
   private static final AtomicInteger DATABASE_COUNTER = new AtomicInteger();
 
@@ -57,6 +65,18 @@ public final class TestPostgres {
     return Server.INSTANCE.getPort();
   }
 
+  /** Whether the shared server syncs its writes to disk (see {@link #FSYNC_PROPERTY}). */
+  public static boolean fsync() {
+    try (Connection connection = Server.INSTANCE.getPostgresDatabase().getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SHOW fsync")) {
+      rows.next();
+      return "on".equals(rows.getString(1));
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read fsync of the embedded PostgreSQL", e);
+    }
+  }
+
   static String jdbcUrl(int port, String database) {
     return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
   }
@@ -67,12 +87,16 @@ public final class TestPostgres {
 
     private static EmbeddedPostgres start() {
       try {
-        EmbeddedPostgres server =
+        EmbeddedPostgres.Builder builder =
             EmbeddedPostgres.builder()
                 .setServerConfig("listen_addresses", "127.0.0.1")
                 .setServerConfig("max_connections", "300")
-                .setRegisterShutdownHook(false)
-                .start();
+                .setRegisterShutdownHook(false);
+        if (Boolean.getBoolean(FSYNC_PROPERTY)) {
+          // Overrides the -F (fsync off) the embedded server is started with.
+          builder.setServerConfig("fsync", "on");
+        }
+        EmbeddedPostgres server = builder.start();
         Runtime.getRuntime()
             .addShutdownHook(new Thread(() -> stop(server), "test-postgres-shutdown"));
         return server;

@@ -39,5 +39,6 @@ class TestPostgresTest {
       rows.next();
       assertThat(rows.getString(1)).startsWith("PostgreSQL 14");
     }
+    assertThat(TestPostgres.fsync()).isEqualTo(Boolean.getBoolean(TestPostgres.FSYNC_PROPERTY));
   }
 }

@@ -1,0 +1,337 @@
+package dev.threadbare.workspace;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.threadbare.workspace.internal.api.WebApi;
+import dev.threadbare.workspace.internal.events.EventBus;
+import dev.threadbare.workspace.internal.events.EventDelivery;
+import dev.threadbare.workspace.internal.store.Ids;
+import dev.threadbare.workspace.internal.store.Timestamps;
+import dev.threadbare.workspace.internal.store.User;
+import dev.threadbare.workspace.internal.store.WorkspaceStore;
+import dev.threadbare.workspace.internal.ui.WebUi;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local workspace: a Slack-compatible chat hosted in the JVM, so threadbare runs without a
+ * Slack account. The Slack SDK talks to its Web API at {@code /api/} exactly as to slack.com;
+ * events go to a configured Request URL through the Events API; people use its web UI at {@code /}.
+ *
+ * <p>Open one with {@link #open(Path)} (SQLite at {@code DIR/workspace.db}) or {@link
+ * #open(DataSource)} (PostgreSQL or any database the caller pools), then either {@link
+ * #register(Javalin)} its routes on the caller's server or {@link #start(int)} its own. The first
+ * open of an empty database creates the team, the bot user, an {@code admin} user and {@code
+ * #general}. Thread-safe; {@link #close()} stops its server, its event deliveries and the pool it
+ * opened.
+ *
+ * <pre>{@code
+ * try (LocalWorkspace workspace = LocalWorkspace.open(Path.of("threadbare-data"))) {
+ *   int port = workspace.start(0);
+ *   String token = workspace.addUser("ada", false);
+ * }
+ * }</pre>
+ */
+public final class LocalWorkspace implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocalWorkspace.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern USER_NAME = Pattern.compile("[a-z0-9][a-z0-9._\\-]{0,79}");
+
+  private final WorkspaceStore store;
+  private final HikariDataSource ownedPool;
+  private final String teamId;
+  private final User bot;
+  private final String botToken;
+  private final String firstRunAdminToken;
+  private final EventDelivery delivery;
+  private final WebApi api;
+  private final WebUi ui;
+  private Javalin server;
+
+  private LocalWorkspace(WorkspaceStore store, HikariDataSource ownedPool) {
+    this.store = store;
+    this.ownedPool = ownedPool;
+    String marker = Ids.id("I");
+    boolean firstRun = store.metaOrInit("initialized_by", marker).equals(marker);
+    this.teamId = store.metaOrInit("team_id", Ids.id("T"));
+    String teamName = store.metaOrInit("team_name", "threadbare");
+    String appId = store.metaOrInit("app_id", Ids.id("A"));
+    String verificationToken =
+        store.metaOrInit(
+            "verification_token",
+            Ids.random("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 24));
+    String adminToken = null;
+    if (firstRun) {
+      store.createUser("threadbare", "threadbare", false, true, Ids.token("xoxb"));
+      adminToken = Ids.token("xoxp");
+      User admin = store.createUser("admin", "admin", true, false, adminToken);
+      store.createChannel("general", false, true, admin.id());
+      LOG.info(
+          "local workspace created: sign in to its web UI as `admin` with the token {}",
+          adminToken);
+    }
+    this.firstRunAdminToken = adminToken;
+    this.bot =
+        store
+            .bot()
+            .orElseThrow(
+                () ->
+                    new WorkspaceStorageException(
+                        "the workspace database has no bot user: it was not created by"
+                            + " LocalWorkspace, or is mid-creation by another process",
+                        null));
+    this.botToken = store.firstToken(bot.id(), "bot").orElseThrow();
+    Timestamps clock = new Timestamps(store.latestMicros());
+    EventBus bus = new EventBus();
+    this.delivery =
+        new EventDelivery(
+            store, new EventDelivery.Identity(teamId, appId, bot.id(), verificationToken));
+    bus.subscribe(delivery);
+    this.api = new WebApi(store, bus, clock, teamId, teamName, appId, loadRateLimits());
+    this.ui = new WebUi(store, api, bus);
+    Optional<String> url = store.meta("events_url");
+    Optional<String> secret = store.meta("events_secret");
+    if (url.isPresent() && secret.isPresent()) {
+      delivery.restoreEndpoint(new EventDelivery.Endpoint(URI.create(url.get()), secret.get()));
+    }
+  }
+
+  /**
+   * Opens (creating on first use) the workspace stored in SQLite at {@code dataDir/workspace.db}.
+   * Several processes may open it at once (WAL mode, a busy timeout), so the CLI works while the
+   * server runs.
+   */
+  public static LocalWorkspace open(Path dataDir) {
+    Objects.requireNonNull(dataDir, "dataDir");
+    try {
+      Files.createDirectories(dataDir);
+    } catch (IOException e) {
+      throw new WorkspaceStorageException(
+          "cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
+    }
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl("jdbc:sqlite:" + dataDir.resolve("workspace.db").toAbsolutePath());
+    config.addDataSourceProperty("journal_mode", "WAL");
+    config.addDataSourceProperty("busy_timeout", "10000");
+    config.addDataSourceProperty("synchronous", "NORMAL");
+    config.addDataSourceProperty("foreign_keys", "true");
+    config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+    config.setMaximumPoolSize(4);
+    config.setPoolName("workspace-sqlite");
+    HikariDataSource pool = new HikariDataSource(config);
+    try {
+      return new LocalWorkspace(WorkspaceStore.open(pool), pool);
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Opens (creating on first use) the workspace in {@code dataSource}'s database (its own {@code
+   * ws_*} tables). The caller keeps ownership of the data source.
+   */
+  public static LocalWorkspace open(DataSource dataSource) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    return new LocalWorkspace(WorkspaceStore.open(dataSource), null);
+  }
+
+  /**
+   * Mounts the Web API ({@code /api/*}), file upload and download URLs, and the web UI ({@code /},
+   * {@code /ui/*}, {@code /archives/*}) on {@code app}. The app's {@code http.maxRequestSize}
+   * bounds file uploads.
+   */
+  public void register(Javalin app) {
+    Objects.requireNonNull(app, "app");
+    api.register(app);
+    ui.register(app);
+  }
+
+  /** Starts a server of its own on 127.0.0.1:{@code port} (0: any free port); returns the port. */
+  public synchronized int start(int port) {
+    return start("127.0.0.1", port);
+  }
+
+  /** Starts a server of its own on {@code host}:{@code port}; returns the port. */
+  public synchronized int start(String host, int port) {
+    if (server != null) {
+      throw new InvalidWorkspaceInputException(
+          "the workspace already serves on port "
+              + server.port()
+              + ": close it before starting again");
+    }
+    Javalin app =
+        Javalin.create(
+            config -> {
+              config.showJavalinBanner = false;
+              config.http.maxRequestSize = 64L * 1024 * 1024;
+              config.useVirtualThreads = true;
+            });
+    register(app);
+    app.start(host, port);
+    server = app;
+    return app.port();
+  }
+
+  /** The team id ({@code T…}). */
+  public String teamId() {
+    return teamId;
+  }
+
+  /** The bot user's id ({@code U…}). */
+  public String botUserId() {
+    return bot.id();
+  }
+
+  /** The bot's token ({@code xoxb-…}), created with the workspace. */
+  public String botToken() {
+    return botToken;
+  }
+
+  /**
+   * The {@code admin} user's token when this open created the workspace (print it so the first
+   * person can sign in), else empty.
+   */
+  public Optional<String> firstRunAdminToken() {
+    return Optional.ofNullable(firstRunAdminToken);
+  }
+
+  /**
+   * Adds a person and returns their API token ({@code xoxp-…}), which also signs them in to the web
+   * UI.
+   *
+   * @throws InvalidWorkspaceInputException when the name is malformed or taken
+   */
+  public String addUser(String name, boolean admin) {
+    Objects.requireNonNull(name, "name");
+    if (!USER_NAME.matcher(name).matches()) {
+      throw new InvalidWorkspaceInputException(
+          "user name `"
+              + name
+              + "` is not allowed: use 1-80 lower-case letters, digits, `.`, `_` or `-`,"
+              + " starting with a letter or digit");
+    }
+    if (store.userByName(name).isPresent()) {
+      throw new InvalidWorkspaceInputException(
+          "user name `" + name + "` is taken: choose another name");
+    }
+    String token = Ids.token("xoxp");
+    store.createUser(name, name, admin, false, token);
+    return token;
+  }
+
+  /**
+   * Sends the {@code url_verification} handshake to {@code url} and, when answered, delivers every
+   * message and reaction event there, signed with {@code signingSecret}. Kept across restarts.
+   *
+   * @throws UrlVerificationFailedException when the URL does not answer with the challenge
+   */
+  public void setEventsRequestUrl(String url, String signingSecret) {
+    Objects.requireNonNull(url, "url");
+    Objects.requireNonNull(signingSecret, "signingSecret");
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      throw new InvalidWorkspaceInputException(
+          "Request URL `" + url + "` is not a URL: " + e.getMessage());
+    }
+    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+        || uri.getHost() == null) {
+      throw new InvalidWorkspaceInputException(
+          "Request URL `" + url + "` must be an absolute http:// or https:// URL");
+    }
+    if (signingSecret.isEmpty()) {
+      throw new InvalidWorkspaceInputException("the signing secret must not be empty");
+    }
+    delivery.setEndpoint(new EventDelivery.Endpoint(uri, signingSecret));
+    store.putMeta("events_url", url);
+    store.putMeta("events_secret", signingSecret);
+  }
+
+  /**
+   * Sets the delays before each retry of a failed delivery (Slack: immediately, after 1 minute,
+   * after 5 minutes); the list's length is the number of retries.
+   */
+  public void setEventRetryDelays(List<Duration> delays) {
+    Objects.requireNonNull(delays, "delays");
+    for (Duration delay : delays) {
+      if (delay.isNegative()) {
+        throw new InvalidWorkspaceInputException("retry delay " + delay + " is negative");
+      }
+    }
+    delivery.setRetryDelays(delays);
+  }
+
+  /** Sets how long a receiver may take before a delivery counts as timed out (Slack: 3 s). */
+  public void setEventTimeout(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new InvalidWorkspaceInputException("event timeout " + timeout + " must be positive");
+    }
+    delivery.setTimeout(timeout);
+  }
+
+  /** Replaces the Web API rate limits; kept across restarts. */
+  public void setRateLimits(RateLimits limits) {
+    Objects.requireNonNull(limits, "limits");
+    api.setRateLimits(limits);
+    try {
+      store.putMeta("rate_limits", JSON.writeValueAsString(limits));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("rate limits always serialise", e);
+    }
+  }
+
+  /** The Web API rate limits in force. */
+  public RateLimits rateLimits() {
+    return api.rateLimits();
+  }
+
+  /**
+   * Fixes the origin (such as {@code https://chat.example.com}) used in permalinks and file URLs;
+   * by default each request's own origin is used.
+   */
+  public void setBaseUrl(String baseUrl) {
+    api.setBaseUrl(baseUrl);
+  }
+
+  private RateLimits loadRateLimits() {
+    Optional<String> stored = store.meta("rate_limits");
+    if (stored.isPresent()) {
+      try {
+        return JSON.readValue(stored.get(), RateLimits.class);
+      } catch (JsonProcessingException e) {
+        LOG.warn("stored rate limits are unreadable, using Slack's defaults: {}", e.getMessage());
+      }
+    }
+    return RateLimits.slackDefaults();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (server != null) {
+      server.stop();
+      server = null;
+    }
+    delivery.close();
+    if (ownedPool != null) {
+      ownedPool.close();
+    }
+  }
+}

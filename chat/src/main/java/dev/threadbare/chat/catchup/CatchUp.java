@@ -181,9 +181,11 @@ public final class CatchUp implements JournalListener, AutoCloseable {
       if (!cursor.isEmpty()) {
         params.put("cursor", cursor);
       }
-      JsonNode page = call("users.conversations", params);
+      JsonNode page = call("conversations.list", params);
       for (JsonNode channel : page.path("channels")) {
-        channels.add(channel.path("id").asText());
+        if (channel.path("is_member").asBoolean(false)) {
+          channels.add(channel.path("id").asText());
+        }
       }
       cursor = page.path("response_metadata").path("next_cursor").asText("");
     } while (!cursor.isEmpty());

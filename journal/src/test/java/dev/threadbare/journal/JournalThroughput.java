@@ -5,6 +5,7 @@ import dev.threadbare.core.journal.JournalEntry;
 import dev.threadbare.testing.JournalEntries;
 import dev.threadbare.testing.TestDatabase;
 import dev.threadbare.testing.TestPostgres;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -21,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /**
  * Measures journal append throughput on SQLite and PostgreSQL against a named baseline run in the
@@ -28,8 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * settings. Not a test; run it as described in docs/PERFORMANCE.md.
  *
  * <p>{@code JournalThroughput append [singles] [batches]} measures appends; {@code
- * JournalThroughput replay [entries]} fills a SQLite journal and replays it (run it in a small heap
- * to show that replay memory is bounded).
+ * JournalThroughput replay sqlite|postgres [entries]} fills a journal and replays it (run it in a
+ * small heap to show that replay memory is bounded).
  */
 public final class JournalThroughput {
 
@@ -40,12 +43,31 @@ public final class JournalThroughput {
 
   public static void main(String[] args) throws Exception {
     String mode = args.length > 0 ? args[0] : "append";
+    // Durable commits are the point of the journal: measure PostgreSQL with fsync on, as SQLite.
+    System.setProperty(TestPostgres.FSYNC_PROPERTY, "true");
     Path dir = Files.createTempDirectory("journal-throughput");
-    if (mode.equals("replay")) {
-      int entries = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
-      replay(dir, entries);
-      return;
+    try {
+      if (mode.equals("replay")) {
+        String engine = args.length > 1 ? args[1] : "sqlite";
+        int entries = args.length > 2 ? Integer.parseInt(args[2]) : 100_000;
+        replay(engine, dir, entries);
+      } else {
+        append(dir, args);
+      }
+    } finally {
+      deleteRecursively(dir);
     }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
+  }
+
+  private static void append(Path dir, String[] args) throws Exception {
     int singles = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
     int batches = args.length > 2 ? Integer.parseInt(args[2]) : 50;
     System.out.printf(
@@ -67,6 +89,9 @@ public final class JournalThroughput {
             Journals.postgres(journalDb.jdbcUrl(), journalDb.user(), journalDb.password());
         Journal secondNode = Journals.postgres(journalDb.jdbcUrl(), journalDb.user(), "");
         Connection raw = postgresBaseline(baselineDb)) {
+      if (!TestPostgres.fsync()) {
+        throw new IllegalStateException("the embedded PostgreSQL runs without fsync");
+      }
       run("PostgreSQL", postgres, raw, singles, batches);
       System.out.printf(
           Locale.ROOT,
@@ -253,8 +278,15 @@ public final class JournalThroughput {
     return (double) batches * size / seconds(start);
   }
 
-  private static void replay(Path dir, int total) {
-    try (Journal journal = Journals.sqlite(dir.resolve("journal.db"))) {
+  private static void replay(String engine, Path dir, int total) {
+    Journal opened;
+    if (engine.equals("postgres")) {
+      TestDatabase database = TestPostgres.newDatabase();
+      opened = Journals.postgres(database.jdbcUrl(), database.user(), database.password());
+    } else {
+      opened = Journals.sqlite(dir.resolve("journal.db"));
+    }
+    try (Journal journal = opened) {
       long fillStart = System.nanoTime();
       while (journal.lastSeq() < total) {
         int size = (int) Math.min(500, total - journal.lastSeq());
@@ -277,8 +309,9 @@ public final class JournalThroughput {
       double replaySeconds = seconds(start);
       System.out.printf(
           Locale.ROOT,
-          "filled %d entries in %.1f s; replayed %d entries (%.0f MB of payload) in %.1f s"
+          "%s: filled %d entries in %.1f s; replayed %d entries (%.0f MB of payload) in %.1f s"
               + " (%.0f entries/s) with -Xmx of %d MB%n",
+          engine,
           total,
           fillSeconds,
           count.get(),

@@ -36,6 +36,7 @@ public final class ChatGrammar {
   private static final String FENCE = "```";
   private static final int MAX_INFO_STRING = 32;
   private static final int SUMMARY_PATHS = 5;
+  private static final int MAX_PROBLEMS_PER_KIND = 20;
 
   private final int maxLines;
 
@@ -385,6 +386,22 @@ public final class ChatGrammar {
       this.preformatted = preformatted;
     }
 
+    /**
+     * Records a problem. A hostile message could hold a million pathless blocks; at most {@value
+     * #MAX_PROBLEMS_PER_KIND} problems of each kind (refusing or not) are kept, which still keeps
+     * the refusal.
+     */
+    private void problem(Problem problem) {
+      if (roomFor(problem.refusesChange())) {
+        problems.add(problem);
+      }
+    }
+
+    private boolean roomFor(boolean refusing) {
+      long sameKind = problems.stream().filter(p -> p.refusesChange() == refusing).count();
+      return sameKind < MAX_PROBLEMS_PER_KIND;
+    }
+
     ParsedMessage read(List<Attachment> attachments) {
       List<int[]> fences = fences();
       boolean rich = !preformatted.isEmpty() && preformatted.size() == fences.size();
@@ -433,7 +450,7 @@ public final class ChatGrammar {
         int close = plain.indexOf(FENCE, contentStart);
         if (close < 0) {
           String near = preview(plain.substring(contentStart));
-          problems.add(
+          problem(
               new Problem(
                   near,
                   Problem.UNTERMINATED_FENCE,
@@ -473,8 +490,11 @@ public final class ChatGrammar {
         pathLineStarts.add(lineSpan[0]);
       }
       if (named == null) {
+        if (!roomFor(false)) {
+          return;
+        }
         String near = preview(content);
-        problems.add(
+        problem(
             new Problem(
                 near,
                 Problem.NO_PATH,
@@ -490,12 +510,12 @@ public final class ChatGrammar {
       try {
         path = RepoPath.of(named.path());
       } catch (BadPathException e) {
-        problems.add(e.toProblem());
+        problem(e.toProblem());
         return;
       }
       int lines = countLines(content);
       if (lines > maxLines) {
-        problems.add(
+        problem(
             new Problem(
                 path.value(),
                 Problem.TOO_LONG,
@@ -510,7 +530,7 @@ public final class ChatGrammar {
         return;
       }
       if (content.length() > SLACK_MESSAGE_LIMIT) {
-        problems.add(
+        problem(
             new Problem(
                 path.value(),
                 Problem.TOO_LONG,
@@ -558,7 +578,7 @@ public final class ChatGrammar {
       while (lineStart < to) {
         int newline = plain.indexOf('\n', lineStart);
         int lineEnd = newline < 0 || newline >= to ? to : newline;
-        if (!pathLineStarts.contains(lineStart)) {
+        if (mayBeCommand(lineStart, lineEnd) && !pathLineStarts.contains(lineStart)) {
           String line = plain.substring(lineStart, lineEnd);
           try {
             Optional<Command> command = command(line);
@@ -568,12 +588,27 @@ public final class ChatGrammar {
               claim(command.get());
             }
           } catch (BadPathException e) {
-            problems.add(e.toProblem());
+            problem(e.toProblem());
             removed.add(new int[] {lineStart, Math.min(lineEnd + 1, to)});
           }
         }
         lineStart = lineEnd + 1;
       }
+    }
+
+    /**
+     * A cheap test before the real one: a command line starts with a command's first letter or a
+     * mention, and is not longer than {@code mv} with two of the longest paths.
+     */
+    private boolean mayBeCommand(int lineStart, int lineEnd) {
+      if (lineEnd - lineStart > 2 * PathRules.MAX_PATH_BYTES + 100) {
+        return false;
+      }
+      int i = lineStart;
+      while (i < lineEnd && Character.isWhitespace(plain.charAt(i))) {
+        i++;
+      }
+      return i < lineEnd && "rmsptdh<".indexOf(plain.charAt(i)) >= 0;
     }
 
     private void claim(Command command) {
@@ -592,7 +627,10 @@ public final class ChatGrammar {
       if (earlier == null) {
         return true;
       }
-      problems.add(
+      if (!roomFor(true)) {
+        return false;
+      }
+      problem(
           new Problem(
               path.value(),
               Problem.DUPLICATE_PATH,
@@ -630,7 +668,7 @@ public final class ChatGrammar {
         return;
       }
       if (rawPath == null) {
-        problems.add(
+        problem(
             new Problem(
                 attachment.id(),
                 Problem.NO_PATH,
@@ -644,7 +682,7 @@ public final class ChatGrammar {
       try {
         path = RepoPath.of(rawPath);
       } catch (BadPathException e) {
-        problems.add(e.toProblem());
+        problem(e.toProblem());
         return;
       }
       if (claim(path, "an attachment")) {
@@ -653,7 +691,7 @@ public final class ChatGrammar {
     }
 
     private void binary(String shown, String why) {
-      problems.add(
+      problem(
           new Problem(
               shown,
               Problem.BINARY_ATTACHMENT,
@@ -678,19 +716,31 @@ public final class ChatGrammar {
       if (pos < plain.length()) {
         kept.append(plain, pos, plain.length());
       }
+      // Trailing blanks go, runs of blank lines become one; no per-line strings are made.
       StringBuilder message = new StringBuilder(kept.length());
       boolean blank = false;
-      for (String line : kept.toString().split("\n", -1)) {
-        String trimmed = line.stripTrailing();
-        if (trimmed.isEmpty()) {
+      int i = 0;
+      int n = kept.length();
+      while (i <= n) {
+        int newline = kept.indexOf("\n", i);
+        int end = newline < 0 ? n : newline;
+        int trimmedEnd = end;
+        while (trimmedEnd > i && Character.isWhitespace(kept.charAt(trimmedEnd - 1))) {
+          trimmedEnd--;
+        }
+        if (trimmedEnd == i) {
           blank = true;
-          continue;
+        } else {
+          if (!message.isEmpty()) {
+            message.append(blank ? "\n\n" : "\n");
+          }
+          message.append(kept, i, trimmedEnd);
+          blank = false;
         }
-        if (!message.isEmpty()) {
-          message.append(blank ? "\n\n" : "\n");
+        if (newline < 0) {
+          break;
         }
-        message.append(trimmed);
-        blank = false;
+        i = newline + 1;
       }
       String text = message.toString().strip();
       return text.isEmpty() ? summary() : text;

@@ -190,7 +190,7 @@ public final class PathRules {
    * GIT~1}. JGit's {@code ObjectChecker} refuses the same spellings.
    */
   private static boolean namesGitDirectory(String segment) {
-    if (segment.length() > 64) {
+    if (segment.length() > 64 || (segment.indexOf('g') < 0 && segment.indexOf('G') < 0)) {
       return false;
     }
     StringBuilder visible = new StringBuilder(segment.length());

@@ -1,0 +1,179 @@
+package dev.threadbare.app;
+
+import dev.threadbare.core.ThreadbareException;
+import dev.threadbare.core.journal.Journal;
+import dev.threadbare.journal.Journals;
+import dev.threadbare.materializer.GitStore;
+import dev.threadbare.materializer.Materializer;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A threadbare data directory: the journal ({@code DIR/journal.db}, SQLite, unless a PostgreSQL
+ * JDBC URL is given by {@code --journal-url} or {@code THREADBARE_JOURNAL_URL}), the git store
+ * ({@code DIR/git/<channel id>.git}, bare repositories) and the materializer between them. Nothing
+ * is written outside the directory.
+ *
+ * <p>For PostgreSQL, the user and password come from the URL's {@code user} and {@code password}
+ * parameters, else from {@code THREADBARE_JOURNAL_USER} and {@code THREADBARE_JOURNAL_PASSWORD}.
+ *
+ * <p>Lifecycle: {@link #open} (or {@link #openExisting}) it, use it, {@link #close()} it, which
+ * closes the materializer and the journal. Thread safe as far as its parts are: the journal and
+ * {@link Materializer#catchUp()} may be called from any thread.
+ */
+public final class DataDir implements AutoCloseable {
+
+  /** The environment variable naming a PostgreSQL journal. */
+  public static final String JOURNAL_URL_ENV = "THREADBARE_JOURNAL_URL";
+
+  private final Path directory;
+  private final Journal journal;
+  private Materializer materializer;
+
+  /** Thrown when a data directory cannot be used; the message names it and the fix. */
+  public static final class DataDirException extends ThreadbareException {
+    private static final long serialVersionUID = 1L;
+
+    DataDirException(String message) {
+      super(message);
+    }
+  }
+
+  private DataDir(Path directory, Journal journal) {
+    this.directory = directory;
+    this.journal = journal;
+  }
+
+  /**
+   * Opens (creating it if needed) the data directory {@code directory} with the journal at {@code
+   * journalUrl} (null or empty: {@value #JOURNAL_URL_ENV}, else SQLite in the directory).
+   */
+  public static DataDir open(Path directory, String journalUrl) {
+    Objects.requireNonNull(directory, "directory");
+    try {
+      Files.createDirectories(directory);
+    } catch (IOException e) {
+      throw new DataDirException(
+          "cannot create the data directory " + directory + ": " + e.getMessage());
+    }
+    return new DataDir(directory, openJournal(directory, journalUrl));
+  }
+
+  /** As {@link #open}, but the directory must exist already (for commands that only read). */
+  public static DataDir openExisting(Path directory, String journalUrl) {
+    Objects.requireNonNull(directory, "directory");
+    if (!Files.isDirectory(directory)) {
+      throw new DataDirException(
+          "data directory "
+              + directory
+              + " does not exist: run `threadbare ingest --data "
+              + directory
+              + " FILE` (or serve) first");
+    }
+    return open(directory, journalUrl);
+  }
+
+  private static Journal openJournal(Path directory, String journalUrl) {
+    String url = journalUrl;
+    if (url == null || url.isBlank()) {
+      url = System.getenv(JOURNAL_URL_ENV);
+    }
+    if (url == null || url.isBlank()) {
+      return Journals.sqlite(directory.resolve("journal.db"));
+    }
+    if (!url.startsWith("jdbc:postgresql:")) {
+      throw new DataDirException(
+          "journal URL `"
+              + url
+              + "` is not a PostgreSQL JDBC URL: expected jdbc:postgresql://host:port/database"
+              + " (leave it unset for SQLite in the data directory)");
+    }
+    Map<String, String> parameters = parameters(url);
+    String user =
+        parameters.getOrDefault(
+            "user", Objects.requireNonNullElse(System.getenv("THREADBARE_JOURNAL_USER"), ""));
+    String password =
+        parameters.getOrDefault(
+            "password",
+            Objects.requireNonNullElse(System.getenv("THREADBARE_JOURNAL_PASSWORD"), ""));
+    return Journals.postgres(url, user, password);
+  }
+
+  private static Map<String, String> parameters(String url) {
+    Map<String, String> out = new HashMap<>();
+    int query = url.indexOf('?');
+    if (query < 0) {
+      return out;
+    }
+    for (String pair : url.substring(query + 1).split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        out.put(
+            URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    return out;
+  }
+
+  /** The directory. */
+  public Path directory() {
+    return directory;
+  }
+
+  /** The journal. */
+  public Journal journal() {
+    return journal;
+  }
+
+  /** The git store's directory, {@code DIR/git}. */
+  public Path gitDirectory() {
+    return directory.resolve("git");
+  }
+
+  /** The git store (read side). */
+  public GitStore store() {
+    return GitStore.open(gitDirectory());
+  }
+
+  /** The materializer over the journal and the git store, opened on first use. */
+  public synchronized Materializer materializer() {
+    if (materializer == null) {
+      materializer = Materializer.open(journal, gitDirectory());
+    }
+    return materializer;
+  }
+
+  /** Brings the git store up to date with the journal, if it is behind. */
+  public void catchUp() {
+    if (journal.cursor(Materializer.CURSOR) < journal.lastSeq()) {
+      materializer().catchUp();
+    }
+  }
+
+  /** Deletes the git store and writes it again from the journal; returns the entries read. */
+  public synchronized long rebuild() {
+    if (materializer != null) {
+      materializer.close();
+      materializer = null;
+    }
+    return Materializer.rebuild(journal, gitDirectory());
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      if (materializer != null) {
+        materializer.close();
+      }
+    } finally {
+      journal.close();
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package dev.threadbare.app.repo;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.threadbare.app.DataDir;
+import dev.threadbare.core.ThreadbareException;
+import dev.threadbare.core.chat.SlackEvents;
+import dev.threadbare.core.grammar.Problem;
+import dev.threadbare.core.journal.JournalEntry;
+import dev.threadbare.materializer.Outcome;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads Slack Events API envelopes, one JSON object per line, into a data directory: each line
+ * through {@link SlackEvents#toEntries}, appended to the journal in batches (durable when the
+ * append returns), then materialized. A bad line is reported with its number and skipped; the rest
+ * goes in. Single use, not thread safe.
+ */
+public final class JsonlIngester {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int LINES_PER_BATCH = 5000;
+
+  private final DataDir data;
+  private final PrintWriter err;
+  private final String source;
+  private long lines;
+  private long badLines;
+  private long newEntries;
+  private long refused;
+  private long commits;
+
+  /** An ingester into {@code data} that reports problems of {@code source} on {@code err}. */
+  public JsonlIngester(DataDir data, String source, PrintWriter err) {
+    this.data = data;
+    this.source = source;
+    this.err = err;
+  }
+
+  /** The result of one ingest. */
+  public record Summary(long lines, long badLines, long newEntries, long commits, long refused) {}
+
+  /** Ingests every line of {@code reader}. */
+  public Summary ingest(BufferedReader reader) throws IOException {
+    data.materializer().addListener(this::report);
+    List<JournalEntry> batch = new ArrayList<>();
+    String line;
+    while ((line = reader.readLine()) != null) {
+      lines++;
+      if (line.isBlank()) {
+        continue;
+      }
+      try {
+        JsonNode envelope = JSON.readTree(line);
+        if (envelope == null || !envelope.isObject()) {
+          throw new IllegalArgumentException("not a JSON object");
+        }
+        batch.addAll(SlackEvents.toEntries(envelope));
+      } catch (JsonProcessingException e) {
+        bad("malformed JSON (" + e.getOriginalMessage() + ")");
+      } catch (ThreadbareException | IllegalArgumentException e) {
+        bad(e.getMessage());
+      }
+      if (lines % LINES_PER_BATCH == 0) {
+        flush(batch);
+      }
+    }
+    flush(batch);
+    err.flush();
+    return new Summary(lines, badLines, newEntries, commits, refused);
+  }
+
+  private void bad(String why) {
+    badLines++;
+    err.println("threadbare: " + source + ":" + lines + ": " + why + "; line skipped");
+  }
+
+  private void flush(List<JournalEntry> batch) {
+    if (!batch.isEmpty()) {
+      newEntries += data.journal().append(batch).size();
+      batch.clear();
+    }
+    data.materializer().catchUp();
+  }
+
+  private void report(Outcome outcome) {
+    commits += outcome.changes().size();
+    if (outcome.refused()) {
+      refused++;
+    }
+    for (Problem problem : outcome.problems()) {
+      JournalEntry e = outcome.entry();
+      err.println(
+          "threadbare: message "
+              + e.channel()
+              + "/"
+              + e.ts()
+              + (outcome.refused() && problem.refusesChange() ? " refused: " : ": ")
+              + problem.message());
+    }
+  }
+}

@@ -27,6 +27,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +44,16 @@ final class PgSession {
   private static final byte[] NO_PAYLOAD = new byte[0];
   private static final int MAX_NEGOTIATIONS = 2;
   private static final int DRAIN_LIMIT = 1 << 20;
+
+  /**
+   * {@code SET application_name = '…'}: pgjdbc sends it right after connecting. It names the wire
+   * session (reported back as a ParameterStatus), not anything in the database, so the wire server
+   * answers it itself.
+   */
+  private static final Pattern SET_APPLICATION_NAME =
+      Pattern.compile(
+          "\\s*SET\\s+(?:SESSION\\s+)?application_name\\s*(?:=|\\bTO\\b)\\s*'((?:[^']|'')*)'\\s*;?\\s*",
+          Pattern.CASE_INSENSITIVE);
 
   private final PgWireServer server;
   private final SqlService service;
@@ -64,12 +76,14 @@ final class PgSession {
     final String sql;
     final List<Integer> parameterTypes;
     final boolean blank;
+    final String applicationName;
     StatementDescription description;
 
     Prepared(String sql, List<Integer> parameterTypes) {
       this.sql = sql;
       this.parameterTypes = parameterTypes;
       this.blank = isBlank(sql);
+      this.applicationName = applicationNameAssignment(sql);
     }
   }
 
@@ -206,7 +220,8 @@ final class PgSession {
       InputStream in = socket.getInputStream();
       byte[] sink = new byte[8192];
       int drained = 0;
-      while (drained < DRAIN_LIMIT) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+      while (drained < DRAIN_LIMIT && System.nanoTime() < deadline) {
         int read = in.read(sink);
         if (read < 0) {
           break;
@@ -464,6 +479,13 @@ final class PgSession {
   private void simpleQuery(String sql) throws IOException {
     statements.remove("");
     portals.remove("");
+    String applicationName = applicationNameAssignment(sql);
+    if (applicationName != null) {
+      setApplicationName(applicationName);
+      codec.write(new BackendMessage.CommandComplete("SET"));
+      readyForQuery();
+      return;
+    }
     List<StatementResult> results = isBlank(sql) ? List.of() : sqlSession.execute(sql, List.of());
     if (results.isEmpty()) {
       codec.write(new BackendMessage.EmptyQueryResponse());
@@ -607,7 +629,7 @@ final class PgSession {
   private StatementDescription description(Prepared statement) {
     if (statement.description == null) {
       statement.description =
-          statement.blank
+          statement.blank || statement.applicationName != null
               ? new StatementDescription(List.of(), List.of())
               : sqlSession.describe(statement.sql);
     }
@@ -671,6 +693,11 @@ final class PgSession {
       portal.empty = true;
       return;
     }
+    if (portal.statement.applicationName != null) {
+      setApplicationName(portal.statement.applicationName);
+      portal.result = new StatementResult("SET", List.of(), List.of(), List.of());
+      return;
+    }
     List<StatementResult> results = sqlSession.execute(portal.statement.sql, portal.parameters);
     if (results.isEmpty()) {
       portal.empty = true;
@@ -731,6 +758,16 @@ final class PgSession {
       portals.clear(); // portals live until the end of their transaction
     }
     readyForQuery();
+  }
+
+  private void setApplicationName(String name) throws IOException {
+    codec.write(new BackendMessage.ParameterStatus("application_name", name));
+  }
+
+  /** The name a {@code SET application_name} statement assigns, or null for any other SQL. */
+  static String applicationNameAssignment(String sql) {
+    Matcher matcher = SET_APPLICATION_NAME.matcher(sql);
+    return matcher.matches() ? matcher.group(1).replace("''", "'") : null;
   }
 
   static boolean isBlank(String sql) {

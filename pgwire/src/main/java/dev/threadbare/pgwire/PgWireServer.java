@@ -179,6 +179,7 @@ public final class PgWireServer implements AutoCloseable {
       } catch (IOException e) {
         if (!closed) {
           LOG.warn("accepting a connection failed; going on", e);
+          pause(); // out of file descriptors, say: do not spin
         }
         continue;
       }
@@ -202,6 +203,14 @@ public final class PgWireServer implements AutoCloseable {
         break;
       }
       thread.start();
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(50);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

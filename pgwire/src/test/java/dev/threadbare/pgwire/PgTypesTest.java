@@ -74,6 +74,19 @@ class PgTypesTest {
                 + " on, 1 / f, false, no, off, 0");
   }
 
+  @Test
+  void setApplicationNameIsRecognisedExactly() {
+    assertThat(
+            PgSession.applicationNameAssignment("SET application_name = 'PostgreSQL JDBC Driver'"))
+        .isEqualTo("PostgreSQL JDBC Driver");
+    assertThat(PgSession.applicationNameAssignment(" set SESSION application_name TO 'it''s';"))
+        .isEqualTo("it's");
+    assertThat(PgSession.applicationNameAssignment("SET application_name = 'a'; DROP TABLE t"))
+        .isNull();
+    assertThat(PgSession.applicationNameAssignment("SET application_nameTO 'a'")).isNull();
+    assertThat(PgSession.applicationNameAssignment("SET search_path = 'a'")).isNull();
+  }
+
   private static Object decode(String text, int oid) {
     return PgTypes.decodeParameter(text.getBytes(StandardCharsets.UTF_8), oid, false, 3);
   }

@@ -277,6 +277,11 @@ final class SqlJournal implements Journal {
     }
   }
 
+  /** The engine underneath, for tests of engine settings. */
+  Engine engine() {
+    return engine;
+  }
+
   @Override
   public String toString() {
     return engine.description();

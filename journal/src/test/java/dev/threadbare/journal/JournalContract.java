@@ -352,11 +352,14 @@ abstract class JournalContract {
         0,
         entry -> {
           seen.add(entry.seq());
-          journal.saveCursor("materializer", entry.seq());
+          if (entry.seq() % 32 == 0) {
+            journal.saveCursor("materializer", entry.seq());
+            journal.append(List.of(entry)); // a no-op: already stored
+          }
         });
 
     assertThat(seen).hasSize(SqlJournal.REPLAY_PAGE * 2 + 5);
-    assertThat(journal.cursor("materializer")).isEqualTo(journal.lastSeq());
+    assertThat(journal.cursor("materializer")).isEqualTo(SqlJournal.REPLAY_PAGE * 2);
   }
 
   // --- cursors ---

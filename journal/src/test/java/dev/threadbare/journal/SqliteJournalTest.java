@@ -55,6 +55,33 @@ class SqliteJournalTest extends JournalContract {
   }
 
   @Test
+  void everyCommitIsSyncedAndLockWaitsAreBounded() throws Exception {
+    Engine engine = ((SqlJournal) journal).engine();
+
+    String synchronous = engine.write(connection -> pragma(connection, "synchronous"));
+    String busyTimeout = engine.write(connection -> pragma(connection, "busy_timeout"));
+    String journalMode = engine.read(connection -> pragma(connection, "journal_mode"));
+
+    assertThat(synchronous).as("synchronous=FULL (2) on the writer").isEqualTo("2");
+    assertThat(busyTimeout).isEqualTo(String.valueOf(SqliteEngine.BUSY_TIMEOUT_MILLIS));
+    assertThat(journalMode).isEqualTo("wal");
+  }
+
+  private static String pragma(Connection connection, String name) throws java.sql.SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("PRAGMA " + name)) {
+      rows.next();
+      return rows.getString(1);
+    }
+  }
+
+  /** Two journals on one file, as two processes would have: SQLite's file lock serializes them. */
+  @Override
+  List<Journal> appenderJournals() {
+    return List.of(journal, track(open()));
+  }
+
+  @Test
   void aFolderIsNotAJournalFile() {
     assertThatThrownBy(() -> Journals.sqlite(temp))
         .isInstanceOf(JournalStorageException.class)

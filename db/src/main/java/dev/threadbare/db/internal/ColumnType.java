@@ -1,0 +1,133 @@
+package dev.threadbare.db.internal;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.util.Locale;
+
+/**
+ * The column types the layer creates and understands, with their PostgreSQL OIDs and their spelling
+ * on each engine. Immutable.
+ */
+public enum ColumnType {
+  SMALLINT(21, "smallint", "SMALLINT", 1),
+  INTEGER(23, "integer", "INTEGER", 2),
+  BIGINT(20, "bigint", "BIGINT", 3),
+  NUMERIC(1700, "numeric", "DECIMAL(38,9)", 4),
+  REAL(700, "real", "FLOAT", 4),
+  DOUBLE(701, "double precision", "DOUBLE", 5),
+  TEXT(25, "text", "VARCHAR", 0),
+  VARCHAR(1043, "varchar", "VARCHAR", 0),
+  BOOLEAN(16, "boolean", "BOOLEAN", 0),
+  DATE(1082, "date", "DATE", 0),
+  TIMESTAMP(1114, "timestamp", "TIMESTAMP", 0),
+  TIMESTAMPTZ(1184, "timestamptz", "TIMESTAMPTZ", 0),
+  BYTEA(17, "bytea", "BLOB", 0),
+  TIME(1083, "time", "TIME", 0),
+  INTERVAL(1186, "interval", "INTERVAL", 0),
+  UUID(2950, "uuid", "UUID", 0),
+  OTHER(0, "text", "VARCHAR", 0);
+
+  private final int oid;
+  private final String postgresName;
+  private final String duckDbName;
+  private final int numericRank;
+
+  ColumnType(int oid, String postgresName, String duckDbName, int numericRank) {
+    this.oid = oid;
+    this.postgresName = postgresName;
+    this.duckDbName = duckDbName;
+    this.numericRank = numericRank;
+  }
+
+  /** The PostgreSQL type OID. */
+  public int oid() {
+    return oid;
+  }
+
+  /** How the type is spelled in DDL on the given engine. */
+  public String ddlName(boolean duckDb) {
+    return duckDb ? duckDbName : postgresName;
+  }
+
+  /** The name users read in errors: PostgreSQL's. */
+  public String displayName() {
+    return this == OTHER ? "unknown" : postgresName;
+  }
+
+  public boolean isNumeric() {
+    return numericRank > 0;
+  }
+
+  public boolean isText() {
+    return this == TEXT || this == VARCHAR;
+  }
+
+  /** Whether a column of this type may be altered to {@code target} without losing values. */
+  public boolean widensTo(ColumnType target) {
+    if (target == this || target.isText()) {
+      return true;
+    }
+    if (isNumeric() && target.isNumeric()) {
+      if (target == NUMERIC) {
+        return this != REAL && this != DOUBLE;
+      }
+      if (target == DOUBLE) {
+        return true;
+      }
+      return numericRank < target.numericRank && this != NUMERIC;
+    }
+    return (this == DATE && (target == TIMESTAMP || target == TIMESTAMPTZ))
+        || (this == TIMESTAMP && target == TIMESTAMPTZ);
+  }
+
+  /** Maps an engine's type name (information_schema or result metadata, either engine). */
+  public static ColumnType fromEngineName(String name, boolean duckDb) {
+    String n = name.toLowerCase(Locale.ROOT).trim();
+    int paren = n.indexOf('(');
+    if (paren > 0) {
+      n = n.substring(0, paren).trim();
+    }
+    return switch (n) {
+      case "smallint", "int2", "tinyint", "utinyint", "usmallint" -> SMALLINT;
+      case "integer", "int", "int4", "serial", "uinteger" -> INTEGER;
+      case "bigint", "int8", "bigserial", "ubigint" -> BIGINT;
+      case "numeric", "decimal", "hugeint", "uhugeint" -> NUMERIC;
+      case "real", "float4", "float" -> REAL;
+      case "double precision", "double", "float8" -> DOUBLE;
+      case "text", "string", "name" -> TEXT;
+      // DuckDB's VARCHAR is its only text type, so it answers as PostgreSQL's text.
+      case "varchar", "character varying", "character", "char", "bpchar" -> duckDb ? TEXT : VARCHAR;
+      case "boolean", "bool" -> BOOLEAN;
+      case "date" -> DATE;
+      case "timestamp", "timestamp without time zone", "datetime", "timestamp_us" -> TIMESTAMP;
+      case "timestamptz", "timestamp with time zone" -> TIMESTAMPTZ;
+      case "bytea", "blob" -> BYTEA;
+      case "time", "time without time zone" -> TIME;
+      case "interval" -> INTERVAL;
+      case "uuid" -> UUID;
+      default -> OTHER;
+    };
+  }
+
+  /** The type a new column gets from a parameter's Java value; null when it cannot tell. */
+  public static ColumnType ofJavaValue(Object value) {
+    return switch (value) {
+      case null -> null;
+      case Integer i -> INTEGER;
+      case Short s -> SMALLINT;
+      case Long l -> BIGINT;
+      case Double d -> DOUBLE;
+      case Float f -> REAL;
+      case BigDecimal b -> NUMERIC;
+      case String s -> TEXT;
+      case Boolean b -> BOOLEAN;
+      case LocalDate d -> DATE;
+      case LocalDateTime t -> TIMESTAMP;
+      case OffsetDateTime t -> TIMESTAMPTZ;
+      case byte[] b -> BYTEA;
+      default -> null;
+    };
+  }
+}

@@ -1,0 +1,185 @@
+package dev.threadbare.db.internal;
+
+import dev.threadbare.db.DbException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * DuckDB: one file per logical database under {@code DIR/db/}, and the catalog in SQLite at {@code
+ * DIR/catalog.sqlite}. One root connection per file stays open for the engine's life; sessions get
+ * duplicates of it. Thread safe.
+ */
+public final class DuckDbEngine implements Engine {
+  private final Path dataDir;
+  private final Map<String, DuckDBConnection> roots = new ConcurrentHashMap<>();
+
+  public DuckDbEngine(Path dataDir) {
+    this.dataDir = dataDir;
+    try {
+      Files.createDirectories(dataDir.resolve("db"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create data directory " + dataDir, e);
+    }
+  }
+
+  @Override
+  public boolean isDuckDb() {
+    return true;
+  }
+
+  Path file(String database) {
+    return dataDir.resolve("db").resolve(database + ".duckdb");
+  }
+
+  private DuckDBConnection root(String database) throws SQLException {
+    DuckDBConnection root = roots.get(database);
+    if (root != null) {
+      return root;
+    }
+    synchronized (roots) {
+      root = roots.get(database);
+      if (root == null) {
+        root =
+            (DuckDBConnection)
+                DriverManager.getConnection("jdbc:duckdb:" + file(database).toAbsolutePath());
+        roots.put(database, root);
+      }
+      return root;
+    }
+  }
+
+  @Override
+  public void ensureDatabase(String database) {
+    try {
+      root(database);
+    } catch (SQLException e) {
+      throw translate(e, "open database " + database);
+    }
+  }
+
+  @Override
+  public Connection connect(String database) throws SQLException {
+    return root(database).duplicate();
+  }
+
+  @Override
+  public Map<String, Map<String, ColumnType>> loadSchema(Connection connection)
+      throws SQLException {
+    Map<String, Map<String, ColumnType>> schema = new LinkedHashMap<>();
+    try (Statement s = connection.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns"
+                    + " WHERE table_schema = 'main' AND table_catalog = current_database()"
+                    + " ORDER BY table_name, ordinal_position")) {
+      while (rs.next()) {
+        schema
+            .computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>())
+            .put(rs.getString(2), ColumnType.fromEngineName(rs.getString(3), true));
+      }
+    }
+    return schema;
+  }
+
+  @Override
+  public long sizeBytes(String database, Connection connection) {
+    Path file = file(database);
+    Path wal = file.resolveSibling(file.getFileName() + ".wal");
+    try {
+      return (Files.exists(file) ? Files.size(file) : 0)
+          + (Files.exists(wal) ? Files.size(wal) : 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public String createIndexSql(String index, String table, String column) {
+    return "CREATE INDEX IF NOT EXISTS "
+        + Planner.quoteIfNeeded(index)
+        + " ON "
+        + quote(table)
+        + " ("
+        + quote(column)
+        + ")";
+  }
+
+  @Override
+  public String dropIndexSql(String index) {
+    return "DROP INDEX IF EXISTS " + Planner.quoteIfNeeded(index);
+  }
+
+  static String quote(String identifier) {
+    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+  }
+
+  @Override
+  public Connection catalogConnection() throws SQLException {
+    return DriverManager.getConnection(
+        "jdbc:sqlite:" + dataDir.resolve("catalog.sqlite").toAbsolutePath());
+  }
+
+  @Override
+  public boolean catalogIsSqlite() {
+    return true;
+  }
+
+  @Override
+  public DbException translate(SQLException e, String sql) {
+    String message = String.valueOf(e.getMessage());
+    int lineBreak = message.indexOf('\n');
+    String first = lineBreak < 0 ? message : message.substring(0, lineBreak);
+    String state;
+    if (message.contains("INTERRUPT")) {
+      state = "57014";
+    } else if (message.startsWith("Parser Error")) {
+      state = "42601";
+    } else if (message.startsWith("Catalog Error") && message.contains("Table")) {
+      state = "42P01";
+    } else if (message.startsWith("Binder Error") && message.contains("not found")) {
+      state = "42703";
+    } else if (message.startsWith("Binder Error")) {
+      state = "42804";
+    } else if (message.startsWith("Conversion Error")) {
+      state = "22P02";
+    } else if (message.startsWith("Constraint Error") && message.contains("NOT NULL")) {
+      state = "23502";
+    } else if (message.startsWith("Constraint Error") && message.contains("foreign key")) {
+      state = "23503";
+    } else if (message.startsWith("Constraint Error")) {
+      state = "23505";
+    } else if (message.startsWith("Out of Range Error")) {
+      state = "22003";
+    } else if (message.startsWith("TransactionContext Error")) {
+      state = "40001";
+    } else if (message.startsWith("Invalid Input Error")) {
+      state = "22023";
+    } else {
+      state = e.getSQLState() != null && e.getSQLState().length() == 5 ? e.getSQLState() : "XX000";
+    }
+    return new DbException(state, first + " (in: " + SqlText.excerpt(sql, 200) + ")", null, e);
+  }
+
+  @Override
+  public void close() {
+    for (DuckDBConnection root : roots.values()) {
+      try {
+        root.close();
+      } catch (SQLException e) {
+        // closing at shutdown: nothing left to do with the error
+      }
+    }
+    roots.clear();
+  }
+}

@@ -1,0 +1,231 @@
+package dev.threadbare.db.internal;
+
+import dev.threadbare.db.DbException;
+import dev.threadbare.db.HouseRuleException;
+import java.util.Collection;
+
+/**
+ * The catalog of every error a db user reads, with its SQLSTATE: one place to keep the wording and
+ * the codes consistent across the wire server, HTTP and the CLI. Stateless.
+ */
+public final class Errors {
+  private Errors() {}
+
+  public static final String FEATURE_NOT_SUPPORTED = "0A000";
+
+  public static DbException statementTooLong(int length, int max) {
+    return new DbException(
+        "54000",
+        "statement of "
+            + length
+            + " characters is longer than the limit of "
+            + max
+            + ": send smaller statements (bulk data belongs in several INSERTs)",
+        "split the script or the INSERT into batches under " + max + " characters",
+        null);
+  }
+
+  public static DbException syntax(String detail, int line, int column, int position, String sql) {
+    return new DbException(
+        "42601",
+        "syntax error at line "
+            + line
+            + ", column "
+            + column
+            + " (position "
+            + position
+            + ")"
+            + (detail.isEmpty() ? "" : " near " + detail)
+            + " in: "
+            + SqlText.excerpt(sql, 200),
+        "check the SQL near position " + position,
+        null);
+  }
+
+  public static HouseRuleException selectStar(String what, String sql) {
+    return new HouseRuleException(
+        FEATURE_NOT_SUPPORTED,
+        "no-select-star",
+        what
+            + " is refused by the house rule no-select-star: name the columns you read, in: "
+            + SqlText.excerpt(sql, 200),
+        "list the columns, e.g. SELECT id, name FROM …; the layer tracks who reads which column");
+  }
+
+  public static HouseRuleException namesArePermanent(String what, String sql) {
+    return new HouseRuleException(
+        FEATURE_NOT_SUPPORTED,
+        "names-are-permanent",
+        what
+            + " is refused by the house rule names-are-permanent: nothing is dropped or renamed"
+            + " (write both, read either), in: "
+            + SqlText.excerpt(sql, 200),
+        "to rename, write the new name alongside the old and read either; unused columns are"
+            + " reported by the GC report");
+  }
+
+  public static HouseRuleException narrowing(
+      String table, String column, ColumnType from, String to, String sql) {
+    return new HouseRuleException(
+        FEATURE_NOT_SUPPORTED,
+        "no-narrowing",
+        "ALTER COLUMN "
+            + table
+            + "."
+            + column
+            + " TYPE "
+            + to
+            + " would narrow it from "
+            + from.displayName()
+            + " and is refused by the house rule no-narrowing: deployed versions may still"
+            + " write values that do not fit, in: "
+            + SqlText.excerpt(sql, 200),
+        "only widening changes are accepted (integer → bigint → numeric, anything → text); write"
+            + " a new column instead");
+  }
+
+  public static DbException incompatibleValue(
+      String table, String column, ColumnType type, String value) {
+    return new DbException(
+        "42804",
+        "column "
+            + table
+            + "."
+            + column
+            + " is "
+            + type.displayName()
+            + " but the value "
+            + value
+            + " does not fit it: a column keeps the type of the first value written to it",
+        "write a value of type " + type.displayName() + ", or write to a new column",
+        null);
+  }
+
+  public static DbException cannotInferType(String table, String column, String expression) {
+    return new DbException(
+        "42P18",
+        "cannot tell the type of the new column "
+            + table
+            + "."
+            + column
+            + " from the expression "
+            + expression
+            + ": a new column takes the type of a literal or a parameter",
+        "write a literal, a parameter or CAST(… AS type) for the first value of a new column",
+        null);
+  }
+
+  public static DbException unknownTableForInsert(String table, String sql) {
+    return new DbException(
+        "42P01",
+        "table "
+            + table
+            + " does not exist and the INSERT names no columns, so it cannot be created: "
+            + SqlText.excerpt(sql, 200),
+        "name the columns: INSERT INTO " + table + " (a, b) VALUES (…)",
+        null);
+  }
+
+  public static DbException setNotNullHasNulls(String table, String column, long nulls) {
+    return new DbException(
+        "23502",
+        "cannot SET NOT NULL on " + table + "." + column + ": " + nulls + " row(s) hold NULL in it",
+        "fill the column first, e.g. UPDATE " + table + " SET " + column + " = … WHERE …",
+        null);
+  }
+
+  public static DbException setNotNullVersionsInTheWay(
+      String table, String column, Collection<String> versions) {
+    return new DbException(
+        "55000",
+        "cannot SET NOT NULL on "
+            + table
+            + "."
+            + column
+            + ": these versions wrote "
+            + table
+            + " in the retention period without supplying "
+            + column
+            + ": "
+            + String.join(", ", versions),
+        "deploy versions that write " + column + " and wait until the others age out",
+        null);
+  }
+
+  public static DbException previewFull(String database, long size, long limit) {
+    return new DbException(
+        "53100",
+        "preview database "
+            + database
+            + " would pass its size limit of "
+            + limit
+            + " bytes (it holds "
+            + size
+            + " bytes): the write was refused and nothing stored was lost",
+        "raise [db] preview_limit in threadbare.toml or write less data to previews",
+        null);
+  }
+
+  public static DbException failedTransaction() {
+    return new DbException(
+        "25P02",
+        "current transaction is aborted, commands ignored until end of transaction block",
+        "send ROLLBACK",
+        null);
+  }
+
+  public static DbException canceled() {
+    return new DbException("57014", "canceling statement due to user request");
+  }
+
+  public static DbException unknownUser(String user) {
+    return new DbException(
+        "28000",
+        "no credentials for user " + user + ": use the DATABASE_URL given to the deployment",
+        null,
+        null);
+  }
+
+  public static DbException wrongDatabase(String user, String database) {
+    return new DbException(
+        "28000",
+        "user "
+            + user
+            + " may not connect to database "
+            + database
+            + ": a deployment's credentials reach only its own database",
+        null,
+        null);
+  }
+
+  public static DbException noSuchDatabase(String database) {
+    return new DbException(
+        "3D000",
+        "database " + database + " does not exist: it is created with its first credentials",
+        null,
+        null);
+  }
+
+  public static DbException badDatabaseName(String database) {
+    return new DbException(
+        "3D000",
+        "database name "
+            + database
+            + " is not valid: use 1 to 60 characters of a-z, 0-9, _ and -, starting with a"
+            + " letter or digit",
+        null,
+        null);
+  }
+
+  public static DbException tooManyParameters(int wanted, int given) {
+    return new DbException(
+        "08P01",
+        "the statement uses parameter $" + wanted + " but only " + given + " were given",
+        null,
+        null);
+  }
+
+  public static DbException internal(String what, Throwable cause) {
+    return new DbException("XX000", what + ": " + cause.getMessage(), null, cause);
+  }
+}

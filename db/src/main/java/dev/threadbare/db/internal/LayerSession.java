@@ -1,0 +1,683 @@
+package dev.threadbare.db.internal;
+
+import dev.threadbare.db.DbException;
+import dev.threadbare.db.ResultColumn;
+import dev.threadbare.db.SqlSession;
+import dev.threadbare.db.StatementDescription;
+import dev.threadbare.db.StatementResult;
+import dev.threadbare.db.TransactionStatus;
+import dev.threadbare.db.internal.Plan.ColumnRef;
+import dev.threadbare.db.internal.Plan.ColumnWrite;
+import dev.threadbare.db.internal.Plan.ValueSource;
+import java.sql.Connection;
+import java.sql.ParameterMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A session on one logical database under one deployed version's identity: every statement goes
+ * through the planner (house rules, implicit schema) before the engine sees it. Not thread safe
+ * except {@link #cancel()}; holds one engine connection until closed.
+ */
+public final class LayerSession implements SqlSession {
+  private final LogicalDatabase db;
+  private final LayerContext context;
+  private final String version;
+  private final Connection connection;
+  private final boolean preview;
+  private TransactionStatus status = TransactionStatus.IDLE;
+  private volatile Statement running;
+  private volatile boolean canceled;
+  private boolean closed;
+
+  public LayerSession(LogicalDatabase db, String version, boolean preview) {
+    this.db = db;
+    this.context = db.context;
+    this.version = version;
+    this.preview = preview;
+    try {
+      this.connection = context.engine.connect(db.name());
+      this.connection.setAutoCommit(true);
+    } catch (SQLException e) {
+      throw context.engine.translate(e, "connect to " + db.name());
+    }
+  }
+
+  /** The deployed version this session speaks for. */
+  public String version() {
+    return version;
+  }
+
+  @Override
+  public List<StatementResult> execute(String sql, List<Object> params) {
+    Objects.requireNonNull(sql, "sql");
+    List<Object> parameters = params == null ? List.of() : params;
+    checkOpen();
+    int max = context.options.maxStatementChars();
+    if (sql.length() > max) {
+      throw Errors.statementTooLong(sql.length(), max);
+    }
+    List<StatementResult> results = new ArrayList<>();
+    for (SqlText.Piece piece : SqlText.split(sql)) {
+      results.add(executeOne(piece.text(), parameters));
+    }
+    return results;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new DbException("08003", "the session is closed: open a new one");
+    }
+  }
+
+  private StatementResult executeOne(String sql, List<Object> params) {
+    String first = SqlText.firstWord(sql);
+    String upper = SqlText.masked(sql).strip().toUpperCase(Locale.ROOT);
+    try {
+      switch (first) {
+        case "BEGIN", "START" -> {
+          return begin();
+        }
+        case "COMMIT", "END" -> {
+          return commit();
+        }
+        case "ABORT" -> {
+          return rollback();
+        }
+        case "ROLLBACK" -> {
+          if (!upper.contains(" TO ")) {
+            return rollback();
+          }
+        }
+        default -> {}
+      }
+    } catch (SQLException e) {
+      throw context.engine.translate(e, sql);
+    }
+    if (status == TransactionStatus.FAILED) {
+      throw Errors.failedTransaction();
+    }
+    try {
+      Plan plan = db.plan(sql);
+      return run(plan, sql, params);
+    } catch (DbException e) {
+      if (status == TransactionStatus.IN_TRANSACTION) {
+        status = TransactionStatus.FAILED;
+      }
+      throw e;
+    }
+  }
+
+  private StatementResult begin() throws SQLException {
+    if (status == TransactionStatus.IDLE) {
+      connection.setAutoCommit(false);
+      status = TransactionStatus.IN_TRANSACTION;
+      return tagOnly("BEGIN", List.of());
+    }
+    return tagOnly("BEGIN", List.of("there is already a transaction in progress"));
+  }
+
+  private StatementResult commit() throws SQLException {
+    if (status == TransactionStatus.IDLE) {
+      return tagOnly("COMMIT", List.of("there is no transaction in progress"));
+    }
+    if (status == TransactionStatus.FAILED) {
+      endTransaction(false);
+      return tagOnly("ROLLBACK", List.of());
+    }
+    endTransaction(true);
+    return tagOnly("COMMIT", List.of());
+  }
+
+  private StatementResult rollback() throws SQLException {
+    if (status == TransactionStatus.IDLE) {
+      return tagOnly("ROLLBACK", List.of("there is no transaction in progress"));
+    }
+    endTransaction(false);
+    return tagOnly("ROLLBACK", List.of());
+  }
+
+  private void endTransaction(boolean commit) throws SQLException {
+    try {
+      if (commit) {
+        connection.commit();
+      } else {
+        connection.rollback();
+        db.invalidate(connection);
+      }
+    } finally {
+      connection.setAutoCommit(true);
+      status = TransactionStatus.IDLE;
+    }
+  }
+
+  private static StatementResult tagOnly(String tag, List<String> notices) {
+    return new StatementResult(tag, List.of(), List.of(), notices);
+  }
+
+  private StatementResult run(Plan plan, String original, List<Object> params) {
+    return run(plan, original, params, new ArrayList<>());
+  }
+
+  private StatementResult run(
+      Plan plan, String original, List<Object> params, List<String> notices) {
+    notices.addAll(plan.notices());
+    try {
+      switch (plan.kind()) {
+        case NOOP -> {
+          return new StatementResult(plan.commandTag(), List.of(), List.of(), notices);
+        }
+        case SET -> {
+          try {
+            return runStatement(plan, params, notices);
+          } catch (DbException e) {
+            if (context.engine.isDuckDb() && status == TransactionStatus.IDLE) {
+              notices.add("setting ignored by the DuckDB engine: " + e.getMessage());
+              return new StatementResult(
+                  SqlText.firstWord(original), List.of(), List.of(), notices);
+            }
+            throw e;
+          }
+        }
+        case SET_NOT_NULL -> {
+          checkSetNotNull(plan.requestedColumns().get(0));
+          return runDdl(plan, params, notices);
+        }
+        case DDL -> {
+          return runDdl(plan, params, notices);
+        }
+        case OTHER -> {
+          return runStatement(plan, params, notices);
+        }
+        default -> {}
+      }
+      List<Object> bound = params;
+      boolean writes = plan.kind() == Plan.Kind.INSERT || plan.kind() == Plan.Kind.UPDATE;
+      if (writes) {
+        if (preview) {
+          checkSize(original, params);
+        }
+        bound = ensureSchemaAndCoerce(plan, params, notices);
+        if (bound == null) {
+          // the schema changed under the plan: plan again against the new one
+          return run(db.plan(original), original, params, notices);
+        }
+      }
+      StatementResult result = runStatement(plan, bound, notices);
+      long now = context.now();
+      context.usage.record(db.name(), version, plan.uses(), now);
+      for (ColumnRef requested : plan.requestedColumns()) {
+        db.requested(requested.table(), requested.column(), version);
+      }
+      for (Plan.IndexWish wish : plan.indexWishes()) {
+        db.wish(wish);
+      }
+      return result;
+    } catch (SQLException e) {
+      throw translate(e, original);
+    }
+  }
+
+  private DbException translate(SQLException e, String sql) {
+    if (canceled) {
+      canceled = false;
+      return Errors.canceled();
+    }
+    return context.engine.translate(e, sql);
+  }
+
+  /**
+   * Creates the table or columns the write needs, then checks every written value against its
+   * column's type. Returns the parameters converted to the columns' types, or null when the schema
+   * changed so that the plan must be made again.
+   */
+  private List<Object> ensureSchemaAndCoerce(Plan plan, List<Object> params, List<String> notices)
+      throws SQLException {
+    String table = plan.table();
+    Map<String, ColumnType> existing = db.schema().get(table);
+    Map<String, ColumnType> missing = new LinkedHashMap<>();
+    for (ColumnWrite write : plan.writes()) {
+      if (existing != null && existing.containsKey(write.column())) {
+        continue;
+      }
+      ColumnType type = inferType(write.value(), params);
+      ColumnType known = missing.get(write.column());
+      if (known == null || known == ColumnType.OTHER) {
+        missing.put(write.column(), type == null ? ColumnType.OTHER : type);
+      }
+    }
+    for (ColumnWrite write : plan.writes()) {
+      if (missing.get(write.column()) == ColumnType.OTHER
+          && write.value() instanceof ValueSource.Expression e) {
+        throw Errors.cannotInferType(table, write.column(), e.text());
+      }
+    }
+    if (!missing.isEmpty()) {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          createMissing(table, existing, missing, notices);
+          break;
+        } catch (SQLException e) {
+          String state = String.valueOf(e.getSQLState());
+          boolean transientLock =
+              state.equals("40P01")
+                  || state.equals("40001")
+                  || state.equals("55P03")
+                  || String.valueOf(e.getMessage()).contains("Conflict");
+          if (!transientLock || attempt >= 5 || status != TransactionStatus.IDLE) {
+            throw e;
+          }
+          sleepQuietly(50L * attempt);
+        }
+      }
+      afterSchemaChange();
+      // Columns read earlier as unknown are now real: plans that rewrote them must be redone.
+      if (!plan.requestedColumns().isEmpty() || plan.createTable()) {
+        return null;
+      }
+    }
+    return coerceWrites(plan, params);
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void createMissing(
+      String table,
+      Map<String, ColumnType> existing,
+      Map<String, ColumnType> missing,
+      List<String> notices)
+      throws SQLException {
+    {
+      boolean duck = context.engine.isDuckDb();
+      try (Statement s = connection.createStatement()) {
+        if (existing == null) {
+          StringBuilder ddl =
+              new StringBuilder("CREATE TABLE IF NOT EXISTS ")
+                  .append(DuckDbEngine.quote(table))
+                  .append(" (");
+          String sep = "";
+          for (var column : missing.entrySet()) {
+            ColumnType type =
+                column.getValue() == ColumnType.OTHER ? ColumnType.TEXT : column.getValue();
+            ddl.append(sep)
+                .append(DuckDbEngine.quote(column.getKey()))
+                .append(' ')
+                .append(type.ddlName(duck));
+            sep = ", ";
+          }
+          s.execute(ddl.append(')').toString());
+          notices.add("table " + table + " created with columns " + missing.keySet());
+        } else {
+          for (var column : missing.entrySet()) {
+            ColumnType type =
+                column.getValue() == ColumnType.OTHER ? ColumnType.TEXT : column.getValue();
+            s.execute(
+                "ALTER TABLE "
+                    + DuckDbEngine.quote(table)
+                    + " ADD COLUMN IF NOT EXISTS "
+                    + DuckDbEngine.quote(column.getKey())
+                    + " "
+                    + type.ddlName(duck));
+          }
+          notices.add("column(s) " + missing.keySet() + " added to " + table);
+        }
+      }
+    }
+  }
+
+  private List<Object> coerceWrites(Plan plan, List<Object> params) {
+    String table = plan.table();
+    Map<String, ColumnType> columns = db.schema().get(table);
+    List<Object> bound = new ArrayList<>(params);
+    for (ColumnWrite write : plan.writes()) {
+      ColumnType type = columns == null ? null : columns.get(write.column());
+      if (type == null) {
+        continue;
+      }
+      switch (write.value()) {
+        case ValueSource.Literal literal ->
+            Values.checkLiteral(table, write.column(), type, literal.type(), literal.text());
+        case ValueSource.Parameter p -> {
+          if (p.index() >= 0 && p.index() < bound.size()) {
+            bound.set(p.index(), Values.coerce(table, write.column(), type, bound.get(p.index())));
+          }
+        }
+        default -> {}
+      }
+    }
+    return bound;
+  }
+
+  private static ColumnType inferType(ValueSource source, List<Object> params) {
+    return switch (source) {
+      case ValueSource.Literal l -> l.type();
+      case ValueSource.Parameter p ->
+          p.index() >= 0 && p.index() < params.size()
+              ? ColumnType.ofJavaValue(params.get(p.index()))
+              : null;
+      default -> null;
+    };
+  }
+
+  /** Reloads the schema after DDL and records new columns as created by this version. */
+  private void afterSchemaChange() throws SQLException {
+    Map<String, Map<String, ColumnType>> added = db.reloadSchema(connection);
+    long now = context.now();
+    for (var table : added.entrySet()) {
+      for (var column : table.getValue().entrySet()) {
+        context.catalog.recordColumn(
+            db.name(),
+            table.getKey(),
+            column.getKey(),
+            column.getValue().displayName(),
+            version,
+            now);
+      }
+    }
+  }
+
+  private void checkSize(String sql, List<Object> params) throws SQLException {
+    long limit = context.options.previewLimitBytes();
+    long size = context.engine.sizeBytes(db.name(), connection);
+    long estimate = sql.length();
+    for (Object p : params) {
+      estimate += Values.sizeOf(p);
+    }
+    if (size + estimate > limit) {
+      throw Errors.previewFull(db.name(), size, limit);
+    }
+  }
+
+  private void checkSetNotNull(ColumnRef target) throws SQLException {
+    String table = target.table();
+    String column = target.column();
+    Map<String, ColumnType> columns = db.schema().get(table);
+    if (columns == null || !columns.containsKey(column)) {
+      return; // the engine names the missing column
+    }
+    try (Statement s = connection.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT count(*) FROM "
+                    + DuckDbEngine.quote(table)
+                    + " WHERE "
+                    + DuckDbEngine.quote(column)
+                    + " IS NULL")) {
+      rs.next();
+      long nulls = rs.getLong(1);
+      if (nulls > 0) {
+        throw Errors.setNotNullHasNulls(table, column, nulls);
+      }
+    }
+    context.usage.flush(context.catalog);
+    long cutoff = context.now() - context.options.retention().toMillis();
+    Set<String> inTheWay = new TreeSet<>();
+    for (CatalogStore.UsageRow row : context.catalog.usage(db.name())) {
+      if (row.table().equals(table)
+          && row.column().equals(column)
+          && row.kind().equals("omit")
+          && row.lastAt() >= cutoff) {
+        inTheWay.add(row.version());
+      }
+    }
+    if (!inTheWay.isEmpty()) {
+      throw Errors.setNotNullVersionsInTheWay(table, column, inTheWay);
+    }
+  }
+
+  private StatementResult runDdl(Plan plan, List<Object> params, List<String> notices)
+      throws SQLException {
+    StatementResult[] holder = new StatementResult[1];
+    if (plan.table() != null) {
+      db.alterAroundIndexes(
+          connection, plan.table(), () -> holder[0] = runStatement(plan, params, notices));
+    } else {
+      holder[0] = runStatement(plan, params, notices);
+    }
+    StatementResult result = holder[0];
+    afterSchemaChange();
+    for (Plan.ForeignKey fk : plan.foreignKeys()) {
+      db.ensureIndexNow(
+          connection, fk.table(), fk.column(), "foreign key " + fk.table() + "." + fk.column());
+      if (fk.referencedColumn() != null) {
+        db.ensureIndexNow(
+            connection,
+            fk.referencedTable(),
+            fk.referencedColumn(),
+            "referenced by foreign key " + fk.table() + "." + fk.column());
+      }
+    }
+    return result;
+  }
+
+  private StatementResult runStatement(Plan plan, List<Object> params, List<String> notices)
+      throws SQLException {
+    SqlText.Placeholders placeholders = plan.placeholders();
+    try (PreparedStatement ps = connection.prepareStatement(placeholders.sql())) {
+      List<Integer> indexes = placeholders.parameterIndexes();
+      for (int i = 0; i < indexes.size(); i++) {
+        int index = indexes.get(i);
+        if (index < 0 || index >= params.size()) {
+          throw Errors.tooManyParameters(index + 1, params.size());
+        }
+        bind(ps, i + 1, params.get(index));
+      }
+      running = ps;
+      if (canceled) {
+        canceled = false;
+        throw Errors.canceled();
+      }
+      boolean hasRows;
+      try {
+        hasRows = ps.execute();
+      } finally {
+        running = null;
+      }
+      if (hasRows) {
+        try (ResultSet rs = ps.getResultSet()) {
+          return readResult(plan, rs, notices);
+        }
+      }
+      long count = Math.max(0, ps.getUpdateCount());
+      return new StatementResult(tag(plan, count), List.of(), List.of(), notices);
+    }
+  }
+
+  private void bind(PreparedStatement ps, int position, Object value) throws SQLException {
+    switch (value) {
+      case null -> ps.setObject(position, null);
+      case byte[] bytes -> ps.setBytes(position, bytes);
+      default -> ps.setObject(position, value);
+    }
+  }
+
+  private StatementResult readResult(Plan plan, ResultSet rs, List<String> notices)
+      throws SQLException {
+    ResultSetMetaData md = rs.getMetaData();
+    int n = md.getColumnCount();
+    boolean duck = context.engine.isDuckDb();
+    List<ResultColumn> columns = new ArrayList<>(n);
+    ColumnType[] types = new ColumnType[n];
+    for (int i = 1; i <= n; i++) {
+      types[i - 1] = ColumnType.fromEngineName(md.getColumnTypeName(i), duck);
+      columns.add(new ResultColumn(md.getColumnLabel(i), types[i - 1].oid()));
+    }
+    List<Object[]> rows = new ArrayList<>();
+    while (rs.next()) {
+      Object[] row = new Object[n];
+      for (int i = 0; i < n; i++) {
+        row[i] = Values.read(rs, i + 1, types[i]);
+      }
+      rows.add(row);
+    }
+    if (duck
+        && plan.kind() != Plan.Kind.QUERY
+        && n == 1
+        && columns.get(0).name().equals("Count")
+        && plan.commandTag() == null
+        && !plan.placeholders().sql().toUpperCase(Locale.ROOT).contains("RETURNING")) {
+      long count =
+          rows.isEmpty() || rows.get(0)[0] == null ? 0 : ((Number) rows.get(0)[0]).longValue();
+      return new StatementResult(tag(plan, count), List.of(), List.of(), notices);
+    }
+    return new StatementResult(tag(plan, rows.size()), columns, rows, notices);
+  }
+
+  private static String tag(Plan plan, long count) {
+    if (plan.commandTag() != null) {
+      return plan.commandTag();
+    }
+    return switch (plan.kind()) {
+      case QUERY -> "SELECT " + count;
+      case INSERT -> "INSERT 0 " + count;
+      case UPDATE -> "UPDATE " + count;
+      case DELETE -> "DELETE " + count;
+      default -> {
+        String masked = SqlText.masked(plan.sql()).strip().toUpperCase(Locale.ROOT);
+        String[] words = masked.split("\\s+");
+        if (words.length >= 2
+            && (words[0].equals("CREATE") || words[0].equals("ALTER") || words[0].equals("DROP"))) {
+          yield words[0] + " " + words[1];
+        }
+        if (words[0].equals("SELECT")
+            || words[0].equals("WITH")
+            || words[0].equals("SHOW")
+            || words[0].equals("EXPLAIN")
+            || words[0].equals("VALUES")) {
+          yield words[0].equals("SHOW") ? "SHOW" : "SELECT " + count;
+        }
+        yield words[0];
+      }
+    };
+  }
+
+  @Override
+  public StatementDescription describe(String sql) {
+    Objects.requireNonNull(sql, "sql");
+    checkOpen();
+    if (sql.length() > context.options.maxStatementChars()) {
+      throw Errors.statementTooLong(sql.length(), context.options.maxStatementChars());
+    }
+    List<SqlText.Piece> pieces = SqlText.split(sql);
+    if (pieces.isEmpty()) {
+      return new StatementDescription(List.of(), List.of());
+    }
+    String text = pieces.get(0).text();
+    String first = SqlText.firstWord(text);
+    if (Set.of("BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT").contains(first)) {
+      return new StatementDescription(List.of(), List.of());
+    }
+    Plan plan = db.plan(text);
+    int parameterCount = 0;
+    for (int index : plan.placeholders().parameterIndexes()) {
+      parameterCount = Math.max(parameterCount, index + 1);
+    }
+    List<Integer> parameterTypes = new ArrayList<>(Collections.nCopies(parameterCount, 0));
+    List<ResultColumn> columns = new ArrayList<>();
+    boolean engineKnows =
+        plan.kind() != Plan.Kind.NOOP
+            && !plan.createTable()
+            && plan.requestedColumns().isEmpty()
+            && plan.writes().stream()
+                .allMatch(
+                    w ->
+                        db.schema().containsKey(w.table())
+                            && db.schema().get(w.table()).containsKey(w.column()));
+    if (engineKnows && plan.kind() != Plan.Kind.DDL && plan.kind() != Plan.Kind.SET_NOT_NULL) {
+      try (PreparedStatement ps = connection.prepareStatement(plan.placeholders().sql())) {
+        boolean duck = context.engine.isDuckDb();
+        try {
+          ParameterMetaData pmd = ps.getParameterMetaData();
+          List<Integer> indexes = plan.placeholders().parameterIndexes();
+          for (int i = 0; i < indexes.size() && i < pmd.getParameterCount(); i++) {
+            String typeName = pmd.getParameterTypeName(i + 1);
+            if (typeName != null) {
+              parameterTypes.set(indexes.get(i), ColumnType.fromEngineName(typeName, duck).oid());
+            }
+          }
+        } catch (SQLException | RuntimeException e) {
+          // best effort: unknown parameter types stay 0
+        }
+        ResultSetMetaData md = ps.getMetaData();
+        if (md != null) {
+          for (int i = 1; i <= md.getColumnCount(); i++) {
+            ColumnType type = ColumnType.fromEngineName(md.getColumnTypeName(i), duck);
+            columns.add(new ResultColumn(md.getColumnLabel(i), type.oid()));
+          }
+        }
+        if (duck
+            && columns.size() == 1
+            && columns.get(0).name().equals("Count")
+            && plan.kind() != Plan.Kind.QUERY) {
+          columns.clear();
+        }
+      } catch (SQLException e) {
+        throw translate(e, text);
+      }
+    }
+    return new StatementDescription(parameterTypes, columns);
+  }
+
+  @Override
+  public void cancel() {
+    Statement statement = running;
+    if (statement != null) {
+      canceled = true;
+      try {
+        statement.cancel();
+      } catch (SQLException e) {
+        // the statement finished meanwhile: nothing to cancel
+      }
+    }
+  }
+
+  @Override
+  public TransactionStatus transactionStatus() {
+    return status;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      if (!connection.getAutoCommit()) {
+        connection.rollback();
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      // the connection is going away anyway
+    }
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      // nothing left to do
+    }
+  }
+
+  /** For tests and maintenance: how long a retention period is, as words. */
+  static String words(Duration d) {
+    return d.toDays() + " days";
+  }
+}

@@ -1,0 +1,520 @@
+package dev.threadbare.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.threadbare.db.internal.Secrets;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The db layer's behaviour, run once per engine by {@link DuckDbLayerTest} and {@link
+ * PostgresLayerTest}: the same statements, the same rules, the same results.
+ */
+abstract class LayerContract {
+  MutableClock clock;
+  List<OpsEvent> events;
+  DbLayer layer;
+  Credentials creds;
+  SqlSession session;
+
+  abstract DbLayer newLayer(DbOptions options);
+
+  /** A raw connection to a scratch database the layer does not manage. */
+  abstract Connection scratchConnection() throws Exception;
+
+  /** A statement that runs for many seconds. */
+  abstract String slowQuery();
+
+  DbOptions options() {
+    return DbOptions.defaults().withClock(clock).withOpsListener(events::add);
+  }
+
+  @BeforeEach
+  void start() {
+    clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    events = new CopyOnWriteArrayList<>();
+    layer = newLayer(options());
+    creds = layer.addCredentials("prod", "v1");
+    session = layer.open(creds.user(), "prod");
+  }
+
+  @AfterEach
+  void stop() {
+    if (session != null) {
+      session.close();
+    }
+    if (layer != null) {
+      layer.close();
+    }
+  }
+
+  StatementResult run(String sql, Object... params) {
+    List<StatementResult> results = session.execute(sql, Arrays.asList(params));
+    return results.get(results.size() - 1);
+  }
+
+  List<List<Object>> rows(String sql, Object... params) {
+    List<List<Object>> out = new ArrayList<>();
+    for (Object[] row : run(sql, params).rows()) {
+      out.add(Arrays.asList(row));
+    }
+    return out;
+  }
+
+  static DbException failure(ThrowingCallable call) {
+    try {
+      call.call();
+    } catch (DbException e) {
+      return e;
+    } catch (Throwable t) {
+      throw new AssertionError("expected a DbException, got " + t, t);
+    }
+    throw new AssertionError("expected a DbException, nothing was thrown");
+  }
+
+  // ---- identities
+
+  @Test
+  void credentialsCarryAScramVerifierOfThePassword() {
+    ScramCredential stored = layer.scramCredential(creds.user()).orElseThrow();
+    ScramCredential recomputed =
+        Secrets.scram(creds.user(), creds.password(), stored.salt(), stored.iterations());
+    assertThat(stored.iterations()).isEqualTo(4096);
+    assertThat(stored.storedKey()).isEqualTo(recomputed.storedKey());
+    assertThat(stored.serverKey()).isEqualTo(recomputed.serverKey());
+    assertThat(layer.scramCredential("nobody")).isEmpty();
+    assertThat(layer.identityOfToken(creds.bearerToken()).orElseThrow().version()).isEqualTo("v1");
+    assertThat(creds.connectionUrl("127.0.0.1", 5433))
+        .isEqualTo(
+            "postgresql://" + creds.user() + ":" + creds.password() + "@127.0.0.1:5433/prod");
+  }
+
+  @Test
+  void anIdentityReachesOnlyItsOwnDatabase() {
+    Credentials preview = layer.addCredentials("preview-1", "v2");
+    assertThat(failure(() -> layer.open(preview.user(), "prod")).sqlState()).isEqualTo("28000");
+    assertThat(failure(() -> layer.open(preview.user(), "prod")).getMessage())
+        .contains("only its own database");
+    assertThat(failure(() -> layer.open(creds.user(), "nosuch")).sqlState()).isEqualTo("3D000");
+    assertThat(failure(() -> layer.open("stranger", "prod")).sqlState()).isEqualTo("28000");
+    try (SqlSession other = layer.open(preview.user(), "preview-1")) {
+      other.execute("INSERT INTO notes (body) VALUES ('preview')", List.of());
+    }
+    // prod does not see the preview's table
+    assertThat(rows("SELECT body FROM notes")).isEmpty();
+  }
+
+  // ---- implicit schema
+
+  @Test
+  void insertCreatesTheTableWithTheTypesOfTheLiterals() {
+    StatementResult insert =
+        run("INSERT INTO people (name, age, score, active) VALUES ('Ada', 36, 1.5, true)");
+    assertThat(insert.commandTag()).isEqualTo("INSERT 0 1");
+    assertThat(insert.notices()).anyMatch(n -> n.contains("people"));
+    StatementResult select = run("SELECT name, age, score, active FROM people");
+    assertThat(select.columns())
+        .containsExactly(
+            new ResultColumn("name", 25),
+            new ResultColumn("age", 20),
+            new ResultColumn("score", 1700),
+            new ResultColumn("active", 16));
+    assertThat(select.rows().get(0))
+        .containsExactly(
+            "Ada",
+            36L,
+            new BigDecimal("1.500000000").stripTrailingZeros().scale() < 0
+                ? null
+                : select.rows().get(0)[2],
+            true);
+    assertThat(((BigDecimal) select.rows().get(0)[2]).compareTo(new BigDecimal("1.5"))).isZero();
+    assertThat(select.commandTag()).isEqualTo("SELECT 1");
+  }
+
+  @Test
+  void parametersGiveNewColumnsTheirJavaTypes() {
+    LocalDate day = LocalDate.of(2024, 2, 29);
+    LocalDateTime at = LocalDateTime.of(2024, 2, 29, 13, 45, 7);
+    OffsetDateTime when = OffsetDateTime.of(2024, 2, 29, 13, 45, 7, 0, ZoneOffset.UTC);
+    run(
+        "INSERT INTO things (i, l, d, n, s, b, day, stamp, ts, bytes) VALUES ($1, $2, $3, $4, $5, $6,"
+            + " $7, $8, $9, $10)",
+        7,
+        8L,
+        2.5d,
+        new BigDecimal("12.25"),
+        "text",
+        false,
+        day,
+        at,
+        when,
+        new byte[] {1, 2, 3});
+    StatementResult r = run("SELECT i, l, d, n, s, b, day, stamp, ts, bytes FROM things");
+    assertThat(r.columns().stream().map(ResultColumn::typeOid).toList())
+        .containsExactly(23, 20, 701, 1700, 25, 16, 1082, 1114, 1184, 17);
+    Object[] row = r.rows().get(0);
+    assertThat(row[0]).isEqualTo(7);
+    assertThat(row[1]).isEqualTo(8L);
+    assertThat(row[2]).isEqualTo(2.5d);
+    assertThat(((BigDecimal) row[3]).compareTo(new BigDecimal("12.25"))).isZero();
+    assertThat(row[4]).isEqualTo("text");
+    assertThat(row[5]).isEqualTo(false);
+    assertThat(row[6]).isEqualTo(day);
+    assertThat(row[7]).isEqualTo(at);
+    assertThat(((OffsetDateTime) row[8]).toInstant()).isEqualTo(when.toInstant());
+    assertThat((byte[]) row[9]).containsExactly(1, 2, 3);
+  }
+
+  @Test
+  void updateCreatesMissingColumnsAndAnIncompatibleValueIsRefusedNamingIt() {
+    run("INSERT INTO people (name, age) VALUES ('Ada', 36)");
+    run("UPDATE people SET nickname = 'countess' WHERE name = 'Ada'");
+    assertThat(rows("SELECT nickname FROM people")).containsExactly(List.of("countess"));
+    DbException e = failure(() -> run("INSERT INTO people (name, age) VALUES ('Bob', 'old')"));
+    assertThat(e.sqlState()).isEqualTo("42804");
+    assertThat(e.getMessage()).contains("people.age").contains("bigint").contains("'old'");
+    DbException p = failure(() -> run("UPDATE people SET age = $1", "forty"));
+    assertThat(p.sqlState()).isEqualTo("42804");
+    assertThat(p.getMessage()).contains("people.age").contains("'forty'");
+    // a string that is a number fits, as in PostgreSQL
+    run("INSERT INTO people (name, age) VALUES ($1, $2)", "Cy", "41");
+    assertThat(rows("SELECT age FROM people WHERE name = 'Cy'")).containsExactly(List.of(41L));
+    assertThat(rows("SELECT count(name) FROM people")).containsExactly(List.of(2L));
+  }
+
+  @Test
+  void selectOfAnUnknownColumnAnswersNullsAndIsRecorded() {
+    run("INSERT INTO people (name) VALUES ('Ada')");
+    StatementResult r = run("SELECT name, email FROM people WHERE email IS NULL ORDER BY name");
+    assertThat(r.columns())
+        .containsExactly(new ResultColumn("name", 25), new ResultColumn("email", 25));
+    assertThat(r.rows()).hasSize(1);
+    assertThat(r.rows().get(0)).containsExactly("Ada", null);
+    CatalogDescription d = layer.describe("prod");
+    CatalogDescription.Column email =
+        d.tables().get(0).columns().stream()
+            .filter(c -> c.name().equals("email"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(email.type()).isNull();
+    assertThat(email.requestedBy()).containsExactly("v1");
+    // once a version writes it, it is a real column with the written type
+    run("UPDATE people SET email = 'ada@example.org'");
+    assertThat(rows("SELECT email FROM people")).containsExactly(List.of("ada@example.org"));
+  }
+
+  @Test
+  void selectFromAnUnknownTableAnswersNoRows() {
+    StatementResult r = run("SELECT title, year FROM books WHERE year > 2000");
+    assertThat(r.rows()).isEmpty();
+    assertThat(r.columns()).extracting(ResultColumn::name).containsExactly("title", "year");
+    assertThat(rows("SELECT count(*) FROM books")).containsExactly(List.of(0L));
+    assertThat(run("DELETE FROM books WHERE year = 1").commandTag()).isEqualTo("DELETE 0");
+  }
+
+  // ---- refusals
+
+  @Test
+  void selectStarIsRefusedNamingTheRule() {
+    run("INSERT INTO people (name) VALUES ('Ada')");
+    for (String sql :
+        List.of(
+            "SELECT * FROM people",
+            "SELECT p.* FROM people p",
+            "UPDATE people SET name = 'x' RETURNING *",
+            "SELECT name FROM people WHERE name IN (SELECT * FROM people)")) {
+      DbException e = failure(() -> run(sql));
+      assertThat(e).as(sql).isInstanceOf(HouseRuleException.class);
+      assertThat(e.sqlState()).isEqualTo("0A000");
+      assertThat(e.getMessage()).contains("no-select-star");
+    }
+    assertThat(rows("SELECT count(*) FROM people")).containsExactly(List.of(1L));
+  }
+
+  @Test
+  void namesArePermanent() {
+    run("INSERT INTO people (name, age) VALUES ('Ada', 1)");
+    for (String sql :
+        List.of(
+            "DROP TABLE people",
+            "DROP TABLE IF EXISTS people",
+            "ALTER TABLE people DROP COLUMN age",
+            "ALTER TABLE people DROP age",
+            "ALTER TABLE people RENAME COLUMN age TO years",
+            "ALTER TABLE people RENAME TO humans")) {
+      DbException e = failure(() -> run(sql));
+      assertThat(e.getMessage())
+          .as(sql)
+          .contains("names-are-permanent")
+          .contains("write both, read either");
+    }
+    assertThat(rows("SELECT name, age FROM people")).containsExactly(List.of("Ada", 1L));
+  }
+
+  @Test
+  void narrowingATypeIsRefusedAndWideningAccepted() {
+    run("INSERT INTO m (small, big, label) VALUES ($1, 5, 'x')", 3);
+    DbException e = failure(() -> run("ALTER TABLE m ALTER COLUMN big TYPE integer"));
+    assertThat(e.getMessage()).contains("no-narrowing").contains("m.big").contains("bigint");
+    assertThat(failure(() -> run("ALTER TABLE m ALTER COLUMN label TYPE integer")).getMessage())
+        .contains("no-narrowing");
+    run("ALTER TABLE m ALTER COLUMN small TYPE bigint");
+    assertThat(run("SELECT small FROM m").columns().get(0).typeOid()).isEqualTo(20);
+  }
+
+  @Test
+  void userIndexesAreNoOpsWithANotice() {
+    run("INSERT INTO people (name) VALUES ('Ada')");
+    StatementResult create = run("CREATE INDEX my_idx ON people (name)");
+    assertThat(create.commandTag()).isEqualTo("CREATE INDEX");
+    assertThat(create.notices()).anyMatch(n -> n.contains("no-op"));
+    StatementResult drop = run("DROP INDEX my_idx");
+    assertThat(drop.commandTag()).isEqualTo("DROP INDEX");
+    assertThat(drop.notices()).anyMatch(n -> n.contains("no-op"));
+  }
+
+  // ---- indexes
+
+  @Test
+  void theFirstFilterBuildsAnIndexInTheBackgroundAndDisuseDropsIt() {
+    run("INSERT INTO orders (customer, total) VALUES ('a', 1), ('b', 2)");
+    assertThat(rows("SELECT total FROM orders WHERE customer = $1", "b"))
+        .containsExactly(List.of(2L));
+    layer.awaitBackgroundWork();
+    CatalogDescription.Index index = layer.describe("prod").indexes().get(0);
+    assertThat(index.table()).isEqualTo("orders");
+    assertThat(index.column()).isEqualTo("customer");
+    assertThat(index.reason()).contains("filter");
+    assertThat(index.droppedAt()).isNull();
+    assertThat(events)
+        .anyMatch(e -> e.kind().equals("index-created") && e.message().contains("orders.customer"));
+    assertThat(indexExists(index.name())).isTrue();
+
+    clock.advance(Duration.ofDays(20));
+    rows("SELECT total FROM orders WHERE customer = 'a'"); // a use keeps it
+    clock.advance(Duration.ofDays(20));
+    layer.runMaintenance();
+    assertThat(layer.describe("prod").indexes().get(0).droppedAt()).isNull();
+
+    clock.advance(Duration.ofDays(31));
+    layer.runMaintenance();
+    CatalogDescription.Index dropped = layer.describe("prod").indexes().get(0);
+    assertThat(dropped.droppedAt()).isEqualTo(clock.instant());
+    assertThat(dropped.dropReason()).contains("unused for 30 days");
+    assertThat(events).anyMatch(e -> e.kind().equals("index-dropped"));
+    assertThat(indexExists(index.name())).isFalse();
+    assertThat(rows("SELECT total FROM orders WHERE customer = 'a'")).containsExactly(List.of(1L));
+  }
+
+  @Test
+  void joinsAndSortsAskForIndexesToo() {
+    run("INSERT INTO a (id, name) VALUES (1, 'x')");
+    run("INSERT INTO b (a_id, v) VALUES (1, 'y')");
+    rows("SELECT a.name, b.v FROM a JOIN b ON b.a_id = a.id ORDER BY a.name");
+    layer.awaitBackgroundWork();
+    assertThat(layer.describe("prod").indexes())
+        .extracting(i -> i.table() + "." + i.column() + ":" + i.reason())
+        .contains(
+            "b.a_id:first join on the column",
+            "a.id:first join on the column",
+            "a.name:first sort on the column");
+  }
+
+  @Test
+  void referencesIndexBothSidesAtOnce() {
+    run("CREATE TABLE authors (id bigint PRIMARY KEY, name text)");
+    run("CREATE TABLE posts (id bigint, author_id bigint REFERENCES authors(id), title text)");
+    List<CatalogDescription.Index> indexes = layer.describe("prod").indexes();
+    assertThat(indexes)
+        .extracting(i -> i.table() + "." + i.column())
+        .contains("posts.author_id", "authors.id");
+    assertThat(indexes).allMatch(i -> indexExists(i.name()));
+    CatalogDescription.Table posts =
+        layer.describe("prod").tables().stream()
+            .filter(t -> t.name().equals("posts"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(posts.columns()).allMatch(c -> "v1".equals(c.createdBy()));
+  }
+
+  boolean indexExists(String name) {
+    String sql =
+        layer.isDuckDb()
+            ? "SELECT count(index_name) FROM duckdb_indexes() WHERE index_name = $1"
+            : "SELECT count(indexname) FROM pg_indexes WHERE indexname = $1";
+    return ((Number) run(sql, name).rows().get(0)[0]).longValue() == 1;
+  }
+
+  // ---- SET NOT NULL
+
+  @Test
+  void setNotNullNeedsNoNullsAndEveryWriterSupplyingTheColumn() {
+    run("INSERT INTO t (a, b) VALUES (1, 'x')");
+    run("INSERT INTO t (a) VALUES (2)");
+    DbException nulls = failure(() -> run("ALTER TABLE t ALTER COLUMN b SET NOT NULL"));
+    assertThat(nulls.sqlState()).isEqualTo("23502");
+    assertThat(nulls.getMessage()).contains("t.b").contains("1 row(s)");
+    run("UPDATE t SET b = 'y' WHERE b IS NULL");
+    DbException versions = failure(() -> run("ALTER TABLE t ALTER COLUMN b SET NOT NULL"));
+    // v1 inserted rows without b within the retention period
+    assertThat(versions.sqlState()).as(versions.getMessage()).isEqualTo("55000");
+    assertThat(versions.getMessage()).contains("v1").contains("t.b");
+
+    Credentials v2 = layer.addCredentials("prod", "v2");
+    try (SqlSession s2 = layer.open(v2.user(), "prod")) {
+      s2.execute("INSERT INTO t (a, b) VALUES (3, 'z')", List.of());
+      clock.advance(Duration.ofDays(31));
+      s2.execute("INSERT INTO t (a, b) VALUES (4, 'w')", List.of());
+      s2.execute("ALTER TABLE t ALTER COLUMN b SET NOT NULL", List.of());
+      DbException e = failure(() -> s2.execute("INSERT INTO t (a) VALUES (5)", List.of()));
+      assertThat(e.sqlState()).isEqualTo("23502");
+    }
+  }
+
+  // ---- preview cap
+
+  @Test
+  void aPreviewWriteThatWouldPassTheCapFailsAndLosesNothing() {
+    layer.close();
+    layer = newLayer(options().withPreviewLimitBytes(3L * 1024 * 1024));
+    Credentials preview = layer.addCredentials("preview-cap", "v9");
+    // random text: PostgreSQL compresses repetitive values to almost nothing
+    java.util.Random random = new java.util.Random(42);
+    StringBuilder text = new StringBuilder();
+    while (text.length() < 20_000) {
+      text.append(Long.toString(random.nextLong(), 36));
+    }
+    String blob = text.toString();
+    int stored = 0;
+    DbException full = null;
+    try (SqlSession s = layer.open(preview.user(), "preview-cap")) {
+      for (int i = 0; i < 2_000 && full == null; i++) {
+        try {
+          s.execute("INSERT INTO blobs (n, body) VALUES ($1, $2)", List.of(i, blob + i));
+          stored++;
+        } catch (DbException e) {
+          full = e;
+        }
+      }
+      assertThat(full).isNotNull();
+      assertThat(full.sqlState()).isEqualTo("53100");
+      assertThat(full.getMessage()).contains("preview-cap").contains("nothing stored was lost");
+      Object count = s.execute("SELECT count(n) FROM blobs", List.of()).get(0).rows().get(0)[0];
+      assertThat(((Number) count).longValue()).isEqualTo(stored);
+      // reads still work, and so does a session on prod, which has no cap
+      assertThat(stored).isGreaterThan(10);
+    }
+    session = layer.open(layer.addCredentials("prod", "v1b").user(), "prod");
+    run("INSERT INTO blobs (n, body) VALUES ($1, $2)", 1, blob.repeat(50));
+  }
+
+  // ---- usage, GC report, describe
+
+  @Test
+  void gcReportNamesTheVersionsHoldingEachColumn() {
+    run("INSERT INTO t (a, b) VALUES (1, 'x')");
+    Credentials v2 = layer.addCredentials("prod", "v2");
+    try (SqlSession s2 = layer.open(v2.user(), "prod")) {
+      s2.execute("SELECT a FROM t", List.of());
+    }
+    GcReport report = layer.gcReport("prod");
+    GcReport.ColumnUse a =
+        report.columns().stream().filter(c -> c.column().equals("a")).findFirst().orElseThrow();
+    assertThat(a.heldBy()).extracting(GcReport.VersionUse::version).containsExactly("v1", "v2");
+    assertThat(a.collectible()).isFalse();
+    assertThat(report.collectible()).isEmpty();
+    clock.advance(Duration.ofDays(10));
+    run("SELECT b FROM t");
+    clock.advance(Duration.ofDays(25));
+    GcReport later = layer.gcReport("prod");
+    assertThat(later.collectible()).extracting(GcReport.ColumnUse::column).containsExactly("a");
+    // the report drops nothing
+    assertThat(rows("SELECT a, b FROM t")).containsExactly(List.of(1L, "x"));
+  }
+
+  // ---- transactions and cancel
+
+  @Test
+  void transactionsCommitRollBackAndFail() {
+    run("INSERT INTO acct (id, balance) VALUES (1, 100)");
+    assertThat(run("BEGIN").commandTag()).isEqualTo("BEGIN");
+    assertThat(session.transactionStatus()).isEqualTo(TransactionStatus.IN_TRANSACTION);
+    run("UPDATE acct SET balance = 50 WHERE id = 1");
+    assertThat(run("ROLLBACK").commandTag()).isEqualTo("ROLLBACK");
+    assertThat(session.transactionStatus()).isEqualTo(TransactionStatus.IDLE);
+    assertThat(rows("SELECT balance FROM acct")).containsExactly(List.of(100L));
+
+    session.execute("BEGIN; UPDATE acct SET balance = 70 WHERE id = 1; COMMIT", List.of());
+    assertThat(rows("SELECT balance FROM acct")).containsExactly(List.of(70L));
+
+    run("BEGIN");
+    run("UPDATE acct SET balance = 1 WHERE id = 1");
+    assertThat(failure(() -> run("SELECT * FROM acct")).sqlState()).isEqualTo("0A000");
+    assertThat(session.transactionStatus()).isEqualTo(TransactionStatus.FAILED);
+    assertThat(failure(() -> run("SELECT balance FROM acct")).sqlState()).isEqualTo("25P02");
+    assertThat(run("COMMIT").commandTag()).isEqualTo("ROLLBACK");
+    assertThat(rows("SELECT balance FROM acct")).containsExactly(List.of(70L));
+  }
+
+  @Test
+  void cancelStopsTheRunningStatement() throws Exception {
+    CompletableFuture<DbException> running =
+        CompletableFuture.supplyAsync(() -> failure(() -> run(slowQuery())));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!running.isDone() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      session.cancel();
+    }
+    DbException e = running.get(20, TimeUnit.SECONDS);
+    assertThat(e.sqlState()).isEqualTo("57014");
+    assertThat(rows("SELECT 1 AS one")).containsExactly(List.of(layer.isDuckDb() ? 1 : 1));
+  }
+
+  // ---- bad input
+
+  @Test
+  void aHugeStatementIsRefusedBeforeParsing() {
+    String huge = "SELECT '" + "x".repeat(100 * 1024 * 1024) + "' AS big";
+    DbException e = failure(() -> run(huge));
+    assertThat(e.sqlState()).isEqualTo("54000");
+    assertThat(e.getMessage()).contains("104857").contains("limit of 1000000");
+  }
+
+  @Test
+  void unparsableSqlNamesThePosition() {
+    DbException e = failure(() -> run("SELECT name FROM people WHERE"));
+    assertThat(e.sqlState()).isEqualTo("42601");
+    assertThat(e.getMessage()).contains("position").contains("line 1");
+    DbException e2 = failure(() -> run("SELEC name FROM people"));
+    assertThat(e2.sqlState()).isEqualTo("42601");
+    assertThat(e2.getMessage()).contains("position 1");
+  }
+
+  @Test
+  void describeAnswersColumnsForParameters() {
+    run("INSERT INTO people (name, age) VALUES ('Ada', 36)");
+    StatementDescription d = session.describe("SELECT name, age FROM people WHERE age > $1");
+    assertThat(d.columns())
+        .containsExactly(new ResultColumn("name", 25), new ResultColumn("age", 20));
+    assertThat(d.parameterTypes()).hasSize(1);
+    assertThat(session.describe("INSERT INTO people (name) VALUES ($1)").columns()).isEmpty();
+    assertThat(Collections.frequency(List.of(1), 1)).isEqualTo(1);
+  }
+}

@@ -49,8 +49,6 @@ public final class WebUi {
   /** Mounts the UI's routes on {@code app}. */
   public void register(Javalin app) {
     app.get("/", ctx -> asset(ctx, ASSETS + "index.html", "text/html; charset=utf-8"));
-    app.get("/ui/vendor/{name}", this::vendor);
-    app.get("/ui/{name}", this::uiAsset);
     app.post("/ui/signin", this::signIn);
     app.get("/ui/session", this::session);
     app.post("/ui/signout", this::signOut);
@@ -65,6 +63,9 @@ public final class WebUi {
           client.keepAlive();
           hub.add(client, auth.get().user().id());
         });
+    // after the fixed /ui/ paths: Javalin takes the first route that matches
+    app.get("/ui/vendor/{name}", this::vendor);
+    app.get("/ui/{name}", this::uiAsset);
     app.get(
         "/archives/{channel}/{p}",
         ctx -> {
@@ -135,7 +136,7 @@ public final class WebUi {
   private void signIn(Context ctx) {
     String token;
     try {
-      JsonNode body = JSON.readTree(ctx.body());
+      JsonNode body = JSON.readTree(ctx.body().isBlank() ? "{}" : ctx.body());
       token = body == null ? "" : body.path("token").asText("").trim();
     } catch (JsonProcessingException e) {
       token = "";

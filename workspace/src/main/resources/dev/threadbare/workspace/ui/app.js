@@ -1,0 +1,389 @@
+// threadbare local workspace web UI: plain ES module, no build step.
+// It talks to the same Slack Web API as apps do (with its session token) and listens to /ui/live.
+
+const $ = (id) => document.getElementById(id);
+const state = { token: null, me: null, users: new Map(), channels: [], channel: null, thread: null, live: null };
+const QUICK_EMOJI = [['thumbsup', '👍'], ['white_check_mark', '✅'], ['eyes', '👀'], ['tada', '🎉'], ['heart', '❤️']];
+const EMOJI = new Map([...QUICK_EMOJI, ['+1', '👍'], ['x', '❌'], ['arrows_counterclockwise', '🔄'], ['question', '❓'], ['rocket', '🚀']]);
+
+async function api(method, params = {}) {
+  const response = await fetch(`/api/${method}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json; charset=utf-8', Authorization: `Bearer ${state.token}` },
+    body: JSON.stringify(params),
+  });
+  const body = await response.json();
+  if (!body.ok) throw new Error(`${method}: ${body.error}`);
+  return body;
+}
+
+// ---- Slack text: what a client sends, and how it is shown
+
+function escapeSlack(raw) {
+  const url = /https?:\/\/[^\s<>"`]+[^\s<>"`.,;:!?)\]]/g;
+  let out = '';
+  let at = 0;
+  const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  for (const match of raw.matchAll(url)) {
+    out += esc(raw.slice(at, match.index)) + '<' + match[0].replace(/&/g, '&amp;') + '>';
+    at = match.index + match[0].length;
+  }
+  return out + esc(raw.slice(at));
+}
+
+const unescapeSlack = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === 'class') node.className = value;
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else if (value !== undefined && value !== null && value !== false) node.setAttribute(key, value === true ? '' : value);
+  }
+  for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+function renderProse(text) {
+  const parts = [];
+  const pattern = /<([^<>\s|]+)(?:\|([^<>]*))?>|`([^`\n]+)`/g;
+  let at = 0;
+  for (const m of text.matchAll(pattern)) {
+    if (m.index > at) parts.push(unescapeSlack(text.slice(at, m.index)));
+    if (m[3] !== undefined) {
+      parts.push(el('code', {}, unescapeSlack(m[3])));
+    } else {
+      const target = m[1];
+      const label = m[2] !== undefined ? unescapeSlack(m[2]) : null;
+      if (target.startsWith('@')) parts.push(el('strong', { class: 'mention' }, '@' + userName(target.slice(1))));
+      else if (target.startsWith('#')) parts.push(el('strong', {}, '#' + (label || channelName(target.slice(1)))));
+      else if (target.startsWith('!')) parts.push(el('strong', {}, '@' + target.slice(1)));
+      else if (/^(https?:|mailto:)/.test(target)) parts.push(el('a', { href: unescapeSlack(target), target: '_blank', rel: 'noopener' }, label || unescapeSlack(target)));
+      else parts.push(unescapeSlack(m[0]));
+    }
+    at = m.index + m[0].length;
+  }
+  if (at < text.length) parts.push(unescapeSlack(text.slice(at)));
+  return parts;
+}
+
+function renderText(text) {
+  const container = el('div', { class: 'text' });
+  let at = 0;
+  while (at < text.length) {
+    const open = text.indexOf('```', at);
+    const close = open < 0 ? -1 : text.indexOf('```', open + 3);
+    if (open < 0 || close < 0) { container.append(...renderProse(text.slice(at))); break; }
+    container.append(...renderProse(text.slice(at, open).replace(/\n$/, '')));
+    let code = unescapeSlack(text.slice(open + 3, close).replace(/^\n/, '').replace(/\n$/, ''));
+    // a leading link markup inside a fence is shown as its URL
+    code = code.replace(/<((?:https?|mailto):[^<>|\s]+)(?:\|([^<>]*))?>/g, (all, url, label) => label || url);
+    const first = code.split('\n', 1)[0];
+    const lang = /^[A-Za-z0-9+#_-]{1,20}$/.test(first) && code.includes('\n') ? first.toLowerCase() : null;
+    const codeEl = el('code', lang ? { class: `language-${lang}` } : {}, code);
+    container.append(el('pre', {}, codeEl));
+    highlight(codeEl);
+    at = close + 3;
+    if (text[at] === '\n') at++;
+  }
+  return container;
+}
+
+let hljsLoading = null;
+function highlight(codeEl) {
+  if (!hljsLoading) {
+    hljsLoading = new Promise((resolve) => {
+      document.head.append(el('link', { rel: 'stylesheet', href: '/ui/vendor/github.min.css' }));
+      const script = el('script', { src: '/ui/vendor/highlight.min.js' });
+      script.addEventListener('load', () => resolve(window.hljs));
+      document.head.append(script);
+    });
+  }
+  hljsLoading.then((hljs) => {
+    if (!hljs || codeEl.dataset.highlighted) return;
+    const lang = (codeEl.className.match(/language-(\S+)/) || [])[1];
+    if (lang && !hljs.getLanguage(lang)) codeEl.className = '';
+    hljs.highlightElement(codeEl);
+  });
+}
+
+const userName = (id) => (state.users.get(id) || {}).name || id;
+const channelName = (id) => (state.channels.find((c) => c.id === id) || {}).name || id;
+const domId = (ts) => 'm-' + ts.replace('.', '-');
+const time = (ts) => new Date(parseFloat(ts) * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+// ---- messages
+
+function renderMessage(m, inThread) {
+  const mine = m.user === state.me.id;
+  const item = el('li', { class: 'message' + (m.is_ephemeral ? ' ephemeral' : ''), id: (inThread ? 't' : '') + domId(m.ts), 'data-ts': m.ts });
+  const meta = el('div', { class: 'meta' }, el('strong', {}, m.subtype === 'tombstone' ? '' : userName(m.user)), el('time', { datetime: m.ts }, time(m.ts)));
+  if (m.is_ephemeral) meta.append(' · only visible to you');
+  item.append(meta, renderText(m.text || ''));
+  if (m.edited) item.append(el('span', { class: 'edited' }, '(edited)'));
+  if (m.files && m.files.length) item.append(el('div', { class: 'files' }, m.files.map(renderFile)));
+  if (m.reactions && m.reactions.length) {
+    item.append(el('div', { class: 'reactions' }, m.reactions.map((r) => el('button', {
+      class: 'reaction' + (r.users.includes(state.me.id) ? ' mine' : ''), 'data-name': r.name, title: r.users.map(userName).join(', '),
+      onclick: () => toggleReaction(m, r.name),
+    }, `${EMOJI.get(r.name.split('::')[0]) || ':' + r.name + ':'} ${r.count}`))));
+  }
+  if (!inThread && m.reply_count) {
+    item.append(el('button', { class: 'thread-link', onclick: () => openThread(m.ts) }, `${m.reply_count} ${m.reply_count === 1 ? 'reply' : 'replies'}`));
+  }
+  if (m.subtype !== 'tombstone' && !m.is_ephemeral) {
+    const actions = el('div', { class: 'actions' },
+      el('button', { class: 'react-button', title: 'React', 'aria-label': 'React', onclick: (e) => showPicker(e.currentTarget, m) }, '☺'),
+      inThread ? null : el('button', { class: 'reply-button', title: 'Reply in thread', 'aria-label': 'Reply in thread', onclick: () => openThread(m.thread_ts || m.ts) }, '💬'),
+      mine ? el('button', { class: 'edit-button', title: 'Edit', 'aria-label': 'Edit', onclick: () => startEdit(item, m) }, '✎') : null,
+      mine ? el('button', { class: 'delete-button', title: 'Delete', 'aria-label': 'Delete', onclick: () => deleteMessage(m) }, '🗑') : null);
+    item.append(actions);
+  }
+  return item;
+}
+
+function renderFile(f) {
+  const box = el('div', { class: 'file', 'data-file': f.id }, el('a', { href: f.url_private, target: '_blank', rel: 'noopener' }, f.title || f.name), ` · ${f.pretty_type || f.filetype} · ${f.size} B`);
+  if (f.preview !== undefined) {
+    const code = el('code', {}, f.preview);
+    box.append(el('pre', {}, code));
+    highlight(code);
+  }
+  return box;
+}
+
+function showPicker(button, m) {
+  const existing = button.parentElement.querySelector('.emoji-picker');
+  if (existing) { existing.remove(); return; }
+  button.after(el('span', { class: 'emoji-picker' }, QUICK_EMOJI.map(([name, glyph]) => el('button', {
+    'data-emoji': name, title: `:${name}:`, onclick: () => toggleReaction(m, name),
+  }, glyph))));
+}
+
+async function toggleReaction(m, name) {
+  const current = (m.reactions || []).find((r) => r.name === name);
+  const method = current && current.users.includes(state.me.id) ? 'reactions.remove' : 'reactions.add';
+  await api(method, { channel: state.channel.id, timestamp: m.ts, name });
+}
+
+function startEdit(item, m) {
+  const input = el('textarea', { class: 'edit-input', rows: 3 });
+  input.value = unescapeSlack(m.text.replace(/<((?:https?|mailto):[^<>|\s]+)>/g, '$1'));
+  const save = el('button', { class: 'save-edit', onclick: async () => { await api('chat.update', { channel: state.channel.id, ts: m.ts, text: escapeSlack(input.value) }); } }, 'Save');
+  const cancel = el('button', { onclick: () => refreshMessage(m.ts) }, 'Cancel');
+  item.querySelector('.text').replaceWith(el('div', { class: 'editor' }, input, save, cancel));
+  input.focus();
+}
+
+async function deleteMessage(m) {
+  if (!window.confirm('Delete this message?')) return;
+  await api('chat.delete', { channel: state.channel.id, ts: m.ts });
+}
+
+async function fetchMessage(ts) {
+  try {
+    return (await api('reactions.get', { channel: state.channel.id, timestamp: ts })).message;
+  } catch (e) {
+    return null;
+  }
+}
+
+async function refreshMessage(ts) {
+  const m = await fetchMessage(ts);
+  for (const [prefix, inThread] of [['', false], ['t', true]]) {
+    const node = document.getElementById(prefix + domId(ts));
+    if (!node) continue;
+    if (m) node.replaceWith(renderMessage(m, inThread)); else node.remove();
+  }
+}
+
+function appendMessage(list, m, inThread) {
+  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+  const existing = document.getElementById((inThread ? 't' : '') + domId(m.ts));
+  if (existing) existing.replaceWith(renderMessage(m, inThread)); else list.append(renderMessage(m, inThread));
+  if (atBottom) list.scrollTop = list.scrollHeight;
+}
+
+// ---- channels and threads
+
+async function loadChannels() {
+  const all = [];
+  let cursor = '';
+  do {
+    const page = await api('conversations.list', { types: 'public_channel,private_channel', limit: 200, cursor });
+    all.push(...page.channels);
+    cursor = page.response_metadata.next_cursor;
+  } while (cursor);
+  state.channels = all;
+  $('channels').replaceChildren(...all.map((c) => el('li', {}, el('button', {
+    class: 'channel-link' + (state.channel && state.channel.id === c.id ? ' active' : '') + (c.is_member ? '' : ' not-member'),
+    'data-id': c.id, 'data-name': c.name, onclick: () => { location.hash = `#/${c.id}`; },
+  }, (c.is_private ? '🔒 ' : '# ') + c.name))));
+}
+
+async function openChannel(id, focusTs) {
+  const channel = state.channels.find((c) => c.id === id) || state.channels.find((c) => c.name === 'general') || state.channels[0];
+  if (!channel) return;
+  state.channel = channel;
+  $('app').classList.remove('show-sidebar');
+  document.querySelectorAll('.channel-link').forEach((b) => b.classList.toggle('active', b.dataset.id === channel.id));
+  $('channel-title').textContent = (channel.is_private ? '🔒 ' : '# ') + channel.name;
+  $('join-channel').hidden = channel.is_member;
+  $('composer').hidden = !channel.is_member;
+  const history = await api('conversations.history', { channel: channel.id, limit: 200 });
+  const list = $('messages');
+  list.replaceChildren(...history.messages.reverse().map((m) => renderMessage(m, false)));
+  list.scrollTop = list.scrollHeight;
+  closeThread();
+  if (focusTs) openThread(focusTs);
+}
+
+async function openThread(ts) {
+  state.thread = ts;
+  $('thread').hidden = false;
+  const replies = await api('conversations.replies', { channel: state.channel.id, ts });
+  state.thread = replies.messages[0].ts;
+  $('thread-messages').replaceChildren(...replies.messages.map((m) => renderMessage(m, true)));
+  $('thread-input').focus();
+}
+
+function closeThread() {
+  state.thread = null;
+  $('thread').hidden = true;
+}
+
+// ---- posting
+
+async function send(input, extra) {
+  const raw = input.value;
+  if (!raw.trim()) return;
+  input.disabled = true;
+  try {
+    await api('chat.postMessage', { channel: state.channel.id, text: escapeSlack(raw), ...extra });
+    input.value = '';
+  } catch (e) {
+    alert(e.message);
+  } finally {
+    input.disabled = false;
+    input.focus();
+  }
+}
+
+async function upload(fileInput, threadTs) {
+  const file = fileInput.files[0];
+  if (!file) return;
+  const { upload_url: url, file_id: id } = await api('files.getUploadURLExternal', { filename: file.name, length: file.size });
+  const response = await fetch(url, { method: 'POST', body: file });
+  if (!response.ok) throw new Error(`upload failed: ${response.status}`);
+  await api('files.completeUploadExternal', { files: JSON.stringify([{ id, title: file.name }]), channel_id: state.channel.id, ...(threadTs ? { thread_ts: threadTs } : {}) });
+  fileInput.value = '';
+}
+
+function enterSends(textarea, form) {
+  textarea.addEventListener('keydown', (e) => {
+    const fences = (textarea.value.match(/```/g) || []).length;
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && fences % 2 === 0) {
+      e.preventDefault();
+      form.requestSubmit();
+    }
+  });
+}
+
+// ---- live updates
+
+function onEvent(event) {
+  if (event.type === 'channel_created' || event.type === 'member_joined_channel') {
+    loadChannels().then(() => {
+      if (state.channel && event.channel === state.channel.id && event.user === state.me.id) openChannel(state.channel.id);
+    });
+    return;
+  }
+  const channel = event.channel || (event.item && event.item.channel);
+  if (!state.channel || channel !== state.channel.id) return;
+  if (event.type === 'message' && !event.subtype || event.subtype === 'thread_broadcast' || event.subtype === 'file_share') {
+    const isReply = event.thread_ts && event.thread_ts !== event.ts;
+    if (!isReply || event.subtype === 'thread_broadcast') appendMessage($('messages'), event, false);
+    if (isReply) {
+      refreshMessage(event.thread_ts);
+      if (state.thread === event.thread_ts) appendMessage($('thread-messages'), event, true);
+    }
+  } else if (event.subtype === 'message_changed') {
+    refreshMessage(event.message.ts);
+  } else if (event.subtype === 'message_deleted') {
+    const prev = event.previous_message || {};
+    refreshMessage(event.deleted_ts);
+    if (prev.thread_ts && prev.thread_ts !== event.deleted_ts) refreshMessage(prev.thread_ts);
+  } else if (event.type === 'reaction_added' || event.type === 'reaction_removed') {
+    refreshMessage(event.item.ts);
+  }
+}
+
+function connectLive() {
+  if (state.live) state.live.close();
+  state.live = new EventSource('/ui/live');
+  state.live.addEventListener('slack', (e) => onEvent(JSON.parse(e.data)));
+  state.live.addEventListener('hello', () => document.body.setAttribute('data-live', 'connected'));
+}
+
+// ---- start
+
+async function start(session) {
+  state.token = session.token;
+  state.me = session.user;
+  $('signin').hidden = true;
+  $('app').hidden = false;
+  $('me').textContent = '@' + state.me.name;
+  const users = await api('users.list', { limit: 1000 });
+  users.members.forEach((u) => state.users.set(u.id, u));
+  await loadChannels();
+  connectLive();
+  await route();
+  document.body.setAttribute('data-ready', 'true');
+}
+
+async function route() {
+  const [, id, ts] = location.hash.split('/');
+  await openChannel(id, ts);
+}
+
+function wire() {
+  $('signin-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const response = await fetch('/ui/signin', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: $('signin-token').value }) });
+    const body = await response.json();
+    if (body.ok) start(body); else $('signin-error').textContent = body.message || body.error;
+  });
+  $('signout').addEventListener('click', async () => { await fetch('/ui/signout', { method: 'POST' }); location.reload(); });
+  $('composer').addEventListener('submit', (e) => { e.preventDefault(); send($('message-input'), {}); });
+  $('thread-composer').addEventListener('submit', (e) => {
+    e.preventDefault();
+    send($('thread-input'), { thread_ts: state.thread, reply_broadcast: $('thread-broadcast').checked });
+    $('thread-broadcast').checked = false;
+  });
+  enterSends($('message-input'), $('composer'));
+  enterSends($('thread-input'), $('thread-composer'));
+  $('file-input').addEventListener('change', () => upload($('file-input'), null).catch((e) => alert(e.message)));
+  $('thread-file-input').addEventListener('change', () => upload($('thread-file-input'), state.thread).catch((e) => alert(e.message)));
+  $('close-thread').addEventListener('click', closeThread);
+  $('show-sidebar').addEventListener('click', () => $('app').classList.toggle('show-sidebar'));
+  $('join-channel').addEventListener('click', async () => { await api('conversations.join', { channel: state.channel.id }); await loadChannels(); openChannel(state.channel.id); });
+  $('new-channel').addEventListener('click', () => { $('channel-error').textContent = ''; $('channel-dialog').showModal(); });
+  $('channel-form').addEventListener('submit', async (e) => {
+    if (e.submitter && e.submitter.value === 'cancel') return;
+    e.preventDefault();
+    try {
+      const created = await api('conversations.create', { name: $('channel-name').value, is_private: $('channel-private').checked });
+      $('channel-dialog').close();
+      await loadChannels();
+      location.hash = `#/${created.channel.id}`;
+    } catch (err) {
+      $('channel-error').textContent = err.message;
+    }
+  });
+  window.addEventListener('hashchange', route);
+}
+
+wire();
+fetch('/ui/session').then((r) => r.json()).then((session) => {
+  if (session.ok) start(session); else $('signin').hidden = false;
+});

@@ -11,6 +11,7 @@ import dev.threadbare.chat.outbox.OutgoingCall;
 import dev.threadbare.core.grammar.ChatGrammar;
 import dev.threadbare.core.grammar.Command;
 import dev.threadbare.core.grammar.ParsedMessage;
+import dev.threadbare.core.grammar.Problem;
 import dev.threadbare.core.journal.EntryKind;
 import dev.threadbare.core.journal.JournalEntry;
 import java.util.List;
@@ -92,8 +93,13 @@ public final class Bot implements JournalListener, SlashCommandHandler {
         if (diff != null) {
           outbox.enqueue(new OutgoingCall.PostMessage("diff:" + id, entry.channel(), thread, diff));
         }
-        if (!outcome.problems().isEmpty()) {
-          tell(entry, "problems:" + id, BotReplies.problems(outcome.problems()));
+        // Refused attachments are explained by the file downloader, which knows why.
+        List<Problem> problems =
+            outcome.problems().stream()
+                .filter(p -> !Problem.BINARY_ATTACHMENT.equals(p.rule()))
+                .toList();
+        if (!problems.isEmpty()) {
+          tell(entry, "problems:" + id, BotReplies.problems(problems));
         }
         refreshStatusIfPosted(entry);
       }

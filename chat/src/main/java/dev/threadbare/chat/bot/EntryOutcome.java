@@ -42,6 +42,34 @@ public record EntryOutcome(
     problems = List.copyOf(problems);
   }
 
+  /**
+   * The outcome of an entry as a materializer reports it, the result following DESIGN.md section 5:
+   * refused → ❌; committed → ✅; else a code block without a path → ❓; else nothing.
+   *
+   * @param refused whether a problem refused the whole change
+   * @param branch the first branch the entry changed, or null
+   * @param commit the new head of that branch, or null
+   */
+  public static EntryOutcome of(
+      JournalEntry entry,
+      boolean refused,
+      String branch,
+      String commit,
+      List<FileChange> changes,
+      List<Problem> problems) {
+    Result result;
+    if (refused) {
+      result = Result.REFUSED;
+    } else if (commit != null) {
+      result = Result.TAKEN;
+    } else if (problems.stream().anyMatch(p -> Problem.NO_PATH.equals(p.rule()))) {
+      result = Result.NO_PATH;
+    } else {
+      result = Result.NOTHING;
+    }
+    return new EntryOutcome(entry, result, branch, commit, changes, problems);
+  }
+
   /** An outcome that changes nothing. */
   public static EntryOutcome nothing(JournalEntry entry) {
     return new EntryOutcome(entry, Result.NOTHING, null, null, List.of(), List.of());

@@ -2,6 +2,7 @@ package dev.threadbare.chat.catchup;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.slack.api.methods.MethodsClient;
 import dev.threadbare.chat.events.EventIntake;
 import dev.threadbare.chat.events.JournalListener;
@@ -12,6 +13,7 @@ import dev.threadbare.core.journal.EntryKind;
 import dev.threadbare.core.journal.Journal;
 import dev.threadbare.core.journal.JournalEntry;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -111,10 +114,14 @@ public final class CatchUp implements JournalListener, AutoCloseable {
     }
     JsonNode auth = call("auth.test", Map.of());
     String team = auth.path("team_id").asText();
+    String ownUser = auth.path("user_id").asText("");
     Map<String, Integer> read = new LinkedHashMap<>();
     Map<String, Integer> journaled = new LinkedHashMap<>();
     int[] requests = {0};
-    for (String channel : memberChannels()) {
+    List<JsonNode> channels = memberChannels();
+    intake.append(describe(team, channels));
+    for (JsonNode channelNode : channels) {
+      String channel = channelNode.path("id").asText();
       String newest = newestByChannel.get(team + ":" + channel);
       List<JsonNode> messages = history(channel, newest, requests);
       List<JournalEntry> entries = new ArrayList<>();
@@ -122,15 +129,19 @@ public final class CatchUp implements JournalListener, AutoCloseable {
         entries.addAll(converter.toEntries(team, channel, message));
       }
       entries.sort(Comparator.comparing(JournalEntry::ts, SlackTs.ORDER));
-      if (!messages.isEmpty()) {
-        report(team, channel, newest, messages.size(), false);
+      // The bot's own messages (its ops reports among them) are journaled but not reported on,
+      // or each report would cause the next.
+      int missed =
+          (int) messages.stream().filter(m -> !ownUser.equals(m.path("user").asText())).count();
+      if (missed > 0) {
+        report(team, channel, newest, missed, false);
       }
       List<JournalEntry> fresh = intake.append(entries);
       fresh.forEach(this::note);
       read.put(channel, messages.size());
       journaled.put(channel, fresh.size());
-      if (!messages.isEmpty()) {
-        report(team, channel, newest, messages.size(), true);
+      if (missed > 0) {
+        report(team, channel, newest, missed, true);
       }
     }
     return new CatchUpReport(team, read, journaled, requests[0]);
@@ -170,8 +181,37 @@ public final class CatchUp implements JournalListener, AutoCloseable {
     }
   }
 
-  private List<String> memberChannels() {
-    List<String> channels = new ArrayList<>();
+  /**
+   * {@link EntryKind#CHANNEL} entries for the channels as seen now (id, name, privacy), so
+   * repositories carry the channel's name; a rename gives a new payload and so a new entry.
+   */
+  private List<JournalEntry> describe(String team, List<JsonNode> channels) {
+    List<JournalEntry> entries = new ArrayList<>();
+    for (JsonNode channel : channels) {
+      ObjectNode payload = JSON.createObjectNode();
+      payload.put("id", channel.path("id").asText());
+      payload.put("name", channel.path("name").asText());
+      payload.put("is_channel", true);
+      payload.put("is_private", channel.path("is_private").asBoolean(false));
+      String text = payload.toString();
+      entries.add(
+          new JournalEntry(
+              0,
+              team,
+              channel.path("id").asText(),
+              "0",
+              EntryKind.CHANNEL,
+              UUID.nameUUIDFromBytes(text.getBytes(StandardCharsets.UTF_8)).toString(),
+              null,
+              null,
+              clock.instant(),
+              text));
+    }
+    return entries;
+  }
+
+  private List<JsonNode> memberChannels() {
+    List<JsonNode> channels = new ArrayList<>();
     String cursor = "";
     do {
       Map<String, String> params = new HashMap<>();
@@ -183,8 +223,8 @@ public final class CatchUp implements JournalListener, AutoCloseable {
       }
       JsonNode page = call("conversations.list", params);
       for (JsonNode channel : page.path("channels")) {
-        if (channel.path("is_member").asBoolean(false)) {
-          channels.add(channel.path("id").asText());
+        if (channel.path("is_member").asBoolean(false) && !channel.path("id").asText().isEmpty()) {
+          channels.add(channel);
         }
       }
       cursor = page.path("response_metadata").path("next_cursor").asText("");

@@ -1,0 +1,147 @@
+package dev.threadbare.chat.catchup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.threadbare.chat.Chat;
+import dev.threadbare.chat.WorkspaceHarness;
+import dev.threadbare.chat.events.EventIntake;
+import dev.threadbare.chat.outbox.Outbox;
+import dev.threadbare.chat.outbox.OutboxLimits;
+import dev.threadbare.core.chat.SlackEvents;
+import dev.threadbare.core.journal.EntryKind;
+import dev.threadbare.core.journal.Journal;
+import dev.threadbare.core.journal.JournalEntry;
+import dev.threadbare.journal.Journals;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CatchUpTest {
+
+  @TempDir Path dir;
+  private WorkspaceHarness chat;
+  private Journal journal;
+  private EventIntake intake;
+  private Outbox ops;
+  private String opsChannel;
+
+  @BeforeEach
+  void open() {
+    chat = new WorkspaceHarness(dir.resolve("workspace"));
+    journal = Journals.sqlite(dir.resolve("journal.db"));
+    intake = Chat.intake(journal);
+    ops =
+        Outbox.sqlite(
+                dir.resolve("outbox"),
+                chat.bot,
+                OutboxLimits.slackDefaults().withChannelSpacing(Duration.ZERO),
+                Clock.systemUTC())
+            .start();
+    opsChannel = chat.createChannel("ops");
+  }
+
+  @AfterEach
+  void close() {
+    intake.close();
+    ops.close();
+    journal.close();
+    chat.close();
+  }
+
+  private CatchUp catchUp(double perMinute) {
+    CatchUp catchUp =
+        Chat.catchUp(journal, intake, chat.bot, chat.workspace.botToken())
+            .requestsPerMinute(perMinute)
+            .opsChannel(ops, opsChannel)
+            .build();
+    intake.onJournaled(catchUp);
+    return catchUp;
+  }
+
+  private long peoplesMessages() {
+    return entries(EntryKind.MESSAGE).stream()
+        .filter(e -> !chat.workspace.botUserId().equals(e.user()))
+        .count();
+  }
+
+  private List<JournalEntry> entries(EntryKind kind) {
+    List<JournalEntry> found = new ArrayList<>();
+    journal.replay(
+        0,
+        e -> {
+          if (e.kind() == kind) {
+            found.add(e);
+          }
+        });
+    return found;
+  }
+
+  @Test
+  void journalsWhatWasMissedOnceWithTheIdentityOfAnExportImport() throws Exception {
+    String work = chat.createChannel("work");
+    String a = chat.post(chat.general, "`a.txt`\n```\na\n```", null);
+    String b = chat.post(work, "hello", null);
+    String reply = chat.post(work, "in the thread", b);
+
+    CatchUp catchUp = catchUp(6000);
+    CatchUpReport first = catchUp.runOnce();
+
+    assertThat(first.messagesRead()).containsEntry(chat.general, 1).containsEntry(work, 2);
+    // The bot's own reports in #ops are chat history too; the people's messages are these:
+    List<JournalEntry> messages =
+        entries(EntryKind.MESSAGE).stream()
+            .filter(e -> !chat.workspace.botUserId().equals(e.user()))
+            .toList();
+    assertThat(messages).extracting(JournalEntry::ts).containsExactlyInAnyOrder(a, b, reply);
+    assertThat(messages)
+        .filteredOn(e -> e.ts().equals(reply))
+        .singleElement()
+        .extracting(JournalEntry::threadTs)
+        .isEqualTo(b);
+    assertThat(entries(EntryKind.CHANNEL))
+        .extracting(e -> e.payload().contains("\"name\":\"work\""))
+        .contains(true);
+    // The same identity as an export import of the same message: appending it again is a no-op.
+    JsonNode history =
+        chat.call(
+            chat.userToken, "conversations.history", java.util.Map.of("channel", chat.general));
+    JournalEntry imported =
+        SlackEvents.fromExportMessage(
+            chat.workspace.teamId(), chat.general, history.path("messages").get(0));
+    assertThat(journal.append(List.of(imported))).isEmpty();
+
+    long peopleBefore = peoplesMessages();
+    catchUp.runOnce();
+    assertThat(peoplesMessages()).isEqualTo(peopleBefore);
+    String later = chat.post(chat.general, "while down", null);
+    CatchUpReport third = catchUp.runOnce();
+    assertThat(third.journaled()).containsEntry(chat.general, 1);
+    assertThat(entries(EntryKind.MESSAGE)).extracting(JournalEntry::ts).contains(later);
+
+    assertThat(ops.awaitDrained(Duration.ofSeconds(10))).isTrue();
+    List<String> reports = new ArrayList<>();
+    chat.history(opsChannel).forEach(m -> reports.add(m.path("text").asText()));
+    assertThat(reports).anyMatch(t -> t.contains("<#" + work + "> is up to date (2 messages"));
+    assertThat(reports)
+        .anyMatch(t -> t.contains("<#" + chat.general + "> is up to date (1 message"));
+  }
+
+  @Test
+  void staysWithinItsRequestBudget() {
+    chat.post(chat.general, "one", null);
+    CatchUp catchUp = catchUp(120); // one request every 500 ms
+    long start = System.nanoTime();
+    CatchUpReport report = catchUp.runOnce();
+    long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+    // general and ops: one history request each; the first goes at once.
+    assertThat(report.requests()).isEqualTo(2);
+    assertThat(elapsedMillis).isGreaterThanOrEqualTo(450);
+  }
+}

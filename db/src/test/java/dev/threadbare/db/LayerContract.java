@@ -517,4 +517,109 @@ abstract class LayerContract {
     assertThat(session.describe("INSERT INTO people (name) VALUES ($1)").columns()).isEmpty();
     assertThat(Collections.frequency(List.of(1), 1)).isEqualTo(1);
   }
+
+  // ---- differential: the layer answers what the engine answers
+
+  @Test
+  void randomAllowedStatementsAnswerAsTheEngineDoes() throws Exception {
+    try (Connection direct = scratchConnection()) {
+      String numeric = dev.threadbare.db.internal.ColumnType.NUMERIC.ddlName(layer.isDuckDb());
+      try (java.sql.Statement s = direct.createStatement()) {
+        s.execute(
+            "CREATE TABLE items (id bigint, grp text, n bigint, price "
+                + numeric
+                + ", flag boolean)");
+        s.execute("CREATE TABLE groups (name text, weight bigint)");
+      }
+      java.util.Random random = new java.util.Random(20261129);
+      for (int g = 0; g < 4; g++) {
+        both(direct, "INSERT INTO groups (name, weight) VALUES ('g" + g + "', " + (g * 10) + ")");
+      }
+      int nextId = 0;
+      int compared = 0;
+      for (int step = 0; step < 150; step++) {
+        int k = random.nextInt(100);
+        String g = "'g" + random.nextInt(5) + "'";
+        String sql =
+            switch (random.nextInt(9)) {
+              case 0, 1 ->
+                  "INSERT INTO items (id, grp, n, price, flag) VALUES ("
+                      + nextId++
+                      + ", "
+                      + g
+                      + ", "
+                      + k
+                      + ", "
+                      + k
+                      + "."
+                      + random.nextInt(100)
+                      + ", "
+                      + random.nextBoolean()
+                      + ")";
+              case 2 -> "UPDATE items SET n = n + " + k + " WHERE grp = " + g;
+              case 3 -> "DELETE FROM items WHERE id = " + random.nextInt(Math.max(1, nextId));
+              case 4 -> "SELECT id, n, price FROM items WHERE n > " + k + " ORDER BY id";
+              case 5 ->
+                  "SELECT grp, count(id) AS c, sum(n) AS s, max(price) AS m FROM items"
+                      + " GROUP BY grp ORDER BY grp";
+              case 6 ->
+                  "SELECT i.id, g.weight FROM items i JOIN groups g ON g.name = i.grp"
+                      + " WHERE i.flag = true ORDER BY i.id, g.weight";
+              case 7 -> "SELECT id, grp FROM items ORDER BY n DESC, id LIMIT 5";
+              default ->
+                  "SELECT min(n) AS lo, count(id) AS c FROM items WHERE grp = "
+                      + g
+                      + " AND price < "
+                      + k;
+            };
+        List<List<String>> viaLayer = canonical(session.execute(sql, List.of()).get(0).rows());
+        List<List<String>> viaEngine = new ArrayList<>();
+        try (java.sql.Statement s = direct.createStatement()) {
+          if (s.execute(sql)) {
+            try (java.sql.ResultSet rs = s.getResultSet()) {
+              int n = rs.getMetaData().getColumnCount();
+              List<Object[]> raw = new ArrayList<>();
+              while (rs.next()) {
+                Object[] row = new Object[n];
+                for (int i = 0; i < n; i++) {
+                  row[i] = rs.getObject(i + 1);
+                }
+                raw.add(row);
+              }
+              viaEngine = canonical(raw);
+            }
+            compared++;
+          }
+        }
+        if (sql.startsWith("SELECT")) {
+          assertThat(viaLayer).as(sql).isEqualTo(viaEngine);
+        }
+      }
+      assertThat(compared).isGreaterThan(50);
+    }
+  }
+
+  private void both(Connection direct, String sql) throws Exception {
+    session.execute(sql, List.of());
+    try (java.sql.Statement s = direct.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  private static List<List<String>> canonical(List<Object[]> rows) {
+    List<List<String>> out = new ArrayList<>();
+    for (Object[] row : rows) {
+      List<String> values = new ArrayList<>();
+      for (Object v : row) {
+        values.add(
+            v == null
+                ? "NULL"
+                : v instanceof Number n
+                    ? new BigDecimal(n.toString()).stripTrailingZeros().toPlainString()
+                    : v.toString());
+      }
+      out.add(values);
+    }
+    return out;
+  }
 }

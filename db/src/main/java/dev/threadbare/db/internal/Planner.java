@@ -534,7 +534,10 @@ public final class Planner {
             item.setAlias(new Alias(quoteIfNeeded(columnName)));
           }
           column.setTable(null);
-          column.setColumnName(item != null ? NULL_COLUMN : NULL_VALUE);
+          // a bare NULL would be a constant in ORDER BY / GROUP BY, and a typed one would not
+          // compare with numbers in a filter
+          boolean typed = item != null || o.role().equals("sort") || o.role().equals("group");
+          column.setColumnName(typed ? NULL_COLUMN : NULL_VALUE);
           rewritten = true;
         }
       }

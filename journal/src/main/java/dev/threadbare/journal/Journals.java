@@ -56,7 +56,7 @@ public final class Journals {
               + jdbcUrl
               + "` is not a PostgreSQL JDBC URL: expected jdbc:postgresql://host:port/database");
     }
-    String description = "PostgreSQL journal " + jdbcUrl + " (user " + user + ")";
+    String description = "PostgreSQL journal " + withoutPassword(jdbcUrl) + " (user " + user + ")";
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(jdbcUrl);
     config.setUsername(user);
@@ -99,13 +99,18 @@ public final class Journals {
         throw new IllegalArgumentException(
             "dataSource reaches " + product + ", not PostgreSQL: use Journals.sqlite for SQLite");
       }
-      description = "PostgreSQL journal " + connection.getMetaData().getURL();
+      description = "PostgreSQL journal " + withoutPassword(connection.getMetaData().getURL());
     } catch (SQLException e) {
       throw new JournalStorageException(
           "PostgreSQL journal " + dataSource + ": cannot connect: " + e.getMessage(), e);
     }
     Migrations.migrate(dataSource, "postgresql", description);
     return new SqlJournal(new PostgresEngine(dataSource, null, description));
+  }
+
+  /** The URL with any {@code password=} parameter masked, fit for error messages and logs. */
+  static String withoutPassword(String jdbcUrl) {
+    return jdbcUrl.replaceAll("(?i)([?&;]password=)[^&;]*", "$1***");
   }
 
   private static String rootMessage(Throwable e) {

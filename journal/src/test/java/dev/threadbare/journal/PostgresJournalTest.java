@@ -80,6 +80,14 @@ class PostgresJournalTest extends JournalContract {
   }
 
   @Test
+  void aPasswordInTheUrlIsNeverQuoted() {
+    assertThat(Journals.withoutPassword("jdbc:postgresql://h/db?user=a&password=s3cret&ssl=true"))
+        .isEqualTo("jdbc:postgresql://h/db?user=a&password=***&ssl=true");
+    assertThat(Journals.withoutPassword("jdbc:postgresql://h/db?PASSWORD=s3cret"))
+        .isEqualTo("jdbc:postgresql://h/db?PASSWORD=***");
+  }
+
+  @Test
   void aUrlOfAnotherDatabaseIsRefused() {
     assertThatThrownBy(() -> Journals.postgres("jdbc:sqlite:journal.db", "u", "p"))
         .isInstanceOf(IllegalArgumentException.class)

@@ -301,7 +301,9 @@ public final class JournalEntries {
      * Adds {@code rich_text} blocks derived from the text, as Slack's composer sends them: each
      * {@code ```} fenced part becomes a {@code rich_text_preformatted} element holding the
      * unescaped content (one newline after the opening and before the closing fence dropped), each
-     * other part a {@code rich_text_section} with one plain text element.
+     * other part a {@code rich_text_section} with one plain text element. Simpler than Slack in one
+     * way: inline code, links and mentions stay plain text (Slack splits them into styled
+     * elements); pass {@link #blocks(String)} for exact shapes.
      */
     public MessageBuilder richText() {
       this.richText = true;

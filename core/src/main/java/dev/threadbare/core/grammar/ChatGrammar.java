@@ -557,9 +557,11 @@ public final class ChatGrammar {
       int end = fenceOpen;
       int endWithNewline = fenceOpen;
       while (end > from) {
-        int lineStart = plain.lastIndexOf('\n', end - 1) + 1;
-        if (lineStart < from) {
-          lineStart = from;
+        // Search back no further than the prose starts, so that many fences on one long line
+        // stay linear.
+        int lineStart = end;
+        while (lineStart > from && plain.charAt(lineStart - 1) != '\n') {
+          lineStart--;
         }
         if (!plain.substring(lineStart, end).isBlank()) {
           return new int[] {lineStart, end, endWithNewline};
@@ -576,9 +578,14 @@ public final class ChatGrammar {
     private void commandLines(int from, int to) {
       int lineStart = from;
       while (lineStart < to) {
-        int newline = plain.indexOf('\n', lineStart);
-        int lineEnd = newline < 0 || newline >= to ? to : newline;
-        if (mayBeCommand(lineStart, lineEnd) && !pathLineStarts.contains(lineStart)) {
+        int lineEnd = lineStart;
+        while (lineEnd < to && plain.charAt(lineEnd) != '\n') {
+          lineEnd++;
+        }
+        // Once the change is refused many times over, further commands cannot matter.
+        if (mayBeCommand(lineStart, lineEnd)
+            && !pathLineStarts.contains(lineStart)
+            && roomFor(true)) {
           String line = plain.substring(lineStart, lineEnd);
           try {
             Optional<Command> command = command(line);

@@ -1,4 +1,7 @@
+import dev.threadbare.db.Credentials;
 import dev.threadbare.db.DbException;
+import dev.threadbare.db.DbLayer;
+import dev.threadbare.db.DbOptions;
 import dev.threadbare.db.ResultColumn;
 import dev.threadbare.db.ScramCredential;
 import dev.threadbare.db.SqlService;
@@ -38,7 +41,10 @@ import org.postgresql.jdbc.PgResultSet;
  * prepared {@code SELECT v FROM kv WHERE k = ?} with random keys) against
  *
  * <ul>
- *   <li>{@code direct-pg}: an embedded PostgreSQL 14 (the baseline), and
+ *   <li>{@code direct-pg}: an embedded PostgreSQL 14 (the baseline), straight to the server
+ *       database and table the layer made;
+ *   <li>{@code wire+layer-pg}: the threadbare wire server in front of the db layer on that same
+ *       PostgreSQL (house rules, usage tracking, automatic index), and
  *   <li>{@code wire+passthrough-pg}: the threadbare wire server whose SqlService hands each
  *       statement to a pooled JDBC connection on that same PostgreSQL (the wire server's own
  *       cost, without the db layer's rules).
@@ -61,28 +67,59 @@ public final class SelectByKeyBench {
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
-      String pgUrl = postgres.getJdbcUrl("postgres", "postgres");
-      try (Connection setup = DriverManager.getConnection(pgUrl);
-          Statement statement = setup.createStatement()) {
-        statement.execute("CREATE TABLE kv (k INTEGER PRIMARY KEY, v TEXT NOT NULL)");
-        statement.execute(
-            "INSERT INTO kv SELECT g, 'value-' || g FROM generate_series(1, " + ROWS + ") g");
-        statement.execute("ANALYZE kv");
-      }
-      PassThroughService passThrough = new PassThroughService(pgUrl, "bench", "bench-password");
-      try (PgWireServer wire =
-          PgWireServer.start(
-              passThrough,
-              new InetSocketAddress("127.0.0.1", 0),
-              PgWireServer.Settings.defaults())) {
-        String wireUrl = "jdbc:postgresql://127.0.0.1:" + wire.port() + "/bench";
-        List<Target> targets =
-            List.of(
-                target("direct-pg", () -> DriverManager.getConnection(pgUrl)),
-                target(
-                    "wire+passthrough-pg",
-                    () -> DriverManager.getConnection(wireUrl, "bench", "bench-password")));
-        run(targets, threads, seconds, rounds);
+      // The layer creates the server database tb_bench and, through the wire, the table kv
+      // (implicitly, by inserting) and its index on k (by the first query filtering on it).
+      try (DbLayer layer =
+          DbLayer.postgres(
+              new DbLayer.PostgresServer(
+                  "localhost", postgres.getPort(), "postgres", "", "postgres"),
+              DbOptions.defaults())) {
+        Credentials credentials = layer.addCredentials("bench", "v1");
+        try (PgWireServer layerWire =
+            PgWireServer.start(
+                layer, new InetSocketAddress("127.0.0.1", 0), PgWireServer.Settings.defaults())) {
+          String layerUrl = "jdbc:postgresql://127.0.0.1:" + layerWire.port() + "/bench";
+          Target viaLayer =
+              target(
+                  "wire+layer-pg",
+                  () ->
+                      DriverManager.getConnection(
+                          layerUrl, credentials.user(), credentials.password()));
+          try (Connection setup = viaLayer.connect();
+              Statement statement = setup.createStatement()) {
+            for (int first = 1; first <= ROWS; first += 500) {
+              StringBuilder insert = new StringBuilder("INSERT INTO kv (k, v) VALUES ");
+              for (int k = first; k < first + 500; k++) {
+                insert.append(k == first ? "" : ", ").append("(" + k + ", 'value-" + k + "')");
+              }
+              statement.executeUpdate(insert.toString());
+            }
+            statement.executeQuery("SELECT v FROM kv WHERE k = 1").close();
+            layer.awaitBackgroundWork(); // the automatic index on kv.k is built
+          }
+          String pgUrl = postgres.getJdbcUrl("postgres", "tb_bench");
+          try (Connection admin = DriverManager.getConnection(pgUrl);
+              Statement statement = admin.createStatement()) {
+            statement.execute("ANALYZE kv");
+          }
+          PassThroughService passThrough =
+              new PassThroughService(pgUrl, "bench", "bench-password");
+          try (PgWireServer passThroughWire =
+              PgWireServer.start(
+                  passThrough,
+                  new InetSocketAddress("127.0.0.1", 0),
+                  PgWireServer.Settings.defaults())) {
+            String wireUrl = "jdbc:postgresql://127.0.0.1:" + passThroughWire.port() + "/bench";
+            List<Target> targets =
+                List.of(
+                    target("direct-pg", () -> DriverManager.getConnection(pgUrl)),
+                    viaLayer,
+                    target(
+                        "wire+passthrough-pg",
+                        () -> DriverManager.getConnection(wireUrl, "bench", "bench-password")));
+            run(targets, threads, seconds, rounds);
+          }
+        }
       }
     }
   }
@@ -112,22 +149,31 @@ public final class SelectByKeyBench {
     for (Target target : targets) {
       measure(target, threads, 2); // warm-up: JIT, prepared statements, caches
     }
-    Map<String, List<Double>> results = new LinkedHashMap<>();
+    Map<String, List<Double>> throughput = new LinkedHashMap<>();
+    Map<String, List<Double>> cpuPerOp = new LinkedHashMap<>();
     for (int round = 0; round < rounds; round++) {
       for (Target target : targets) {
-        double opsPerSecond = measure(target, threads, seconds);
-        results.computeIfAbsent(target.name(), k -> new ArrayList<>()).add(opsPerSecond);
-        System.out.printf("  round %d %-24s %10.0f selects/s%n", round + 1, target.name(), opsPerSecond);
+        Round result = measure(target, threads, seconds);
+        throughput.computeIfAbsent(target.name(), k -> new ArrayList<>()).add(result.opsPerSecond());
+        cpuPerOp.computeIfAbsent(target.name(), k -> new ArrayList<>()).add(result.cpuMicrosPerOp());
+        System.out.printf(
+            "  round %d %-22s %8.0f selects/s %7.1f us CPU/select%n",
+            round + 1, target.name(), result.opsPerSecond(), result.cpuMicrosPerOp());
       }
     }
     String baseline = targets.get(0).name();
-    double base = median(results.get(baseline));
-    System.out.printf("%-24s %10s %8s%n", "target", "median/s", "ratio");
-    for (Map.Entry<String, List<Double>> entry : results.entrySet()) {
-      double median = median(entry.getValue());
+    double base = median(throughput.get(baseline));
+    double baseCpu = median(cpuPerOp.get(baseline));
+    System.out.printf(
+        "%-22s %10s %8s %14s %16s%n",
+        "target (medians)", "selects/s", "ratio", "us CPU/select", "efficiency ratio");
+    for (Target target : targets) {
+      double median = median(throughput.get(target.name()));
+      double cpu = median(cpuPerOp.get(target.name()));
       System.out.printf(
-          "%-24s %10.0f %7.2fx  (vs %s)%n", entry.getKey(), median, median / base, baseline);
+          "%-22s %10.0f %7.2fx %14.1f %15.2fx%n", target.name(), median, median / base, cpu, baseCpu / cpu);
     }
+    System.out.println("ratios are against " + baseline + "; efficiency = baseline CPU per select / target CPU per select");
   }
 
   static double median(List<Double> values) {
@@ -137,11 +183,50 @@ public final class SelectByKeyBench {
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
-  static double measure(Target target, int threads, int seconds) throws Exception {
+  /** Throughput and CPU cost of one round. */
+  record Round(double opsPerSecond, double cpuMicrosPerOp) {}
+
+  /**
+   * CPU time (ns) used so far by this JVM (clients, wire server, layer) plus every PostgreSQL
+   * backend serving the bench database: a figure that, unlike throughput, does not depend on how
+   * much of a shared machine the bench gets.
+   */
+  static long cpuNanos() throws java.io.IOException {
+    long total =
+        ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime();
+    long ticks = 0;
+    try (var procs = java.nio.file.Files.list(java.nio.file.Path.of("/proc"))) {
+      for (java.nio.file.Path proc : (Iterable<java.nio.file.Path>) procs::iterator) {
+        String name = proc.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        try {
+          String cmdline =
+              new String(java.nio.file.Files.readAllBytes(proc.resolve("cmdline"))).replace('\0', ' ');
+          if (!cmdline.startsWith("postgres: ") || !cmdline.contains(" tb_bench ")) {
+            continue;
+          }
+          String stat = java.nio.file.Files.readString(proc.resolve("stat"));
+          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+        } catch (java.io.IOException | RuntimeException e) {
+          // the process ended meanwhile
+        }
+      }
+    }
+    return total + ticks * 10_000_000L; // USER_HZ = 100
+  }
+
+  static Round measure(Target target, int threads, int seconds) throws Exception {
     LongAdder done = new LongAdder();
     AtomicBoolean stop = new AtomicBoolean();
     CountDownLatch ready = new CountDownLatch(threads);
     CountDownLatch go = new CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(threads);
+    CountDownLatch measured = new CountDownLatch(1);
     List<Thread> workers = new ArrayList<>();
     List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
     for (int t = 0; t < threads; t++) {
@@ -163,27 +248,34 @@ public final class SelectByKeyBench {
                     }
                     done.increment();
                   }
+                  stopped.countDown();
+                  measured.await(); // keep the connection (and its backend) until CPU is read
                 } catch (Throwable e) {
                   failures.add(e);
                   ready.countDown();
+                  stopped.countDown();
                 }
               });
       worker.start();
       workers.add(worker);
     }
     ready.await();
+    long cpuBefore = cpuNanos();
     long start = System.nanoTime();
     go.countDown();
     Thread.sleep(seconds * 1000L);
     stop.set(true);
+    stopped.await();
     long elapsed = System.nanoTime() - start;
+    long cpu = cpuNanos() - cpuBefore;
+    measured.countDown();
     for (Thread worker : workers) {
       worker.join();
     }
     if (!failures.isEmpty()) {
       throw new IllegalStateException(target.name() + " failed", failures.get(0));
     }
-    return done.sum() / (elapsed / 1e9);
+    return new Round(done.sum() / (elapsed / 1e9), cpu / 1e3 / Math.max(1, done.sum()));
   }
 
   /**

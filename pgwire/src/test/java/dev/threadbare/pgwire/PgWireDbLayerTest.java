@@ -1,0 +1,196 @@
+package dev.threadbare.pgwire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.threadbare.db.Credentials;
+import dev.threadbare.db.DbException;
+import dev.threadbare.db.DbLayer;
+import dev.threadbare.db.DbOptions;
+import dev.threadbare.db.SqlSession;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.postgresql.util.PSQLException;
+
+/**
+ * The wire server in front of the real db layer, on DuckDB and on PostgreSQL: a JDBC session under
+ * the house rules (implicit schema, refusals with the layer's SQLSTATE) and psql.
+ */
+class PgWireDbLayerTest {
+  @TempDir static Path dataDir;
+  private static EmbeddedPostgres postgres;
+  private static DbLayer duckLayer;
+  private static DbLayer postgresLayer;
+  private static PgWireServer duckServer;
+  private static PgWireServer postgresServer;
+  private static Credentials duckCredentials;
+  private static Credentials postgresCredentials;
+
+  @BeforeAll
+  static void start() throws Exception {
+    duckLayer = DbLayer.duckDb(dataDir);
+    duckCredentials = duckLayer.addCredentials("shop", "v1");
+    duckServer = wire(duckLayer);
+    postgres = EmbeddedPostgres.builder().start();
+    postgresLayer =
+        DbLayer.postgres(
+            new DbLayer.PostgresServer(
+                "localhost", postgres.getPort(), "postgres", "postgres", "postgres"),
+            DbOptions.defaults());
+    postgresCredentials = postgresLayer.addCredentials("shop", "v1");
+    postgresServer = wire(postgresLayer);
+  }
+
+  private static PgWireServer wire(DbLayer layer) {
+    return PgWireServer.start(
+        layer, new InetSocketAddress("127.0.0.1", 0), PgWireServer.Settings.defaults());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    duckServer.close();
+    postgresServer.close();
+    duckLayer.close();
+    postgresLayer.close();
+    postgres.close();
+  }
+
+  @Test
+  void scriptedSessionOnDuckDb() throws Exception {
+    scriptedSession(duckLayer, duckServer, duckCredentials);
+  }
+
+  @Test
+  void scriptedSessionOnPostgres() throws Exception {
+    scriptedSession(postgresLayer, postgresServer, postgresCredentials);
+  }
+
+  private static Connection connect(PgWireServer server, Credentials credentials) throws Exception {
+    return DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + server.port() + "/" + credentials.database(),
+        credentials.user(),
+        credentials.password());
+  }
+
+  /** What the layer itself answers to {@code sql}, called directly rather than over the wire. */
+  private static DbException refusalOf(DbLayer layer, Credentials credentials, String sql) {
+    try (SqlSession session = layer.open(credentials.user(), credentials.database())) {
+      session.execute(sql, List.of());
+    } catch (DbException e) {
+      return e;
+    }
+    throw new AssertionError("the layer accepted " + sql);
+  }
+
+  private static void scriptedSession(DbLayer layer, PgWireServer server, Credentials credentials)
+      throws Exception {
+    try (Connection connection = connect(server, credentials);
+        Statement statement = connection.createStatement()) {
+      try (PreparedStatement insert =
+          connection.prepareStatement(
+              "INSERT INTO orders (id, customer, total, note) VALUES (?, ?, ?, ?)")) {
+        for (int id = 1; id <= 6; id++) { // past pgjdbc's prepareThreshold: named, binary
+          insert.setLong(1, id);
+          insert.setLong(2, id % 2 + 1);
+          insert.setBigDecimal(3, new BigDecimal(id * 10 + ".25"));
+          insert.setString(4, id == 3 ? null : "order " + id);
+          assertThat(insert.executeUpdate()).isEqualTo(1);
+        }
+      }
+      statement.executeUpdate("INSERT INTO customers (id, name) VALUES (1, 'Ada'), (2, 'Bo')");
+      assertThat(
+              PgWireJdbcTest.rows(
+                  statement.executeQuery(
+                      "SELECT c.name, count(o.id) AS orders FROM orders o"
+                          + " JOIN customers c ON c.id = o.customer"
+                          + " GROUP BY c.name ORDER BY c.name")))
+          .containsExactly("Ada|3", "Bo|3");
+      try (var spent = statement.executeQuery("SELECT sum(total) AS spent FROM orders")) {
+        assertThat(spent.next()).isTrue();
+        assertThat(spent.getBigDecimal(1)).isEqualByComparingTo("211.50");
+      }
+
+      connection.setAutoCommit(false);
+      statement.executeUpdate("INSERT INTO customers (id, name) VALUES (3, 'Cy')");
+      connection.rollback();
+      connection.setAutoCommit(true);
+      assertThat(
+              PgWireJdbcTest.rows(statement.executeQuery("SELECT count(id) AS n FROM customers")))
+          .containsExactly("2");
+
+      for (String refused : List.of("SELECT * FROM orders", "DROP TABLE orders")) {
+        DbException expected = refusalOf(layer, credentials, refused);
+        assertThatThrownBy(() -> statement.execute(refused))
+            .isInstanceOfSatisfying(
+                PSQLException.class,
+                e -> {
+                  assertThat(e.getSQLState()).isEqualTo(expected.sqlState());
+                  assertThat(e.getServerErrorMessage().getMessage())
+                      .isEqualTo(expected.getMessage());
+                });
+      }
+      try (PreparedStatement byId =
+          connection.prepareStatement("SELECT note FROM orders WHERE id = ?")) {
+        byId.setLong(1, 2);
+        assertThat(PgWireJdbcTest.rows(byId.executeQuery())).containsExactly("order 2");
+        byId.setLong(1, 3);
+        assertThat(PgWireJdbcTest.rows(byId.executeQuery())).containsExactly("null");
+      }
+    }
+  }
+
+  @Test
+  void psqlSessionOnDuckDb() throws Exception {
+    PgWirePsqlTest.PsqlRun run =
+        PgWirePsqlTest.psql(
+            duckServer.port(),
+            duckCredentials.password(),
+            "prefer",
+            """
+            INSERT INTO events (id, kind) VALUES (1, 'signup'), (2, 'login');
+            SELECT id, kind FROM events ORDER BY id;
+            SELECT * FROM events;
+            SELECT count(id) AS n FROM events;
+            """,
+            "-U",
+            duckCredentials.user(),
+            "-d",
+            "shop");
+    DbException refusal = refusalOf(duckLayer, duckCredentials, "SELECT * FROM events");
+    assertThat(run.output())
+        .startsWith("NOTICE:  00000: ") // the implicit CREATE TABLE, told as a notice
+        .contains(
+            "id|kind\n1|signup\n2|login\nERROR:  "
+                + refusal.sqlState()
+                + ": "
+                + refusal.getMessage()
+                + "\nHINT:  "
+                + refusal.hint()
+                + "\nn\n2\n")
+        .endsWith("n\n2\n");
+  }
+
+  @Test
+  void wrongPasswordIsRefused() {
+    assertThatThrownBy(
+            () ->
+                DriverManager.getConnection(
+                        "jdbc:postgresql://127.0.0.1:" + duckServer.port() + "/shop",
+                        duckCredentials.user(),
+                        "not-" + duckCredentials.password())
+                    .close())
+        .isInstanceOfSatisfying(
+            PSQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
+  }
+}

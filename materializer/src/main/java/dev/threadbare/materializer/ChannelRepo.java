@@ -100,7 +100,8 @@ final class ChannelRepo implements AutoCloseable {
     }
     if (packInserter == null) {
       packInserter = ((FileRepository) repository).getObjectDatabase().newPackInserter();
-      packInserter.checkExisting(true);
+      // Duplicates across packs are harmless; checking every insert against every pack is not.
+      packInserter.checkExisting(false);
     }
     return packInserter;
   }

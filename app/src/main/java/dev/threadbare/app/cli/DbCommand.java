@@ -1,7 +1,195 @@
 package dev.threadbare.app.cli;
 
+import dev.threadbare.db.Credentials;
+import dev.threadbare.db.DbHttp;
+import dev.threadbare.db.DbLayer;
+import dev.threadbare.db.DbOptions;
+import dev.threadbare.pgwire.PgWireServer;
+import io.javalin.Javalin;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code threadbare db …}: the migration-free database layer. Owned by the db work. */
-@Command(name = "db", description = "The migration-free SQL layer.")
-public final class DbCommand {}
+/**
+ * {@code threadbare db …}: the migration-free database layer on a data directory (DuckDB files
+ * under {@code DIR/db/}, the layer's catalog in {@code DIR/catalog.sqlite}). Each subcommand opens
+ * the layer, does its work and closes it; {@code serve} keeps it open until interrupted.
+ */
+@Command(
+    name = "db",
+    description = "The migration-free SQL layer.",
+    subcommands = {
+      DbCommand.AddCredentials.class,
+      DbCommand.Describe.class,
+      DbCommand.GcReport.class,
+      DbCommand.Serve.class,
+    })
+public final class DbCommand {
+
+  /** Options every db subcommand shares. */
+  static final class DataOption {
+    @Option(
+        names = "--data",
+        description = "Data directory of the db layer (default: ${DEFAULT-VALUE}).")
+    Path data = Path.of("threadbare-data", "db-layer");
+  }
+
+  /** {@code threadbare db add-credentials}. */
+  @Command(
+      name = "add-credentials",
+      description =
+          "Create credentials for one deployed version: prints the HTTP bearer token, then the"
+              + " DATABASE_URL on the last line.")
+  public static final class AddCredentials implements Callable<Integer> {
+    @picocli.CommandLine.Mixin DataOption data = new DataOption();
+
+    @Option(names = "--database", required = true, description = "prod, or a preview's name.")
+    String database;
+
+    @Option(names = "--version", required = true, description = "The deployed version (commit).")
+    String version;
+
+    @Option(names = "--host", description = "Host in the URL (default: ${DEFAULT-VALUE}).")
+    String host = "127.0.0.1";
+
+    @Option(names = "--port", description = "Port in the URL (default: ${DEFAULT-VALUE}).")
+    int port = 5433;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      try (DbLayer layer = DbLayer.duckDb(data.data)) {
+        Credentials credentials = layer.addCredentials(database, version);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(credentials.bearerToken());
+        out.println(credentials.connectionUrl(host, port));
+        out.flush();
+      }
+      return 0;
+    }
+  }
+
+  /** {@code threadbare db describe}. */
+  @Command(
+      name = "describe",
+      description = "Print a database's tables, columns with their creators, and indexes (JSON).")
+  public static final class Describe implements Callable<Integer> {
+    @picocli.CommandLine.Mixin DataOption data = new DataOption();
+
+    @Option(names = "--database", required = true, description = "prod, or a preview's name.")
+    String database;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      try (DbLayer layer = DbLayer.duckDb(data.data)) {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(DbHttp.describeText(layer.describe(database)));
+        out.flush();
+      }
+      return 0;
+    }
+  }
+
+  /** {@code threadbare db gc-report}. */
+  @Command(
+      name = "gc-report",
+      description =
+          "Print, per column, the versions holding it and whether it could be collected (JSON)."
+              + " Drops nothing.")
+  public static final class GcReport implements Callable<Integer> {
+    @picocli.CommandLine.Mixin DataOption data = new DataOption();
+
+    @Option(names = "--database", required = true, description = "prod, or a preview's name.")
+    String database;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      try (DbLayer layer = DbLayer.duckDb(data.data)) {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(DbHttp.gcReportText(layer.gcReport(database)));
+        out.flush();
+      }
+      return 0;
+    }
+  }
+
+  /** {@code threadbare db serve}. */
+  @Command(
+      name = "serve",
+      description =
+          "Serve the db layer over the PostgreSQL wire protocol (and HTTP with --http-port) until"
+              + " interrupted.")
+  public static final class Serve implements Callable<Integer> {
+    @picocli.CommandLine.Mixin DataOption data = new DataOption();
+
+    @Option(names = "--host", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+    String host = "127.0.0.1";
+
+    @Option(
+        names = "--port",
+        description = "PostgreSQL wire port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port = 5433;
+
+    @Option(
+        names = "--http-port",
+        description = "Also serve POST /db/<database>/sql on this port; -1 for none (default).")
+    int httpPort = -1;
+
+    @Spec CommandSpec spec;
+
+    private final CountDownLatch stop = new CountDownLatch(1);
+
+    /** Asks a running {@code serve} to stop (a shutdown hook does it on Ctrl-C). */
+    public void requestStop() {
+      stop.countDown();
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+      Thread hook = new Thread(stop::countDown, "threadbare-db-serve-stop");
+      Runtime.getRuntime().addShutdownHook(hook);
+      try (DbLayer layer = DbLayer.duckDb(data.data, DbOptions.defaults());
+          PgWireServer server =
+              PgWireServer.start(
+                  layer, new InetSocketAddress(host, port), PgWireServer.Settings.defaults())) {
+        Javalin http = null;
+        if (httpPort >= 0) {
+          http = Javalin.create();
+          DbHttp.register(http, layer);
+          http.start(host, httpPort);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("db layer: postgresql on " + host + ":" + server.port());
+        if (http != null) {
+          out.println("db layer: http on " + host + ":" + http.port());
+        }
+        out.flush();
+        try {
+          stop.await();
+        } finally {
+          if (http != null) {
+            http.stop();
+          }
+        }
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // already shutting down
+        }
+      }
+      return 0;
+    }
+  }
+}

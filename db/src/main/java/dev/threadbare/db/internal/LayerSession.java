@@ -183,8 +183,9 @@ public final class LayerSession implements SqlSession {
         case SET -> {
           try {
             return runStatement(plan, params, notices);
-          } catch (DbException e) {
+          } catch (SQLException e) {
             if (context.engine.isDuckDb() && status == TransactionStatus.IDLE) {
+              // PostgreSQL session settings drivers send (application_name, extra_float_digits…)
               notices.add("setting ignored by the DuckDB engine: " + e.getMessage());
               return new StatementResult(
                   SqlText.firstWord(original), List.of(), List.of(), notices);

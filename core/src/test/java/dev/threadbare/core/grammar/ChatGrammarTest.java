@@ -157,17 +157,23 @@ class ChatGrammarTest {
   void slack_escaping_is_undone_in_code() {
     ParsedMessage parsed =
         parse(
-            "`a.sh`\n```\nif [ 1 -lt 2 ] &amp;&amp; echo \"&lt;b&gt;\" &gt; out\n"
-                + "curl <http://example.com/a?b=1&amp;c=2>\n"
-                + "dig <http://example.org|example.org>\n"
-                + "echo <@U123> <#C1|general> &amp;lt;\n```");
+            """
+            `a.sh`
+            ```
+            if [ 1 -lt 2 ] &amp;&amp; echo "&lt;b&gt;" &gt; out
+            curl <http://example.com/a?b=1&amp;c=2>
+            dig <http://example.org|example.org>
+            echo <@U123> <#C1|general> &amp;lt;
+            ```""");
 
     assertThat(parsed.files().get(0).content())
         .isEqualTo(
-            "if [ 1 -lt 2 ] && echo \"<b>\" > out\n"
-                + "curl http://example.com/a?b=1&c=2\n"
-                + "dig example.org\n"
-                + "echo <@U123> <#C1|general> &lt;\n");
+            """
+            if [ 1 -lt 2 ] && echo "<b>" > out
+            curl http://example.com/a?b=1&c=2
+            dig example.org
+            echo <@U123> <#C1|general> &lt;
+            """);
   }
 
   @Test

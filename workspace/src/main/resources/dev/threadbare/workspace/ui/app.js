@@ -339,6 +339,7 @@ async function start(session) {
   connectLive();
   await route();
   document.body.setAttribute('data-ready', 'true');
+  performance.mark('threadbare-ready');
 }
 
 async function route() {

@@ -321,9 +321,22 @@ public final class ChatGrammar {
     return line;
   }
 
+  /** The first non-blank line of a block, shortened to 60 characters, to name it in a message. */
   private static String preview(String text) {
-    String line = firstLine(text).strip();
-    return line.length() > 60 ? line.substring(0, 60) + "…" : line;
+    int start = 0;
+    int n = text.length();
+    while (start < n) {
+      int end = start;
+      while (end < n && text.charAt(end) != '\n') {
+        end++;
+      }
+      String line = text.substring(start, Math.min(end, start + 200)).strip();
+      if (!line.isEmpty()) {
+        return line.length() > 60 ? line.substring(0, 60) + "…" : line;
+      }
+      start = end + 1;
+    }
+    return "(empty)";
   }
 
   /**

@@ -304,6 +304,15 @@ class ChatGrammarTest {
   }
 
   @Test
+  void problems_name_a_block_by_its_first_non_blank_line() {
+    assertThat(parse("```\n\n  first words here\nmore```").problems().get(0).input())
+        .isEqualTo("first words here");
+    assertThat(parse("``````").problems().get(0).input()).isEqualTo("(empty)");
+    assertThat(parse("```" + "x".repeat(500)).problems().get(0).input())
+        .isEqualTo("x".repeat(60) + "…");
+  }
+
+  @Test
   void commands_each_on_their_own_line() {
     ParsedMessage parsed =
         parse(

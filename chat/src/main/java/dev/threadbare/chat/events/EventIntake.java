@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,16 +39,13 @@ public final class EventIntake implements AutoCloseable {
             return t;
           });
   private final List<PendingAppend> queue = new ArrayList<>();
-  private final Thread writer;
+  private final ReentrantLock writeLock = new ReentrantLock();
   private boolean closed;
   private volatile UnaryOperator<List<JournalEntry>> enrichment = UnaryOperator.identity();
 
   private EventIntake(Journal journal, EnvelopeConverter converter) {
     this.journal = journal;
     this.converter = converter;
-    this.writer = new Thread(this::writeLoop, "threadbare-chat-journal-writer");
-    this.writer.setDaemon(true);
-    this.writer.start();
   }
 
   /** An intake appending to {@code journal}, converting envelopes with {@code converter}. */
@@ -108,16 +106,25 @@ public final class EventIntake implements AutoCloseable {
         throw new IllegalStateException("event intake is closed");
       }
       queue.add(pending);
-      queue.notifyAll();
+    }
+    // Group commit without a writer thread: whoever holds the write lock commits everything
+    // queued so far; a caller whose entries a previous holder committed just returns.
+    writeLock.lock();
+    try {
+      if (!pending.result().isDone()) {
+        List<PendingAppend> batch;
+        synchronized (queue) {
+          batch = new ArrayList<>(queue);
+          queue.clear();
+        }
+        commit(batch);
+      }
+    } finally {
+      writeLock.unlock();
     }
     try {
-      return pending.result.get(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted waiting for the journal", e);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("the journal did not commit within 30 s", e);
-    } catch (java.util.concurrent.ExecutionException e) {
+      return pending.result().getNow(List.of());
+    } catch (java.util.concurrent.CompletionException e) {
       if (e.getCause() instanceof RuntimeException runtime) {
         throw runtime;
       }
@@ -125,33 +132,11 @@ public final class EventIntake implements AutoCloseable {
     }
   }
 
-  /** One caller's entries waiting for the writer thread. */
+  /** One caller's entries waiting to be committed. */
   private record PendingAppend(
       List<JournalEntry> entries, CompletableFuture<List<JournalEntry>> result) {
     PendingAppend(List<JournalEntry> entries) {
       this(entries, new CompletableFuture<>());
-    }
-  }
-
-  private void writeLoop() {
-    while (true) {
-      List<PendingAppend> batch;
-      synchronized (queue) {
-        while (queue.isEmpty() && !closed) {
-          try {
-            queue.wait();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-          }
-        }
-        if (queue.isEmpty()) {
-          return;
-        }
-        batch = new ArrayList<>(queue);
-        queue.clear();
-      }
-      commit(batch);
     }
   }
 
@@ -186,7 +171,12 @@ public final class EventIntake implements AutoCloseable {
       pending.result().complete(List.copyOf(mine));
     }
     if (!handOffBatch.isEmpty()) {
-      handOff.execute(() -> deliver(handOffBatch));
+      try {
+        handOff.execute(() -> deliver(handOffBatch));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        LOG.warn(
+            "closing: {} journaled entries not handed off (replay reaches them)", fresh.size());
+      }
     }
   }
 
@@ -232,19 +222,12 @@ public final class EventIntake implements AutoCloseable {
   }
 
   /**
-   * Commits what is queued, stops accepting entries and drains the hand-off queue (up to 30 s).
-   * Does not close the journal.
+   * Stops accepting entries and drains the hand-off queue (up to 30 s). Does not close the journal.
    */
   @Override
   public void close() {
     synchronized (queue) {
       closed = true;
-      queue.notifyAll();
-    }
-    try {
-      writer.join(TimeUnit.SECONDS.toMillis(30));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
     handOff.shutdown();
     try {

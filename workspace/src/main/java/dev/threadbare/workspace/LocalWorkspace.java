@@ -325,6 +325,7 @@ public final class LocalWorkspace implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    ui.close();
     if (server != null) {
       server.stop();
       server = null;

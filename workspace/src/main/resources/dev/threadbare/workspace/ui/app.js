@@ -322,7 +322,12 @@ function connectLive() {
   if (state.live) state.live.close();
   state.live = new EventSource('/ui/live');
   state.live.addEventListener('slack', (e) => onEvent(JSON.parse(e.data)));
-  state.live.addEventListener('hello', () => document.body.setAttribute('data-live', 'connected'));
+  let connections = 0;
+  state.live.addEventListener('hello', () => {
+    document.body.setAttribute('data-live', 'connected');
+    // after a reconnect, reload what may have changed while the stream was down
+    if (connections++ > 0 && state.channel) loadChannels().then(() => openChannel(state.channel.id, state.thread));
+  });
 }
 
 // ---- start

@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * sign-in with a user's API token into a session (cookie plus an {@code xoxc-} token the page uses
  * on the Web API, as Slack's own client does), and a live server-sent-events feed. Thread-safe.
  */
-public final class WebUi {
+public final class WebUi implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String ASSETS = "dev/threadbare/workspace/ui/";
@@ -77,6 +77,12 @@ public final class WebUi {
           String thread = ctx.queryParam("thread_ts");
           ctx.redirect("/#/" + ctx.pathParam("channel") + "/" + (thread != null ? thread : ts));
         });
+  }
+
+  /** Closes the live streams and stops their heartbeat. */
+  @Override
+  public void close() {
+    hub.close();
   }
 
   private void uiAsset(Context ctx) throws IOException {

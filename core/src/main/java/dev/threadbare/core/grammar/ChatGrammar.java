@@ -463,14 +463,7 @@ public final class ChatGrammar {
         int close = plain.indexOf(FENCE, contentStart);
         if (close < 0) {
           String near = preview(plain.substring(contentStart));
-          problem(
-              new Problem(
-                  near,
-                  Problem.UNTERMINATED_FENCE,
-                  "the code block starting `"
-                      + near
-                      + "` is never closed: end it with ``` on its last line (nothing in this"
-                      + " message was saved)"));
+          problem(GrammarProblems.unterminatedFence(near));
           removed.add(new int[] {open, n});
           unterminatedAt = open;
           return fences;
@@ -507,15 +500,7 @@ public final class ChatGrammar {
           return;
         }
         String near = preview(content);
-        problem(
-            new Problem(
-                near,
-                Problem.NO_PATH,
-                "the code block starting `"
-                    + near
-                    + "` names no file, so it was not saved. To save it, put the path on the line"
-                    + " before the block, as `src/app.py`, or `// file: src/app.py` as its first"
-                    + " line."));
+        problem(GrammarProblems.noPath(near));
         return;
       }
       removed.add(new int[] {fence[0], fence[3]});
@@ -528,32 +513,11 @@ public final class ChatGrammar {
       }
       int lines = countLines(content);
       if (lines > maxLines) {
-        problem(
-            new Problem(
-                path.value(),
-                Problem.TOO_LONG,
-                "file `"
-                    + path
-                    + "` is "
-                    + lines
-                    + " lines, over the limit of "
-                    + maxLines
-                    + " (lint.max_lines) for a code block: upload it as a file attachment"
-                    + " instead"));
+        problem(GrammarProblems.tooManyLines(path, lines, maxLines));
         return;
       }
       if (content.length() > SLACK_MESSAGE_LIMIT) {
-        problem(
-            new Problem(
-                path.value(),
-                Problem.TOO_LONG,
-                "file `"
-                    + path
-                    + "` is "
-                    + content.length()
-                    + " characters, over Slack's limit of "
-                    + SLACK_MESSAGE_LIMIT
-                    + " for a message: upload it as a file attachment instead"));
+        problem(GrammarProblems.tooManyCharacters(path, content.length(), SLACK_MESSAGE_LIMIT));
         return;
       }
       if (claim(path, "a code block")) {
@@ -650,17 +614,7 @@ public final class ChatGrammar {
       if (!roomFor(true)) {
         return false;
       }
-      problem(
-          new Problem(
-              path.value(),
-              Problem.DUPLICATE_PATH,
-              "path `"
-                  + path
-                  + "` is named twice in one message (by "
-                  + earlier
-                  + " and by "
-                  + by
-                  + "): a message may define, remove or move each path once"));
+      problem(GrammarProblems.duplicatePath(path, earlier, by));
       return false;
     }
 
@@ -688,14 +642,7 @@ public final class ChatGrammar {
         return;
       }
       if (rawPath == null) {
-        problem(
-            new Problem(
-                attachment.id(),
-                Problem.NO_PATH,
-                "the attached file "
-                    + attachment.id()
-                    + " has neither a name nor a title, so it was not saved: give it a title"
-                    + " such as src/app.py"));
+        problem(GrammarProblems.unnamedAttachment(attachment.id()));
         return;
       }
       RepoPath path;
@@ -711,16 +658,7 @@ public final class ChatGrammar {
     }
 
     private void binary(String shown, String why) {
-      problem(
-          new Problem(
-              shown,
-              Problem.BINARY_ATTACHMENT,
-              "the attached file `"
-                  + PathRules.display(shown)
-                  + "` "
-                  + why
-                  + ", so it was not saved: only UTF-8 text, CSV and SVG files are kept in"
-                  + " the repository"));
+      problem(GrammarProblems.binaryAttachment(shown, why));
     }
 
     private String commitMessage() {

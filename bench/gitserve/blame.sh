@@ -6,24 +6,34 @@
 #   step   blame at main once main~1 is cached: the new-message case, one diff
 #   cached blame at main again
 # Server time is gitserve's Server-Timing header; client time adds HTTP and the JSON of 2,000 lines.
-# Usage: bench/gitserve/blame.sh [ROUNDS]   (default 3)
+# Two storages of the same history: "plain" is how the materializer writes (JGit PackInserter:
+# whole objects, no deltas), "deltas" is after `git gc` (delta chains up to depth 50).
+# Usage: bench/gitserve/blame.sh [ROUNDS] [plain|deltas]   (default 3 rounds, both storages)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 rounds="${1:-3}"
+storages="${2:-plain deltas}"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 work="${BENCH_DIR:-/tmp/threadbare-bench-gitserve}"
 mkdir -p "$work/blame-repos"
-repo="$work/blame-repos/blame.git"
-if [ ! -f "$repo/.built2" ]; then
-  rm -rf "$repo"
-  python3 "$here/make_repos.py" blame "$repo"
-  touch "$repo/.built2"
+if [ ! -f "$work/blame-repos/blame.git/.built2" ]; then
+  rm -rf "$work/blame-repos/blame.git" "$work/blame-repos/plain.git"
+  python3 "$here/make_repos.py" blame "$work/blame-repos/blame.git"
+  touch "$work/blame-repos/blame.git/.built2"
+fi
+if [ ! -f "$work/blame-repos/plain.git/.built2" ]; then
+  rm -rf "$work/blame-repos/plain.git"
+  git clone -q --bare --no-local "$work/blame-repos/blame.git" "$work/blame-repos/plain.git"
+  git -C "$work/blame-repos/plain.git" repack -q -a -d -f --window=0 --depth=0
+  touch "$work/blame-repos/plain.git/.built2"
 fi
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; }
 trap cleanup EXIT
 cp=$("$here/classpath.sh")
-results="$work/blame-results.txt"
+for storage in $storages; do
+repo="$work/blame-repos/$([ "$storage" = deltas ] && echo blame || echo plain).git"
+results="$work/blame-results-$storage.txt"
 : >"$results"
 for round in $(seq 1 "$rounds"); do
   rm -f "$work/blame.port"
@@ -81,6 +91,7 @@ PY
 done
 lines=$(git -C "$repo" show main:src/big.py | wc -l)
 versions=$(git -C "$repo" rev-list --count main -- src/big.py)
+echo "== storage: $storage ($(git -C "$repo" count-objects -v | grep size-pack))"
 python3 - "$results" "$lines" "$versions" <<'PY'
 import statistics, sys
 rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
@@ -94,3 +105,4 @@ print(f"git blame --porcelain (CLI, baseline)        {med(6):8.1f}            ms
 print(f"ratio threadbare cold / git blame   wall {med(0) / med(6):.2f}x   CPU {med(7) / med(10):.2f}x")
 print(f"ratio threadbare step / git blame   wall {med(2) / med(6):.3f}x  CPU {med(8) / med(10):.3f}x")
 PY
+done

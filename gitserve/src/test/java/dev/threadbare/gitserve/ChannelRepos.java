@@ -28,7 +28,7 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  * thread/<ts>}, authors {@code Name <USERID@TEAM.chat>} at the message ts, a {@code Chat-Message}
  * trailer. Real JGit objects, no mocks. Not thread safe; close when done.
  */
-final class ChannelRepos implements AutoCloseable {
+public final class ChannelRepos implements AutoCloseable {
   static final String TEAM = "T0TEAM";
   private final Repository repository;
   private long clock = 1_712_000_000L;
@@ -37,7 +37,7 @@ final class ChannelRepos implements AutoCloseable {
     this.repository = repository;
   }
 
-  static ChannelRepos createBare(Path dir) throws IOException {
+  public static ChannelRepos createBare(Path dir) throws IOException {
     Repository repository = new FileRepository(dir.toFile());
     repository.create(true);
     RefUpdate head = repository.updateRef(Constants.HEAD);
@@ -45,11 +45,11 @@ final class ChannelRepos implements AutoCloseable {
     return new ChannelRepos(repository);
   }
 
-  Repository repository() {
+  public Repository repository() {
     return repository;
   }
 
-  static String permalink(String channelId, String ts) {
+  public static String permalink(String channelId, String ts) {
     return "https://example.slack.com/archives/" + channelId + "/p" + ts.replace(".", "");
   }
 
@@ -57,7 +57,7 @@ final class ChannelRepos implements AutoCloseable {
    * Commits on {@code branch} the files given (null content removes a path), as a message by {@code
    * user}; returns the commit.
    */
-  RevCommit commit(
+  public RevCommit commit(
       String branch, String userId, String userName, String text, Map<String, String> files)
       throws IOException {
     clock += 60;
@@ -65,7 +65,7 @@ final class ChannelRepos implements AutoCloseable {
     return commitAt(branch, userId, userName, text, files, ts, permalink("C0CHAN", ts));
   }
 
-  RevCommit commitAt(
+  public RevCommit commitAt(
       String branch,
       String userId,
       String userName,
@@ -140,7 +140,7 @@ final class ChannelRepos implements AutoCloseable {
   }
 
   /** Forks {@code thread/<ts>} from {@code main} as it stands. */
-  void fork(String thread) throws IOException {
+  public void fork(String thread) throws IOException {
     RefUpdate update = repository.updateRef("refs/heads/" + thread);
     update.setNewObjectId(repository.resolve("refs/heads/main"));
     update.update();

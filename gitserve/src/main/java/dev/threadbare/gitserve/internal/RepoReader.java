@@ -8,8 +8,6 @@ import java.util.Comparator;
 import java.util.List;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
-import org.eclipse.jgit.blame.BlameGenerator;
-import org.eclipse.jgit.blame.BlameResult;
 import org.eclipse.jgit.diff.DiffAlgorithm;
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.diff.DiffFormatter;
@@ -42,11 +40,14 @@ final class RepoReader implements AutoCloseable {
   static final int MAX_BLOB = 4 * 1024 * 1024;
 
   private final Repository repository;
+  private final ObjectReader reader;
   private final RevWalk walk;
 
   RepoReader(Repository repository) {
     this.repository = repository;
-    this.walk = new RevWalk(repository);
+    // One reader for the whole request: its delta base cache makes reading many versions cheap.
+    this.reader = repository.newObjectReader();
+    this.walk = new RevWalk(reader);
   }
 
   /** A branch and the commit it points at. */
@@ -139,11 +140,11 @@ final class RepoReader implements AutoCloseable {
   List<Entry> tree(RevCommit commit, String path) throws IOException {
     String dir = normalise(path);
     List<Entry> entries = new ArrayList<>();
-    try (TreeWalk treeWalk = new TreeWalk(repository)) {
+    try (TreeWalk treeWalk = new TreeWalk(reader)) {
       if (dir.isEmpty()) {
         treeWalk.addTree(commit.getTree());
       } else {
-        TreeWalk at = TreeWalk.forPath(repository, dir, commit.getTree());
+        TreeWalk at = TreeWalk.forPath(reader, dir, commit.getTree());
         if (at == null || at.getFileMode(0) != FileMode.TREE) {
           throw new BrowseException(
               "directory `" + dir + "` not found at " + commit.name().substring(0, 7));
@@ -152,7 +153,6 @@ final class RepoReader implements AutoCloseable {
         at.close();
       }
       treeWalk.setRecursive(false);
-      ObjectReader reader = treeWalk.getObjectReader();
       while (treeWalk.next()) {
         boolean directory = treeWalk.getFileMode(0) == FileMode.TREE;
         String name = treeWalk.getNameString();
@@ -171,7 +171,7 @@ final class RepoReader implements AutoCloseable {
     if (p.isEmpty()) {
       return true;
     }
-    try (TreeWalk at = TreeWalk.forPath(repository, p, commit.getTree())) {
+    try (TreeWalk at = TreeWalk.forPath(reader, p, commit.getTree())) {
       return at != null && at.getFileMode(0) == FileMode.TREE;
     }
   }
@@ -196,13 +196,11 @@ final class RepoReader implements AutoCloseable {
     if (path.isEmpty()) {
       return null;
     }
-    try (TreeWalk at = TreeWalk.forPath(repository, path, commit.getTree())) {
+    try (TreeWalk at = TreeWalk.forPath(reader, path, commit.getTree())) {
       if (at == null || at.getFileMode(0) == FileMode.TREE) {
         return null;
       }
-      return repository
-          .open(at.getObjectId(0), Constants.OBJ_BLOB)
-          .getCachedBytes(Integer.MAX_VALUE);
+      return reader.open(at.getObjectId(0), Constants.OBJ_BLOB).getCachedBytes(Integer.MAX_VALUE);
     }
   }
 
@@ -229,30 +227,26 @@ final class RepoReader implements AutoCloseable {
     }
   }
 
-  /** Who wrote each line of {@code path} at {@code commit}. */
-  List<BlameLine> blame(RevCommit commit, String path) throws IOException {
+  /** Who wrote each line of {@code path} at {@code commit}, via the shared blame cache. */
+  List<BlameLine> blame(RevCommit commit, String path, IncrementalBlame blames) throws IOException {
     String p = normalise(path);
     Blob blob = blob(commit, p);
     if (blob.text() == null) {
       throw new BrowseException("file `" + p + "` is binary: blame needs a text file");
     }
-    BlameResult result;
-    try (BlameGenerator generator = new BlameGenerator(repository, p)) {
-      generator.setTextComparator(RawTextComparator.DEFAULT);
-      generator.push(null, commit);
-      result = BlameResult.create(generator);
-      if (result == null) {
-        throw new BrowseException("file `" + p + "` not found at " + commit.name());
-      }
-      result.computeAll();
+    IncrementalBlame.Attribution attribution = blames.blame(repository, commit, p);
+    if (attribution == null) {
+      throw new BrowseException("file `" + p + "` not found at " + commit.name());
     }
-    RawText text = result.getResultContents();
+    RawText text = new RawText(bytes(commit, p));
     List<BlameLine> lines = new ArrayList<>(text.size());
-    java.util.Map<RevCommit, Version> versions = new java.util.HashMap<>();
     for (int i = 0; i < text.size(); i++) {
-      RevCommit source = result.getSourceCommit(i);
-      Version version = versions.computeIfAbsent(source, Version::of);
-      lines.add(new BlameLine(i + 1, text.getString(i), version, result.getSourceLine(i) + 1));
+      lines.add(
+          new BlameLine(
+              i + 1,
+              text.getString(i),
+              attribution.versions()[i],
+              attribution.sourceLines()[i] + 1));
     }
     return List.copyOf(lines);
   }
@@ -370,6 +364,7 @@ final class RepoReader implements AutoCloseable {
   @Override
   public void close() {
     walk.close();
+    reader.close();
     repository.close();
   }
 }

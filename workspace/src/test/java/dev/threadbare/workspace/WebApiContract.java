@@ -29,24 +29,32 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The Slack Java SDK's MethodsClient against a running local workspace. */
-class WebApiTest {
+/**
+ * The Slack Java SDK's MethodsClient against a running local workspace; run on SQLite ({@link
+ * WebApiTest}) and on PostgreSQL ({@link WebApiPostgresTest}).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class WebApiContract {
 
   @TempDir static Path dir;
-  static TestWorkspace ws;
-  static String adaToken;
-  static String bobToken;
-  static MethodsClient ada;
-  static MethodsClient bob;
-  static MethodsClient bot;
-  static String adaId;
-  static String bobId;
+  TestWorkspace ws;
+  String adaToken;
+  String bobToken;
+  MethodsClient ada;
+  MethodsClient bob;
+  MethodsClient bot;
+  String adaId;
+  String bobId;
+
+  /** The workspace under test, on the database the subclass is about. */
+  abstract LocalWorkspace openWorkspace(Path dir);
 
   @BeforeAll
-  static void start() throws Exception {
-    ws = TestWorkspace.sqlite(dir);
+  void start() throws Exception {
+    ws = new TestWorkspace(openWorkspace(dir));
     ws.workspace.setRateLimits(RateLimits.unlimited());
     adaToken = ws.workspace.addUser("ada", false);
     bobToken = ws.workspace.addUser("bob", false);
@@ -58,12 +66,11 @@ class WebApiTest {
   }
 
   @AfterAll
-  static void stop() {
+  void stop() {
     ws.close();
   }
 
-  private static Conversation channel(MethodsClient who, String name, boolean isPrivate)
-      throws Exception {
+  private Conversation channel(MethodsClient who, String name, boolean isPrivate) throws Exception {
     var created = who.conversationsCreate(r -> r.name(name).isPrivate(isPrivate));
     assertThat(created.isOk()).as(created.getError()).isTrue();
     return created.getChannel();
@@ -201,8 +208,7 @@ class WebApiTest {
     assertThat(members).containsExactlyInAnyOrder(adaId, bobId, ws.workspace.botUserId());
   }
 
-  private static List<String> names(MethodsClient who, List<ConversationType> types)
-      throws Exception {
+  private List<String> names(MethodsClient who, List<ConversationType> types) throws Exception {
     List<String> names = new ArrayList<>();
     String cursor = null;
     do {

@@ -102,6 +102,11 @@ final class ChannelIndex {
     return all;
   }
 
+  /** The paths the replies of thread {@code lineage} define. */
+  Set<String> threadPaths(long lineage) {
+    return threadDefs.getOrDefault(lineage, Map.of()).keySet();
+  }
+
   /** The head rule: the blob {@code path} holds at the head of {@code lineage}, or null. */
   ObjectId head(long lineage, String path) {
     return valueAt(lineage, path, Long.MAX_VALUE);

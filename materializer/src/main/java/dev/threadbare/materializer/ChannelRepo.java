@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -44,8 +46,29 @@ final class ChannelRepo implements AutoCloseable {
   /** Branch heads by lineage ({@link ChannelIndex#MAIN} or a thread's root ts). */
   final TreeMap<Long, Head> heads = new TreeMap<>();
 
-  /** For each top-level message: main's head just after it was first seen (zero id: none). */
-  final Map<Long, ObjectId> forkPoints = new HashMap<>();
+  /**
+   * Where a thread forks: main's head just after its root was first seen (zero id: none), the count
+   * of main changes at that moment, and whether the root was then main's newest message (so the
+   * fork's tree was main's lineage up to the root exactly).
+   */
+  record Fork(ObjectId commit, long mainChanges, boolean exact) {}
+
+  /**
+   * A change of main by a message that was not main's newest (an edit, a deletion, a late post).
+   */
+  record LateChange(long mainChanges, long ts, Set<String> paths) {}
+
+  /** For each top-level message, the fork of a thread rooted there. */
+  final Map<Long, Fork> forkPoints = new HashMap<>();
+
+  /** Late changes of main, in order: a thread created later re-checks just these paths. */
+  final List<LateChange> lateChanges = new ArrayList<>();
+
+  /** How many times main's definitions changed. */
+  long mainChanges;
+
+  /** The greatest ts of a top-level message seen. */
+  long newestMainTs = Long.MIN_VALUE;
 
   private final Set<Long> dirty = new TreeSet<>();
   private final ObjectInserter dryInserter = new DryInserter();

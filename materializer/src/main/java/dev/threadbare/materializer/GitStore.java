@@ -15,18 +15,19 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.ResetCommand;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.errors.RepositoryNotFoundException;
-import org.eclipse.jgit.internal.storage.file.FileRepository;
 import org.eclipse.jgit.lib.AbbreviatedObjectId;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.RepositoryCache;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.URIish;
 import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.util.FS;
 
 /**
  * The read side of the git store written by the {@link Materializer}: channels, refs, trees, files,
@@ -131,7 +132,8 @@ public final class GitStore {
       return repository(channelId(idOrName));
     }
     try {
-      return new FileRepository(repoDir.toFile());
+      // Cached process-wide (pack indexes stay loaded between calls); close() releases it.
+      return RepositoryCache.open(RepositoryCache.FileKey.exact(repoDir.toFile(), FS.DETECTED));
     } catch (RepositoryNotFoundException e) {
       throw new UnknownChannelException("no repository for channel `" + idOrName + "`: " + e);
     } catch (IOException e) {

@@ -39,6 +39,7 @@ import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.RepositoryCache;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.treewalk.TreeWalk;
 
@@ -72,7 +73,7 @@ public final class Materializer implements AutoCloseable {
   public static final String CURSOR = "materializer";
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int DEFAULT_BATCH = 5000;
+  private static final int DEFAULT_BATCH = 20_000;
 
   private final Journal journal;
   private final Path store;
@@ -166,6 +167,7 @@ public final class Materializer implements AutoCloseable {
    */
   public static long rebuild(Journal journal, Path store) {
     Objects.requireNonNull(journal, "journal");
+    RepositoryCache.clear();
     deleteStore(store);
     journal.saveCursor(CURSOR, 0);
     try (Materializer materializer = open(journal, store)) {
@@ -315,9 +317,17 @@ public final class Materializer implements AutoCloseable {
     Parsed parsed = parse(repo, message, entry.payload(), payload, live);
     List<BranchChange> changes =
         change(repo, message, parsed.effects(), event, entry, parsed.subject(), live);
-    if (message.lineage == ChannelIndex.MAIN && !repo.forkPoints.containsKey(ts)) {
-      ChannelRepo.Head main = repo.heads.get(ChannelIndex.MAIN);
-      repo.forkPoints.put(ts, main == null ? ObjectId.zeroId() : main.commit());
+    if (message.lineage == ChannelIndex.MAIN) {
+      if (!repo.forkPoints.containsKey(ts)) {
+        ChannelRepo.Head main = repo.heads.get(ChannelIndex.MAIN);
+        repo.forkPoints.put(
+            ts,
+            new ChannelRepo.Fork(
+                main == null ? ObjectId.zeroId() : main.commit(),
+                repo.mainChanges,
+                ts >= repo.newestMainTs));
+      }
+      repo.newestMainTs = Math.max(repo.newestMainTs, ts);
     }
     return new Outcome(entry, changes, parsed.problems(), parsed.refused());
   }
@@ -538,6 +548,13 @@ public final class Materializer implements AutoCloseable {
       return List.of();
     }
     Set<String> paths = repo.index.withDependents(touched);
+    if (message.lineage == ChannelIndex.MAIN) {
+      repo.mainChanges++;
+      if (!event.equals("post") || message.ts < repo.newestMainTs) {
+        repo.lateChanges.add(
+            new ChannelRepo.LateChange(repo.mainChanges, message.ts, Set.copyOf(touched)));
+      }
+    }
     List<Long> lineages = new ArrayList<>();
     lineages.add(message.lineage);
     if (message.lineage == ChannelIndex.MAIN) {
@@ -562,8 +579,11 @@ public final class Materializer implements AutoCloseable {
         // A thread's first reply with code: fork from main just after the root, then bring the
         // fork's tree to the thread's head as a whole (main may have changed below the root since).
         // The branch exists from now on, even when its head is still the fork's tree.
-        ObjectId fork = repo.forkPoints.get(lineage);
-        if (fork == null) {
+        ChannelRepo.Fork forkPoint = repo.forkPoints.get(lineage);
+        ObjectId fork;
+        if (forkPoint != null) {
+          fork = forkPoint.commit();
+        } else {
           ChannelRepo.Head main = repo.heads.get(ChannelIndex.MAIN);
           fork = main == null ? null : main.commit();
         }
@@ -573,7 +593,10 @@ public final class Materializer implements AutoCloseable {
             baseTree = walk.parseCommit(fork).getTree().copy();
           }
         }
-        changed = fullDiff(repo, lineage, baseTree, live);
+        changed =
+            forkPoint != null && forkPoint.exact()
+                ? forkDiff(repo, lineage, forkPoint, baseTree, live)
+                : fullDiff(repo, lineage, baseTree, live);
         if (changed.isEmpty() && parent != null) {
           repo.heads.put(lineage, new ChannelRepo.Head(parent.copy(), baseTree));
           repo.markDirty(lineage);
@@ -613,6 +636,40 @@ public final class Materializer implements AutoCloseable {
               ChannelRepo.branchName(lineage), parent, id, List.copyOf(changed.keySet())));
     }
     return changes;
+  }
+
+  /**
+   * The paths where a new thread's head differs from its exact fork's tree: only the thread's own
+   * paths and those main changed below the root since the fork can.
+   */
+  private static TreeMap<String, ObjectId> forkDiff(
+      ChannelRepo repo, long lineage, ChannelRepo.Fork fork, ObjectId baseTree, boolean live)
+      throws IOException {
+    Set<String> candidates = new HashSet<>(repo.index.threadPaths(lineage));
+    for (int i = repo.lateChanges.size() - 1; i >= 0; i--) {
+      ChannelRepo.LateChange late = repo.lateChanges.get(i);
+      if (late.mainChanges() <= fork.mainChanges()) {
+        break;
+      }
+      if (late.ts() <= lineage) {
+        candidates.addAll(late.paths());
+      }
+    }
+    candidates = repo.index.withDependents(candidates);
+    Map<String, ObjectId> before = new HashMap<>();
+    ObjectReader reader = repo.reader(live);
+    for (String path : candidates) {
+      ObjectId id = null;
+      if (baseTree != null) {
+        try (TreeWalk walk = TreeWalk.forPath(reader, path, baseTree)) {
+          if (walk != null && !walk.isSubtree()) {
+            id = walk.getObjectId(0);
+          }
+        }
+      }
+      before.put(path, id);
+    }
+    return ChannelIndex.changes(before, repo.index.heads(lineage, candidates));
   }
 
   /** Every path where the thread's head differs from {@code baseTree}. */

@@ -120,6 +120,24 @@ class RebuildDeterminismTest {
   }
 
   @Test
+  void aCrashBeforeTheCursorIsSavedIsReplayedIdempotently() {
+    try (Journal journal = Journals.sqlite(dir.resolve("journal.db"))) {
+      Path store = dir.resolve("git");
+      Map<String, String> done = materializeInSteps(journal, store);
+      // As if the process died after moving the refs but before saving the cursor.
+      journal.saveCursor(Materializer.CURSOR, journal.lastSeq() / 3);
+      List<Outcome> replayed = new ArrayList<>();
+      try (Materializer again = Materializer.open(journal, store)) {
+        again.addListener(replayed::add);
+        again.catchUp();
+      }
+      assertThat(refs(store)).isEqualTo(done);
+      assertThat(replayed).isNotEmpty();
+      assertThat(journal.cursor(Materializer.CURSOR)).isEqualTo(journal.lastSeq());
+    }
+  }
+
+  @Test
   void rebuildGivesIdenticalCommitIdsOnSqliteAndPostgres() {
     Map<String, String> onSqlite;
     try (Journal journal = Journals.sqlite(dir.resolve("journal.db"))) {

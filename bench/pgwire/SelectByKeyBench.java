@@ -143,6 +143,26 @@ public final class SelectByKeyBench {
   }
 
   static void run(List<Target> targets, int threads, int seconds, int rounds) throws Exception {
+    // -Dbench.jfr=out.jfr profiles the measured rounds only (not the setup and its big INSERTs)
+    String jfr = System.getProperty("bench.jfr");
+    jdk.jfr.Recording recording = null;
+    if (jfr != null) {
+      recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+      recording.setDestination(java.nio.file.Path.of(jfr));
+      recording.start();
+    }
+    try {
+      runRounds(targets, threads, seconds, rounds);
+    } finally {
+      if (recording != null) {
+        recording.stop();
+        recording.close();
+      }
+    }
+  }
+
+  static void runRounds(List<Target> targets, int threads, int seconds, int rounds)
+      throws Exception {
     System.out.printf(
         "select-by-key: %d rows, %d client threads, %d s per round, %d rounds, %d cores%n",
         ROWS, threads, seconds, rounds, Runtime.getRuntime().availableProcessors());

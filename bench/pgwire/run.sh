@@ -13,4 +13,4 @@ out=pgwire/target/bench-classes
 mkdir -p "$out"
 "$JAVA_HOME/bin/javac" -d "$out" -cp "$cp" bench/pgwire/SelectByKeyBench.java
 "$JAVA_HOME/bin/java" -Xmx1g --enable-native-access=ALL-UNNAMED -cp "$out:$cp" \
-  -Dlogback.configurationFile=pgwire/src/test/resources/logback-test.xml SelectByKeyBench "$@"
+  ${BENCH_JAVA_OPTS:-} -Dlogback.configurationFile=pgwire/src/test/resources/logback-test.xml SelectByKeyBench "$@"

@@ -55,7 +55,7 @@ sealed interface BackendMessage {
   }
 
   /** An authentication request or outcome, with its SASL payload if any (empty otherwise). */
-  record Authentication(AuthenticationCode code, byte[] payload) implements BackendMessage {
+  record Authentication(AuthenticationCode code, String payload) implements BackendMessage {
     public Authentication {
       Objects.requireNonNull(code, "code");
       Objects.requireNonNull(payload, "payload");

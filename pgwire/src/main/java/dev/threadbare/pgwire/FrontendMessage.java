@@ -90,7 +90,18 @@ sealed interface FrontendMessage {
    * A password, SASLInitialResponse or SASLResponse: the same type byte, told apart only by the
    * authentication step, so the payload is kept raw.
    */
-  record PasswordMessage(byte[] payload) implements FrontendMessage {}
+  final class PasswordMessage implements FrontendMessage {
+    private final byte[] payload;
+
+    PasswordMessage(byte[] payload) {
+      this.payload = payload;
+    }
+
+    /** The raw payload (owned by the receiver: the codec made it for this message alone). */
+    byte[] payload() {
+      return payload;
+    }
+  }
 
   /** A well-framed message this server does not implement (FunctionCall, COPY data…). */
   record Unsupported(MessageType type) implements FrontendMessage {}

@@ -238,7 +238,7 @@ final class PgCodec {
           cstring("SCRAM-SHA-256");
           int8(0);
         } else {
-          bytes(m.payload());
+          bytes(m.payload().getBytes(StandardCharsets.UTF_8));
         }
       }
       case BackendMessage.ParameterStatus m -> {

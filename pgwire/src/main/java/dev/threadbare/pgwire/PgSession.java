@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 final class PgSession {
   private static final Logger LOG = LoggerFactory.getLogger(PgSession.class);
-  private static final byte[] NO_PAYLOAD = new byte[0];
+  private static final String NO_PAYLOAD = "";
   private static final int MAX_NEGOTIATIONS = 2;
   private static final int DRAIN_LIMIT = 1 << 20;
 
@@ -369,18 +369,14 @@ final class PgSession {
         new String(body.bytes(length, "client-first-message"), StandardCharsets.UTF_8);
     body.expectEnd();
     String serverFirst = scram.serverFirst(clientFirst);
-    codec.write(
-        new BackendMessage.Authentication(
-            AuthenticationCode.SASL_CONTINUE, serverFirst.getBytes(StandardCharsets.UTF_8)));
+    codec.write(new BackendMessage.Authentication(AuthenticationCode.SASL_CONTINUE, serverFirst));
     codec.flush();
     byte[] clientFinal = expectPasswordMessage("SASLResponse");
     if (clientFinal == null) {
       return false;
     }
     String serverFinal = scram.verifyClientFinal(new String(clientFinal, StandardCharsets.UTF_8));
-    codec.write(
-        new BackendMessage.Authentication(
-            AuthenticationCode.SASL_FINAL, serverFinal.getBytes(StandardCharsets.UTF_8)));
+    codec.write(new BackendMessage.Authentication(AuthenticationCode.SASL_FINAL, serverFinal));
     return true;
   }
 

@@ -525,7 +525,7 @@ final class PgTypes {
     if (sign == 0xC000) {
       throw new IllegalArgumentException("NaN has no BigDecimal value");
     }
-    if (sign != 0 && sign != 0x4000 || count < 0 || displayScale < 0) {
+    if ((sign != 0 && sign != 0x4000) || count < 0 || displayScale < 0) {
       throw new IllegalArgumentException("numeric header is invalid");
     }
     BigInteger unscaled = BigInteger.ZERO;

@@ -54,7 +54,9 @@ class PgWireDbLayerTest {
 
   private static PgWireServer wire(DbLayer layer) {
     return PgWireServer.start(
-        layer, new InetSocketAddress("127.0.0.1", 0), PgWireServer.Settings.defaults());
+        layer,
+        new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
+        PgWireServer.Settings.defaults());
   }
 
   @AfterAll

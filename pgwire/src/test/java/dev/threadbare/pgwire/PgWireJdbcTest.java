@@ -35,7 +35,7 @@ class PgWireJdbcTest {
     server =
         PgWireServer.start(
             service,
-            new java.net.InetSocketAddress("127.0.0.1", 0),
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
             PgWireServer.Settings.defaults());
   }
 
@@ -305,7 +305,7 @@ class PgWireJdbcTest {
     try (PgWireServer cleartext =
         PgWireServer.start(
             service,
-            new java.net.InetSocketAddress("127.0.0.1", 0),
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
             PgWireServer.Settings.defaults().withCleartextPassword(true))) {
       String url = "jdbc:postgresql://127.0.0.1:" + cleartext.port() + "/app";
       try (Connection connection = DriverManager.getConnection(url, "bob", "hunter2");

@@ -24,7 +24,9 @@ class PgWirePsqlTest {
     service = new DuckDbTestService(Map.of("carol", "correct horse"));
     server =
         PgWireServer.start(
-            service, new InetSocketAddress("127.0.0.1", 0), PgWireServer.Settings.defaults());
+            service,
+            new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
+            PgWireServer.Settings.defaults());
   }
 
   @AfterAll

@@ -38,7 +38,7 @@ class PgWireRobustnessTest {
     server =
         PgWireServer.start(
             service,
-            new InetSocketAddress("127.0.0.1", 0),
+            new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
             PgWireServer.Settings.defaults()
                 .withCleartextPassword(true)
                 .withAuthenticationTimeout(Duration.ofSeconds(2)));
@@ -257,11 +257,55 @@ class PgWireRobustnessTest {
   }
 
   @Test
+  void encryptionRequestsAreDeclinedAndNewerMinorVersionsNegotiatedDown() throws Exception {
+    try (RawPgClient client = new RawPgClient(server.port())) {
+      client.sendRaw(int32(8));
+      client.sendRaw(int32(PgCodec.GSSENC_REQUEST_CODE));
+      assertThat(client.in.readUnsignedByte()).isEqualTo('N');
+      client.sendRaw(int32(8));
+      client.sendRaw(int32(PgCodec.SSL_REQUEST_CODE));
+      assertThat(client.in.readUnsignedByte()).isEqualTo('N');
+      // protocol 3.2 with an unknown protocol option: we answer NegotiateProtocolVersion(3.0)
+      byte[] body =
+          concat(
+              int32((3 << 16) | 2),
+              cstring("user"),
+              cstring("dave"),
+              cstring("_pq_.frobnicate"),
+              cstring("on"),
+              new byte[] {0});
+      client.sendRaw(int32(body.length + 4));
+      client.sendRaw(body);
+      Message negotiate = client.read();
+      assertThat(negotiate.type()).isEqualTo('v');
+      assertThat(negotiate.body())
+          .isEqualTo(concat(int32(0), int32(1), cstring("_pq_.frobnicate")));
+      assertThat(client.read().type()).isEqualTo('R');
+      client.send('p', cstring("pw"));
+      List<Message> startup = client.readUntil('Z');
+      assertThat(startup.get(0).body()).isEqualTo(int32(0)); // AuthenticationOk
+      assertThat(startup)
+          .filteredOn(m -> m.type() == 'S')
+          .extracting(Message::text)
+          .contains("server_version\u000016.0 (threadbare)\0", "client_encoding\0UTF8\0");
+      assertThat(startup).extracting(Message::type).contains('K');
+    }
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (byte[] part : parts) {
+      out.writeBytes(part);
+    }
+    return out.toByteArray();
+  }
+
+  @Test
   void tooManyConnectionsAreRefusedWith53300() throws Exception {
     try (PgWireServer small =
             PgWireServer.start(
                 service,
-                new InetSocketAddress("127.0.0.1", 0),
+                new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
                 PgWireServer.Settings.defaults()
                     .withCleartextPassword(true)
                     .withMaxConnections(1));

@@ -17,7 +17,23 @@ import java.util.Map;
  */
 final class RawPgClient implements AutoCloseable {
   /** A received message: its type byte and body. */
-  record Message(char type, byte[] body) {
+  static final class Message {
+    private final char type;
+    private final byte[] body;
+
+    Message(char type, byte[] body) {
+      this.type = type;
+      this.body = body;
+    }
+
+    char type() {
+      return type;
+    }
+
+    byte[] body() {
+      return body;
+    }
+
     String text() {
       return new String(body, StandardCharsets.UTF_8);
     }
@@ -44,7 +60,7 @@ final class RawPgClient implements AutoCloseable {
   final DataOutputStream out;
 
   RawPgClient(int port) throws IOException {
-    socket = new Socket("127.0.0.1", port);
+    socket = new Socket(java.net.InetAddress.getLoopbackAddress(), port);
     socket.setSoTimeout(10_000);
     in = new DataInputStream(socket.getInputStream());
     out = new DataOutputStream(socket.getOutputStream());

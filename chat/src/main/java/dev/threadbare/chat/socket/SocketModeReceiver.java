@@ -9,6 +9,7 @@ import com.slack.api.socket_mode.request.EventsApiEnvelope;
 import com.slack.api.socket_mode.request.SlashCommandsEnvelope;
 import dev.threadbare.chat.ChatException;
 import dev.threadbare.chat.events.EventIntake;
+import dev.threadbare.chat.events.MalformedEventException;
 import dev.threadbare.chat.events.SlashCommandHandler;
 import java.io.IOException;
 import java.util.Objects;
@@ -24,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * Mode</a>.
  *
  * <p>The SDK's client reconnects when Slack sends {@code disconnect} or the socket closes. Thread
- * safe; {@link #start} once, {@link #close} when done. Envelopes that cannot be journaled are not
- * acknowledged, so Slack redelivers them.
+ * safe; {@link #start} once, {@link #close} when done. Envelopes the journal cannot take (it is
+ * down) are not acknowledged, so Slack redelivers them; malformed ones are acknowledged and logged.
  */
 public final class SocketModeReceiver implements AutoCloseable {
 
@@ -93,7 +94,10 @@ public final class SocketModeReceiver implements AutoCloseable {
     try {
       JsonNode payload = JSON.readTree(String.valueOf(envelope.getPayload()));
       intake.accept(payload);
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | MalformedEventException e) {
+      // It will never read better: acknowledge, so Slack does not redeliver it forever.
+      LOG.warn("Socket Mode envelope {} refused: {}", envelope.getEnvelopeId(), e.getMessage());
+    } catch (RuntimeException e) {
       LOG.warn(
           "Socket Mode envelope {} not journaled ({}); Slack will redeliver it",
           envelope.getEnvelopeId(),

@@ -30,7 +30,7 @@ record ApiCall(
     String value = param(name);
     if (value == null) {
       throw new ApiError(
-          "invalid_arguments",
+          SlackError.INVALID_ARGUMENTS,
           "missing required field: " + name + " (" + method + " needs `" + name + "`)");
     }
     return value;
@@ -53,7 +53,8 @@ record ApiCall(
       return parsed <= 0 ? fallback : Math.min(parsed, max);
     } catch (NumberFormatException e) {
       throw new ApiError(
-          "invalid_arguments", "`" + name + "` is `" + value + "`: it must be a whole number");
+          SlackError.INVALID_ARGUMENTS,
+          "`" + name + "` is `" + value + "`: it must be a whole number");
     }
   }
 

@@ -4,22 +4,30 @@ import dev.threadbare.workspace.WorkspaceException;
 
 /**
  * A Web API call refused with one of Slack's error codes ({@code {"ok":false,"error":…}}); the
- * message explains the refusal for logs. Immutable.
+ * detail explains the refusal, naming the input and the rule, for logs and for {@code
+ * invalid_arguments} answers. Immutable.
  */
 public final class ApiError extends WorkspaceException {
 
   private static final long serialVersionUID = 1L;
 
-  private final String code;
+  private final SlackError error;
+  private final String detail;
 
-  /** Refuses the call with {@code code}, explained by {@code detail}. */
-  public ApiError(String code, String detail) {
-    super(code + ": " + detail);
-    this.code = code;
+  /** Refuses the call with {@code error}, explained by {@code detail}. */
+  ApiError(SlackError error, String detail) {
+    super(error.code() + ": " + detail);
+    this.error = error;
+    this.detail = detail;
   }
 
-  /** Slack's error code, such as {@code channel_not_found}. */
-  public String code() {
-    return code;
+  /** The error code. */
+  SlackError error() {
+    return error;
+  }
+
+  /** What was wrong with the call. */
+  String detail() {
+    return detail;
   }
 }

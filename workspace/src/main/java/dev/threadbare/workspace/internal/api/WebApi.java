@@ -57,7 +57,7 @@ public final class WebApi {
     ObjectNode call(ApiCall call);
   }
 
-  /** The authenticated owner of a token. */
+  /** The authenticated owner of a token. An immutable value. */
   public record Auth(User user, String kind, String token) {}
 
   private final WorkspaceStore store;
@@ -163,7 +163,7 @@ public final class WebApi {
     try {
       Method method = methods.get(name);
       if (method == null) {
-        out.put("ok", false).put("error", "unknown_method").put("req_method", name);
+        out.put("ok", false).put("error", SlackError.UNKNOWN_METHOD.code()).put("req_method", name);
         respond(ctx, out);
         return;
       }
@@ -173,17 +173,20 @@ public final class WebApi {
         token = params.get("token");
       }
       if (token == null || token.isEmpty()) {
-        throw new ApiError("not_authed", "no token: send `Authorization: Bearer xox…` or `token`");
+        throw new ApiError(
+            SlackError.NOT_AUTHED, "no token: send `Authorization: Bearer xox…` or `token`");
       }
       Auth auth =
           authenticate(token)
               .orElseThrow(
-                  () -> new ApiError("invalid_auth", "the token is not one of this workspace's"));
+                  () ->
+                      new ApiError(
+                          SlackError.INVALID_AUTH, "the token is not one of this workspace's"));
       if (!auth.kind().equals("session")) {
         long wait = limiter.acquire(token, name, params.get("channel"));
         if (wait > 0) {
           ctx.status(429).header("Retry-After", Long.toString(wait));
-          out.put("ok", false).put("error", "ratelimited");
+          out.put("ok", false).put("error", SlackError.RATELIMITED.code());
           respond(ctx, out);
           return;
         }
@@ -194,17 +197,15 @@ public final class WebApi {
       out.setAll(result);
     } catch (ApiError e) {
       out.removeAll();
-      out.put("ok", false).put("error", e.code());
-      if (e.code().equals("invalid_arguments")) {
-        out.putObject("response_metadata")
-            .putArray("messages")
-            .add("[ERROR] " + e.getMessage().substring(e.code().length() + 2));
+      out.put("ok", false).put("error", e.error().code());
+      if (e.error() == SlackError.INVALID_ARGUMENTS) {
+        out.putObject("response_metadata").putArray("messages").add("[ERROR] " + e.detail());
       }
       LOG.debug("{} refused: {}", name, e.getMessage());
     } catch (WorkspaceStorageException e) {
       LOG.error("{} failed", name, e);
       out.removeAll();
-      out.put("ok", false).put("error", "internal_error");
+      out.put("ok", false).put("error", SlackError.INTERNAL_ERROR.code());
     }
     respond(ctx, out);
   }
@@ -236,10 +237,10 @@ public final class WebApi {
           json = Shapes.JSON.readTree(body);
         } catch (JsonProcessingException e) {
           throw new ApiError(
-              "invalid_json", "the JSON body does not parse: " + e.getOriginalMessage());
+              SlackError.INVALID_JSON, "the JSON body does not parse: " + e.getOriginalMessage());
         }
         if (!json.isObject()) {
-          throw new ApiError("invalid_json", "the JSON body must be an object");
+          throw new ApiError(SlackError.INVALID_JSON, "the JSON body must be an object");
         }
         for (Map.Entry<String, JsonNode> field : json.properties()) {
           JsonNode value = field.getValue();
@@ -273,7 +274,7 @@ public final class WebApi {
     }
     if (!decoded.startsWith(kind + ":")) {
       throw new ApiError(
-          "invalid_cursor", "cursor `" + cursor + "` was not issued by " + call.method());
+          SlackError.INVALID_CURSOR, "cursor `" + cursor + "` was not issued by " + call.method());
     }
     return decoded.substring(kind.length() + 1);
   }
@@ -285,17 +286,19 @@ public final class WebApi {
   private Channel visibleChannel(ApiCall call, String param) {
     String ref = call.param(param);
     if (ref == null) {
-      throw new ApiError("channel_not_found", "no `" + param + "` given");
+      throw new ApiError(SlackError.CHANNEL_NOT_FOUND, "no `" + param + "` given");
     }
     Optional<Channel> found = store.channel(ref);
     if (found.isEmpty()) {
       found = store.channelByName(ref.startsWith("#") ? ref.substring(1) : ref);
     }
     Channel channel =
-        found.orElseThrow(() -> new ApiError("channel_not_found", "no channel `" + ref + "`"));
+        found.orElseThrow(
+            () -> new ApiError(SlackError.CHANNEL_NOT_FOUND, "no channel `" + ref + "`"));
     if (channel.isPrivate() && !store.isMember(channel.id(), call.caller().id())) {
       throw new ApiError(
-          "channel_not_found", "private channel `" + ref + "` is not visible to the caller");
+          SlackError.CHANNEL_NOT_FOUND,
+          "private channel `" + ref + "` is not visible to the caller");
     }
     return channel;
   }
@@ -303,20 +306,22 @@ public final class WebApi {
   private void requireMember(ApiCall call, Channel channel) {
     if (!store.isMember(channel.id(), call.caller().id())) {
       throw new ApiError(
-          "not_in_channel",
+          SlackError.NOT_IN_CHANNEL,
           call.caller().name() + " is not in #" + channel.name() + ": join or be invited first");
     }
   }
 
   private StoredMessage liveMessage(Channel channel, String ts) {
     if (ts == null) {
-      throw new ApiError("message_not_found", "no message ts given");
+      throw new ApiError(SlackError.MESSAGE_NOT_FOUND, "no message ts given");
     }
     return store
         .message(channel.id(), ts)
         .filter(m -> !m.deleted())
         .orElseThrow(
-            () -> new ApiError("message_not_found", "no message " + ts + " in " + channel.id()));
+            () ->
+                new ApiError(
+                    SlackError.MESSAGE_NOT_FOUND, "no message " + ts + " in " + channel.id()));
   }
 
   private static String channelType(Channel channel) {
@@ -334,7 +339,7 @@ public final class WebApi {
   private static void checkLength(String text) {
     if (text != null && text.length() > MAX_TEXT) {
       throw new ApiError(
-          "msg_too_long",
+          SlackError.MSG_TOO_LONG,
           "text is "
               + text.length()
               + " characters; Slack's limit is "
@@ -351,12 +356,13 @@ public final class WebApi {
     try {
       JsonNode node = Shapes.JSON.readTree(raw);
       if (!node.isArray()) {
-        throw new ApiError("invalid_" + name, "`" + name + "` must be a JSON array");
+        throw new ApiError(SlackError.of("invalid_" + name), "`" + name + "` must be a JSON array");
       }
       return node.isEmpty() ? null : node.toString();
     } catch (JsonProcessingException e) {
       throw new ApiError(
-          "invalid_" + name, "`" + name + "` is not JSON: " + e.getOriginalMessage());
+          SlackError.of("invalid_" + name),
+          "`" + name + "` is not JSON: " + e.getOriginalMessage());
     }
   }
 
@@ -421,7 +427,7 @@ public final class WebApi {
     User user =
         store
             .user(id == null ? "" : id)
-            .orElseThrow(() -> new ApiError("user_not_found", "no user `" + id + "`"));
+            .orElseThrow(() -> new ApiError(SlackError.USER_NOT_FOUND, "no user `" + id + "`"));
     ObjectNode out = Shapes.JSON.createObjectNode();
     out.set("user", shapes.user(user));
     return out;
@@ -435,7 +441,7 @@ public final class WebApi {
     for (String type : wanted) {
       if (!Set.of("public_channel", "private_channel", "im", "mpim").contains(type.trim())) {
         throw new ApiError(
-            "invalid_types",
+            SlackError.INVALID_TYPES,
             "type `" + type + "` is not one of public_channel, private_channel, im, mpim");
       }
     }
@@ -482,7 +488,7 @@ public final class WebApi {
     long micros = Timestamps.parse(value);
     if (micros < 0) {
       throw new ApiError(
-          "invalid_ts_" + name,
+          SlackError.of("invalid_ts_" + name),
           "`" + name + "` is `" + value + "`: it must be a Slack ts like 1663966382.046509");
     }
     return micros;
@@ -523,11 +529,13 @@ public final class WebApi {
         store
             .message(channel.id(), ts == null ? "" : ts)
             .orElseThrow(
-                () -> new ApiError("thread_not_found", "no message " + ts + " in " + channel.id()));
+                () ->
+                    new ApiError(
+                        SlackError.THREAD_NOT_FOUND, "no message " + ts + " in " + channel.id()));
     StoredMessage root =
         start.isReply() ? store.message(channel.id(), start.threadTs()).orElse(start) : start;
     if (root.deleted() && store.threadStats(channel.id(), root.ts()).replyCount() == 0) {
-      throw new ApiError("thread_not_found", "message " + ts + " was deleted");
+      throw new ApiError(SlackError.THREAD_NOT_FOUND, "message " + ts + " was deleted");
     }
     int limit = call.limit("limit", 1000, 1000);
     String next = uncursor(call, "next_ts");
@@ -556,20 +564,21 @@ public final class WebApi {
   private ObjectNode conversationsCreate(ApiCall call) {
     String name = call.param("name");
     if (name == null) {
-      throw new ApiError("invalid_name_required", "a channel needs a `name`");
+      throw new ApiError(SlackError.INVALID_NAME_REQUIRED, "a channel needs a `name`");
     }
     if (name.length() > 80) {
       throw new ApiError(
-          "invalid_name_maxlength", "channel name `" + name + "` is longer than 80 characters");
+          SlackError.INVALID_NAME_MAXLENGTH,
+          "channel name `" + name + "` is longer than 80 characters");
     }
     if (!CHANNEL_NAME.matcher(name).matches()
         || !name.equals(name.toLowerCase(java.util.Locale.ROOT))) {
       throw new ApiError(
-          "invalid_name_specials",
+          SlackError.INVALID_NAME_SPECIALS,
           "channel name `" + name + "` may hold only lower-case letters, digits, `-` and `_`");
     }
     if (store.channelByName(name).isPresent()) {
-      throw new ApiError("name_taken", "a channel named `" + name + "` exists");
+      throw new ApiError(SlackError.NAME_TAKEN, "a channel named `" + name + "` exists");
     }
     Channel channel =
         store.createChannel(name, call.flag("is_private", false), false, call.caller().id());
@@ -589,7 +598,7 @@ public final class WebApi {
     Channel channel = visibleChannel(call, "channel");
     if (channel.isPrivate()) {
       throw new ApiError(
-          "method_not_supported_for_channel_type",
+          SlackError.METHOD_NOT_SUPPORTED_FOR_CHANNEL_TYPE,
           "#" + channel.name() + " is private: be invited instead");
     }
     boolean joined = store.addMember(channel.id(), call.caller().id());
@@ -626,12 +635,14 @@ public final class WebApi {
     for (String id : users.split(",")) {
       String trimmed = id.trim();
       if (trimmed.equals(call.caller().id())) {
-        throw new ApiError("cant_invite_self", "the caller is already in #" + channel.name());
+        throw new ApiError(
+            SlackError.CANT_INVITE_SELF, "the caller is already in #" + channel.name());
       }
       invitees.add(
           store
               .user(trimmed)
-              .orElseThrow(() -> new ApiError("user_not_found", "no user `" + trimmed + "`")));
+              .orElseThrow(
+                  () -> new ApiError(SlackError.USER_NOT_FOUND, "no user `" + trimmed + "`")));
     }
     boolean anyone = false;
     for (User invitee : invitees) {
@@ -641,7 +652,8 @@ public final class WebApi {
       }
     }
     if (!anyone) {
-      throw new ApiError("already_in_channel", "every invitee is already in #" + channel.name());
+      throw new ApiError(
+          SlackError.ALREADY_IN_CHANNEL, "every invitee is already in #" + channel.name());
     }
     ObjectNode out = Shapes.JSON.createObjectNode();
     out.set("channel", shapes.channel(channel, call.caller().id()));
@@ -667,7 +679,8 @@ public final class WebApi {
               .message(channel.id(), threadTs)
               .orElseThrow(
                   () ->
-                      new ApiError("thread_not_found", "no message " + threadTs + " to reply to"));
+                      new ApiError(
+                          SlackError.THREAD_NOT_FOUND, "no message " + threadTs + " to reply to"));
       rootTs = parent.isReply() ? parent.threadTs() : parent.ts();
     }
     String normalized = SlackText.normalize(text == null ? "" : text);
@@ -706,7 +719,7 @@ public final class WebApi {
     String blocks = jsonArray(call, "blocks");
     String attachments = jsonArray(call, "attachments");
     if (text == null && blocks == null && attachments == null) {
-      throw new ApiError("no_text", "a message needs `text`, `blocks` or `attachments`");
+      throw new ApiError(SlackError.NO_TEXT, "a message needs `text`, `blocks` or `attachments`");
     }
     checkLength(text);
     StoredMessage message =
@@ -731,13 +744,14 @@ public final class WebApi {
     Channel channel = visibleChannel(call, "channel");
     StoredMessage before = liveMessage(channel, call.param("ts"));
     if (!before.user().equals(call.caller().id())) {
-      throw new ApiError("cant_update_message", "only the author may edit message " + before.ts());
+      throw new ApiError(
+          SlackError.CANT_UPDATE_MESSAGE, "only the author may edit message " + before.ts());
     }
     String text = call.param("text");
     String blocks = jsonArray(call, "blocks");
     String attachments = jsonArray(call, "attachments");
     if (text == null && blocks == null && attachments == null) {
-      throw new ApiError("no_text", "an edit needs `text`, `blocks` or `attachments`");
+      throw new ApiError(SlackError.NO_TEXT, "an edit needs `text`, `blocks` or `attachments`");
     }
     checkLength(text);
     String normalized = text == null ? before.text() : SlackText.normalize(text);
@@ -780,7 +794,8 @@ public final class WebApi {
     boolean adminUser = call.caller().admin() && !call.isBot();
     if (!before.user().equals(call.caller().id()) && !adminUser) {
       throw new ApiError(
-          "cant_delete_message", "only the author or an admin may delete message " + before.ts());
+          SlackError.CANT_DELETE_MESSAGE,
+          "only the author or an admin may delete message " + before.ts());
     }
     store.deleteMessage(channel.id(), before.ts());
     String eventTs = clock.next();
@@ -808,14 +823,15 @@ public final class WebApi {
     User target =
         store
             .user(userId == null ? "" : userId)
-            .orElseThrow(() -> new ApiError("user_not_found", "no user `" + userId + "`"));
+            .orElseThrow(() -> new ApiError(SlackError.USER_NOT_FOUND, "no user `" + userId + "`"));
     if (!store.isMember(channel.id(), target.id())) {
-      throw new ApiError("user_not_in_channel", target.name() + " is not in #" + channel.name());
+      throw new ApiError(
+          SlackError.USER_NOT_IN_CHANNEL, target.name() + " is not in #" + channel.name());
     }
     String text = call.param("text");
     String blocks = jsonArray(call, "blocks");
     if (text == null && blocks == null) {
-      throw new ApiError("no_text", "an ephemeral message needs `text` or `blocks`");
+      throw new ApiError(SlackError.NO_TEXT, "an ephemeral message needs `text` or `blocks`");
     }
     checkLength(text);
     String normalized = SlackText.normalize(text == null ? "" : text);
@@ -864,11 +880,12 @@ public final class WebApi {
   private static String emoji(ApiCall call) {
     String raw = call.param("name");
     if (raw == null) {
-      throw new ApiError("invalid_name", "no emoji `name` given");
+      throw new ApiError(SlackError.INVALID_NAME, "no emoji `name` given");
     }
     String name = raw.replaceAll("^:|:$", "");
     if (!EMOJI.matcher(name).matches()) {
-      throw new ApiError("invalid_name", "`" + raw + "` is not an emoji name such as `thumbsup`");
+      throw new ApiError(
+          SlackError.INVALID_NAME, "`" + raw + "` is not an emoji name such as `thumbsup`");
     }
     return name;
   }
@@ -895,12 +912,12 @@ public final class WebApi {
         && store.reactions(channel.id(), message.ts()).stream()
             .noneMatch(r -> r.name().equals(name))) {
       throw new ApiError(
-          "too_many_emoji", "message " + message.ts() + " already has 50 different emoji");
+          SlackError.TOO_MANY_EMOJI, "message " + message.ts() + " already has 50 different emoji");
     }
     if (!store.addReaction(
         channel.id(), message.ts(), name, call.caller().id(), clock.nextMicros())) {
       throw new ApiError(
-          "already_reacted", call.caller().name() + " already reacted :" + name + ":");
+          SlackError.ALREADY_REACTED, call.caller().name() + " already reacted :" + name + ":");
     }
     bus.publish(channel, reactionEvent("reaction_added", call, message, name));
     return Shapes.JSON.createObjectNode();
@@ -912,7 +929,8 @@ public final class WebApi {
     StoredMessage message = liveMessage(channel, call.param("timestamp"));
     if (!store.removeReaction(channel.id(), message.ts(), name, call.caller().id())) {
       throw new ApiError(
-          "no_reaction", call.caller().name() + " has no :" + name + ": on " + message.ts());
+          SlackError.NO_REACTION,
+          call.caller().name() + " has no :" + name + ": on " + message.ts());
     }
     bus.publish(channel, reactionEvent("reaction_removed", call, message, name));
     return Shapes.JSON.createObjectNode();
@@ -921,7 +939,7 @@ public final class WebApi {
   private ObjectNode reactionsGet(ApiCall call) {
     if (call.param("channel") == null && call.param("file") != null) {
       throw new ApiError(
-          "invalid_arguments",
+          SlackError.INVALID_ARGUMENTS,
           "reactions on files are not supported: pass `channel` and `timestamp`");
     }
     Channel channel = visibleChannel(call, "channel");
@@ -945,10 +963,12 @@ public final class WebApi {
       size = Long.parseLong(length.trim());
     } catch (NumberFormatException e) {
       throw new ApiError(
-          "invalid_arguments", "`length` is `" + length + "`: it must be the file's size in bytes");
+          SlackError.INVALID_ARGUMENTS,
+          "`length` is `" + length + "`: it must be the file's size in bytes");
     }
     if (size < 0) {
-      throw new ApiError("invalid_arguments", "`length` is " + size + ": it must not be negative");
+      throw new ApiError(
+          SlackError.INVALID_ARGUMENTS, "`length` is " + size + ": it must not be negative");
     }
     String[] type = FileTypes.of(filename, new byte[0]);
     StoredFile file = store.createFile(call.caller().id(), filename, type[1], type[0], size);
@@ -990,11 +1010,12 @@ public final class WebApi {
     try {
       entries = Shapes.JSON.readTree(filesParam);
     } catch (JsonProcessingException e) {
-      throw new ApiError("invalid_arguments", "`files` is not JSON: " + e.getOriginalMessage());
+      throw new ApiError(
+          SlackError.INVALID_ARGUMENTS, "`files` is not JSON: " + e.getOriginalMessage());
     }
     if (!entries.isArray() || entries.isEmpty()) {
       throw new ApiError(
-          "invalid_arguments", "`files` must be a JSON array of {\"id\":…,\"title\":…}");
+          SlackError.INVALID_ARGUMENTS, "`files` must be a JSON array of {\"id\":…,\"title\":…}");
     }
     Channel channel = null;
     String channelRef =
@@ -1014,10 +1035,12 @@ public final class WebApi {
               .file(id)
               .filter(f -> f.user().equals(call.caller().id()))
               .orElseThrow(
-                  () -> new ApiError("file_not_found", "no upload `" + id + "` by the caller"));
+                  () ->
+                      new ApiError(
+                          SlackError.FILE_NOT_FOUND, "no upload `" + id + "` by the caller"));
       if (store.fileContent(id).isEmpty()) {
         throw new ApiError(
-            "file_not_found", "file " + id + " was never uploaded to its upload_url");
+            SlackError.FILE_NOT_FOUND, "file " + id + " was never uploaded to its upload_url");
       }
       files.add(file);
     }
@@ -1070,7 +1093,9 @@ public final class WebApi {
             .filter(StoredFile::completed)
             .filter(f -> canSee(call.caller(), f))
             .orElseThrow(
-                () -> new ApiError("file_not_found", "no file `" + id + "` visible to the caller"));
+                () ->
+                    new ApiError(
+                        SlackError.FILE_NOT_FOUND, "no file `" + id + "` visible to the caller"));
     ObjectNode out = Shapes.JSON.createObjectNode();
     out.set("file", shapes.file(file, call.origin()));
     out.putArray("comments");
@@ -1115,7 +1140,9 @@ public final class WebApi {
   /** Posts {@code text} as {@code user} (used by the CLI-less admin path and tests). */
   public String postAs(User user, String channelId, String text, String origin) {
     Channel channel =
-        store.channel(channelId).orElseThrow(() -> new ApiError("channel_not_found", channelId));
+        store
+            .channel(channelId)
+            .orElseThrow(() -> new ApiError(SlackError.CHANNEL_NOT_FOUND, channelId));
     return post(
             new ApiCall("chat.postMessage", Map.of(), user, "user", origin),
             channel,

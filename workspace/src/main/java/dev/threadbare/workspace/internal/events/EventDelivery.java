@@ -49,10 +49,10 @@ public final class EventDelivery implements EventBus.Listener, AutoCloseable {
   private static final java.util.Set<String> APP_EVENTS =
       java.util.Set.of("message", "reaction_added", "reaction_removed");
 
-  /** Where events go and the secret they are signed with. */
+  /** Where events go and the secret they are signed with. An immutable value. */
   public record Endpoint(URI url, String signingSecret) {}
 
-  /** Identity of the workspace and app stamped on every envelope. */
+  /** Identity of the workspace and app stamped on every envelope. An immutable value. */
   public record Identity(String teamId, String appId, String botUserId, String verificationToken) {}
 
   private final WorkspaceStore store;

@@ -5,6 +5,8 @@ import java.util.Objects;
 /**
  * A public or private channel.
  *
+ * <p>An immutable value, safe to share between threads.
+ *
  * @param id Slack-style channel id ({@code C…})
  * @param name unique lower-case name
  * @param isPrivate whether only members see it

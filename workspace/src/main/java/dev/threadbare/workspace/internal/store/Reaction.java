@@ -6,6 +6,8 @@ import java.util.Objects;
 /**
  * One emoji on a message with the users who added it, in the order they did.
  *
+ * <p>An immutable value, safe to share between threads.
+ *
  * @param name emoji name without colons
  * @param users user ids
  */

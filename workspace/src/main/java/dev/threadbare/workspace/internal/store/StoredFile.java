@@ -5,6 +5,8 @@ import java.util.Objects;
 /**
  * An uploaded file's metadata (the bytes are read separately).
  *
+ * <p>An immutable value, safe to share between threads.
+ *
  * @param id Slack-style file id ({@code F…})
  * @param user uploader's user id
  * @param name file name

@@ -5,6 +5,8 @@ import java.util.Objects;
 /**
  * One message of a channel as stored: its current text and blocks, and what happened to it.
  *
+ * <p>An immutable value, safe to share between threads.
+ *
  * @param channel channel id
  * @param ts Slack timestamp, unique in the channel
  * @param threadTs root ts when this is a reply, else null

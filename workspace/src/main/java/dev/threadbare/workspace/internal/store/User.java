@@ -5,6 +5,8 @@ import java.util.Objects;
 /**
  * A member of the workspace: a person or the bot.
  *
+ * <p>An immutable value, safe to share between threads.
+ *
  * @param id Slack-style user id ({@code U…})
  * @param name unique handle
  * @param realName display name

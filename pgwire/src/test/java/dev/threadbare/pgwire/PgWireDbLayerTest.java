@@ -153,6 +153,43 @@ class PgWireDbLayerTest {
   }
 
   @Test
+  void cancelReachesTheLayerOnDuckDb() throws Exception {
+    cancelSlowQuery(
+        duckServer,
+        duckCredentials,
+        "SELECT count(a.range) AS n FROM range(300000) a, range(300000) b");
+  }
+
+  @Test
+  void cancelReachesTheLayerOnPostgres() throws Exception {
+    cancelSlowQuery(postgresServer, postgresCredentials, "SELECT pg_sleep(30) AS slept");
+  }
+
+  private static void cancelSlowQuery(PgWireServer server, Credentials credentials, String sql)
+      throws Exception {
+    try (Connection connection = connect(server, credentials);
+        Statement statement = connection.createStatement()) {
+      java.util.concurrent.CompletableFuture<Throwable> outcome =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  statement.executeQuery(sql).close();
+                  return null;
+                } catch (java.sql.SQLException e) {
+                  return e;
+                }
+              });
+      Thread.sleep(800);
+      statement.cancel();
+      assertThat(outcome.get(20, java.util.concurrent.TimeUnit.SECONDS))
+          .isInstanceOfSatisfying(
+              PSQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57014"));
+      assertThat(PgWireJdbcTest.rows(statement.executeQuery("SELECT 1 AS one")))
+          .containsExactly("1");
+    }
+  }
+
+  @Test
   void psqlSessionOnDuckDb() throws Exception {
     PgWirePsqlTest.PsqlRun run =
         PgWirePsqlTest.psql(

@@ -125,7 +125,10 @@ public final class DbHttp {
               : results.get(results.size() - 1);
       List<Map<String, Object>> columns = new ArrayList<>();
       for (ResultColumn c : last.columns()) {
-        columns.add(Map.of("name", c.name(), "typeOid", c.typeOid()));
+        Map<String, Object> column = new LinkedHashMap<>();
+        column.put("name", c.name());
+        column.put("typeOid", c.typeOid());
+        columns.add(column);
       }
       List<List<Object>> rows = new ArrayList<>();
       for (Object[] row : last.rows()) {
@@ -208,7 +211,10 @@ public final class DbHttp {
         m.put("requestedBy", c.requestedBy());
         columns.add(m);
       }
-      tables.add(Map.of("name", t.name(), "columns", columns));
+      Map<String, Object> table = new LinkedHashMap<>();
+      table.put("name", t.name());
+      table.put("columns", columns);
+      tables.add(table);
     }
     List<Map<String, Object>> indexes = new ArrayList<>();
     for (CatalogDescription.Index i : d.indexes()) {
@@ -235,8 +241,11 @@ public final class DbHttp {
     for (GcReport.ColumnUse c : r.columns()) {
       List<Map<String, Object>> holders = new ArrayList<>();
       for (GcReport.VersionUse v : c.heldBy()) {
-        holders.add(
-            Map.of("version", v.version(), "lastUsed", when(v.lastUsed()), "kinds", v.kinds()));
+        Map<String, Object> holder = new LinkedHashMap<>();
+        holder.put("version", v.version());
+        holder.put("lastUsed", when(v.lastUsed()));
+        holder.put("kinds", v.kinds());
+        holders.add(holder);
       }
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("table", c.table());

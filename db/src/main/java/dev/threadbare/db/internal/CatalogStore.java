@@ -57,6 +57,9 @@ public final class CatalogStore implements AutoCloseable {
       if (sqlite) {
         s.execute("PRAGMA journal_mode=WAL");
         s.execute("PRAGMA busy_timeout=5000");
+        // WAL with NORMAL survives a crash of the process; only a power loss may lose the last
+        // usage batch, never corrupt the catalog
+        s.execute("PRAGMA synchronous=NORMAL");
       } else {
         s.execute("CREATE SCHEMA IF NOT EXISTS threadbare_catalog");
       }

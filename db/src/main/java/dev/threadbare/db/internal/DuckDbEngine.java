@@ -80,9 +80,9 @@ public final class DuckDbEngine implements Engine {
     try (Statement s = connection.createStatement();
         ResultSet rs =
             s.executeQuery(
-                "SELECT table_name, column_name, data_type FROM information_schema.columns"
-                    + " WHERE table_schema = 'main' AND table_catalog = current_database()"
-                    + " ORDER BY table_name, ordinal_position")) {
+                "SELECT table_name, column_name, data_type FROM duckdb_columns()"
+                    + " WHERE schema_name = 'main' AND database_name = current_database()"
+                    + " ORDER BY table_name, column_index")) {
       while (rs.next()) {
         schema
             .computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>())

@@ -24,7 +24,7 @@ public final class LogicalDatabase {
   final LayerContext context;
   private volatile Map<String, Map<String, ColumnType>> schema = Map.of();
   private volatile long schemaVersion;
-  private final Map<String, CachedPlan> plans = new ConcurrentHashMap<>();
+  private final PlanCache plans = new PlanCache(PLAN_CACHE_LIMIT);
 
   /** Live automatic indexes by "table\0column" → index name. */
   private final Map<String, String> liveIndexes = new ConcurrentHashMap<>();
@@ -33,8 +33,6 @@ public final class LogicalDatabase {
   private final Set<String> pendingIndexes = ConcurrentHashMap.newKeySet();
 
   private final Set<String> requestedSeen = ConcurrentHashMap.newKeySet();
-
-  private record CachedPlan(long schemaVersion, Plan plan) {}
 
   LogicalDatabase(String name, LayerContext context) {
     this.name = name;
@@ -91,15 +89,12 @@ public final class LogicalDatabase {
   /** The plan for one statement, from the cache when the schema has not changed since. */
   Plan plan(String sql) {
     long version = schemaVersion;
-    CachedPlan cached = plans.get(sql);
-    if (cached != null && cached.schemaVersion() == version) {
-      return cached.plan();
+    Plan cached = plans.get(sql, version);
+    if (cached != null) {
+      return cached;
     }
     Plan plan = new Planner(schema).plan(sql);
-    if (plans.size() >= PLAN_CACHE_LIMIT) {
-      plans.clear();
-    }
-    plans.put(sql, new CachedPlan(version, plan));
+    plans.put(sql, version, plan);
     return plan;
   }
 

@@ -244,6 +244,37 @@ class WebUiTest {
   }
 
   @Test
+  void privateChannelsAreCreatedAndSharedFromTheUi() throws Exception {
+    signIn(driver, adaToken);
+    driver.findElement(By.id("new-channel")).click();
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("channel-name")))
+        .sendKeys("ui-secret");
+    driver.findElement(By.id("channel-private")).click();
+    driver.findElement(By.id("channel-create")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(By.id("channel-title"), "🔒 ui-secret"));
+    String id =
+        driver
+            .findElement(By.cssSelector(".channel-link[data-name=ui-secret]"))
+            .getAttribute("data-id");
+    assertThat(bob.conversationsInfo(r -> r.channel(id)).getError()).isEqualTo("channel_not_found");
+    driver.findElement(By.id("invite-button")).click();
+    var prompt = wait.until(ExpectedConditions.alertIsPresent());
+    prompt.sendKeys("bob");
+    prompt.accept();
+    wait.until(d -> bobSees(id));
+    assertThat(ada.conversationsMembers(r -> r.channel(id)).getMembers()).hasSize(2);
+  }
+
+  private static boolean bobSees(String channel) {
+    try {
+      return bob.conversationsInfo(r -> r.channel(channel)).isOk();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
   void worksOnAPhoneSizedScreen() {
     driver.manage().window().setSize(new Dimension(390, 844));
     try {

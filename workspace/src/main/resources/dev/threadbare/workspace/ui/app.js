@@ -229,6 +229,7 @@ async function openChannel(id, focusTs) {
   document.querySelectorAll('.channel-link').forEach((b) => b.classList.toggle('active', b.dataset.id === channel.id));
   $('channel-title').textContent = (channel.is_private ? '🔒 ' : '# ') + channel.name;
   $('join-channel').hidden = channel.is_member;
+  $('invite-button').hidden = !channel.is_member;
   $('composer').hidden = !channel.is_member;
   const history = await api('conversations.history', { channel: channel.id, limit: 200 });
   const list = $('messages');
@@ -373,6 +374,13 @@ function wire() {
   $('close-thread').addEventListener('click', closeThread);
   $('show-sidebar').addEventListener('click', () => $('app').classList.toggle('show-sidebar'));
   $('join-channel').addEventListener('click', async () => { await api('conversations.join', { channel: state.channel.id }); await loadChannels(); openChannel(state.channel.id); });
+  $('invite-button').addEventListener('click', async () => {
+    const name = (window.prompt(`Invite who to #${state.channel.name}? (user name)`) || '').trim().replace(/^@/, '');
+    if (!name) return;
+    const user = [...state.users.values()].find((u) => u.name === name);
+    if (!user) { alert(`No user named ${name}`); return; }
+    try { await api('conversations.invite', { channel: state.channel.id, users: user.id }); } catch (e) { alert(e.message); }
+  });
   $('new-channel').addEventListener('click', () => { $('channel-error').textContent = ''; $('channel-dialog').showModal(); });
   $('channel-form').addEventListener('submit', async (e) => {
     if (e.submitter && e.submitter.value === 'cancel') return;

@@ -194,6 +194,9 @@ public final class PgWireServer implements AutoCloseable {
       PgSession session =
           new PgSession(this, service, settings, client, processId, random.nextInt(), overLimit);
       sessions.put(processId, session);
+      // Platform threads, not virtual ones: an engine's native call (DuckDB) pins its carrier,
+      // and a few long queries could then starve every other session and the CancelRequests
+      // meant to stop them.
       Thread thread =
           Thread.ofPlatform().name("pgwire-" + processId).daemon(true).unstarted(session::run);
       session.attach(thread);

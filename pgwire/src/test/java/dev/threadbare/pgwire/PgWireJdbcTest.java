@@ -135,6 +135,26 @@ class PgWireJdbcTest {
   }
 
   @Test
+  void batchesArePipelinedUntilOneSync() throws Exception {
+    try (Connection connection = connect("bob", "hunter2");
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE batch (n INTEGER, label VARCHAR)");
+      try (PreparedStatement insert =
+          connection.prepareStatement("INSERT INTO batch VALUES (?, ?)")) {
+        for (int n = 0; n < 500; n++) {
+          insert.setInt(1, n);
+          insert.setString(2, "label " + n);
+          insert.addBatch();
+        }
+        int[] counts = insert.executeBatch();
+        assertThat(counts).hasSize(500).containsOnly(1);
+      }
+      assertThat(rows(statement.executeQuery("SELECT count(*) AS c, sum(n) AS s FROM batch")))
+          .containsExactly("500|124750");
+    }
+  }
+
+  @Test
   void errorsCarryTheirSqlStateAndTheSessionRecovers() throws Exception {
     try (Connection connection = connect("alice", "s3cret pässword");
         Statement statement = connection.createStatement()) {

@@ -230,6 +230,16 @@ final class PgCodec {
   }
 
   void write(BackendMessage message) throws IOException {
+    try {
+      encode(message);
+    } catch (RuntimeException e) {
+      length = 0; // drop the half-encoded message: the stream must stay well framed
+      throw e;
+    }
+    end();
+  }
+
+  private void encode(BackendMessage message) {
     switch (message) {
       case BackendMessage.Authentication m -> {
         begin(BackendMessage.MessageType.AUTHENTICATION);
@@ -311,7 +321,6 @@ final class PgCodec {
         }
       }
     }
-    end();
   }
 
   private void writeDataRow(BackendMessage.DataRow row) {

@@ -416,13 +416,13 @@ final class PgSession {
         }
         error(message, e.sqlState(), e.getMessage(), null);
       } catch (RuntimeException e) {
-        LOG.error("connection {}: {} failed unexpectedly", processId, describe(message), e);
+        LOG.error("connection {}: {} failed unexpectedly", processId, nameOf(message), e);
         error(message, SqlStates.INTERNAL_ERROR, "internal error: " + e, null);
       }
     }
   }
 
-  private static String describe(FrontendMessage message) {
+  private static String nameOf(FrontendMessage message) {
     return message.getClass().getSimpleName();
   }
 
@@ -453,7 +453,8 @@ final class PgSession {
   private void error(FrontendMessage message, String sqlState, String text, String hint)
       throws IOException {
     codec.write(new BackendMessage.ErrorOrNotice(false, "ERROR", sqlState, text, hint));
-    if (message instanceof FrontendMessage.Query) {
+    if (message instanceof FrontendMessage.Query || message instanceof FrontendMessage.Sync) {
+      skipUntilSync = false;
       readyForQuery();
     } else {
       skipUntilSync = true;

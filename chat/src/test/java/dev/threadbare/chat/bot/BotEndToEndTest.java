@@ -9,6 +9,8 @@ import com.slack.api.methods.response.files.FilesUploadV2Response;
 import dev.threadbare.chat.Chat;
 import dev.threadbare.chat.WorkspaceHarness;
 import dev.threadbare.chat.events.EventIntake;
+import dev.threadbare.chat.events.SignedRequests;
+import dev.threadbare.chat.events.SlackEventsEndpoint;
 import dev.threadbare.chat.files.FileDownloader;
 import dev.threadbare.chat.outbox.Outbox;
 import dev.threadbare.chat.outbox.OutboxLimits;
@@ -19,6 +21,7 @@ import dev.threadbare.core.journal.JournalEntry;
 import dev.threadbare.journal.Journals;
 import dev.threadbare.materializer.Materializer;
 import io.javalin.Javalin;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -249,6 +252,47 @@ class BotEndToEndTest {
     // Concurrent deliveries may land in any order; each exactly once.
     assertThat(messages).extracting(JournalEntry::ts).containsExactlyInAnyOrderElementsOf(posted);
     assertThat(chat.reactions(chat.general, posted.get(0))).containsExactly("white_check_mark");
+  }
+
+  @Test
+  void removesFilesThroughTheGrammarAndAnswersTheSlashCommand() throws Exception {
+    String general = chat.general;
+    String add = chat.post(general, "`old.txt`\n```\nold\n```", null);
+    assertThat(eventually(WAIT, () -> chat.reactions(general, add).contains("white_check_mark")))
+        .isTrue();
+    String rm = chat.post(general, "cleaning up\nrm old.txt", null);
+    assertThat(eventually(WAIT, () -> chat.reactions(general, rm).contains("white_check_mark")))
+        .isTrue();
+
+    SignedRequests slash = new SignedRequests("http://127.0.0.1:" + server.port(), SECRET);
+    String form = "team_id=T1&channel_id=" + general + "&user_id=U1&command=%2Fthreadbare&text=";
+    HttpResponse<String> help =
+        slash.post(
+            SlackEventsEndpoint.COMMANDS_PATH,
+            form + "help",
+            0,
+            "application/x-www-form-urlencoded");
+    assertThat(help.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(help.body()).path("text").asText()).contains("`rm PATH`", "✅");
+    HttpResponse<String> status =
+        slash.post(
+            SlackEventsEndpoint.COMMANDS_PATH,
+            form + "status",
+            0,
+            "application/x-www-form-urlencoded");
+    assertThat(JSON.readTree(status.body()).path("text").asText())
+        .isEqualTo(
+            "*general* on `main`: `"
+                + materializer.store().resolve(general, "main").name().substring(0, 10)
+                + "`, 0 files.");
+    HttpResponse<String> remove =
+        slash.post(
+            SlackEventsEndpoint.COMMANDS_PATH,
+            form + "rm+a.txt",
+            0,
+            "application/x-www-form-urlencoded");
+    assertThat(JSON.readTree(remove.body()).path("text").asText())
+        .contains("`rm a.txt` changes files", "post it as a message");
   }
 
   @Test

@@ -301,6 +301,6 @@ public final class EventDelivery implements EventBus.Listener, AutoCloseable {
   public void close() {
     retries.shutdownNow();
     senders.shutdownNow();
-    http.close();
+    http.shutdownNow();
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.threadbare.chat.ChatException;
 import dev.threadbare.chat.outbox.Outbox;
 import dev.threadbare.chat.outbox.OutgoingCall;
 import dev.threadbare.core.journal.EntryKind;
@@ -251,7 +252,7 @@ public final class FileDownloader implements UnaryOperator<List<JournalEntry>> {
   }
 
   /** Why a shared file does not become a repository file. */
-  private static final class FileRefusedException extends RuntimeException {
+  private static final class FileRefusedException extends ChatException {
     private static final long serialVersionUID = 1L;
 
     FileRefusedException(String message) {

@@ -123,6 +123,28 @@ class OutboxTest {
   }
 
   @Test
+  void aCallInFlightAtACrashIsRecoveredWithoutDoubling() throws Exception {
+    String ts = chat.post(chat.general, "approve me", null);
+    try (Outbox outbox = outbox(Duration.ZERO)) {
+      outbox.enqueue(new OutgoingCall.AddReaction("react", chat.general, ts, "white_check_mark"));
+    }
+    // The crash: the request reached Slack, the process died before marking the row sent.
+    chat.bot.reactionsAdd(r -> r.channel(chat.general).timestamp(ts).name("white_check_mark"));
+    try (java.sql.Connection db =
+            java.sql.DriverManager.getConnection(
+                "jdbc:sqlite:" + dir.resolve("outbox").resolve("outbox.db"));
+        java.sql.Statement st = db.createStatement()) {
+      assertThat(st.executeUpdate("UPDATE outbox SET state = 'sending', attempts = 1"))
+          .isEqualTo(1);
+    }
+    try (Outbox outbox = outbox(Duration.ZERO).start()) {
+      assertThat(outbox.awaitDrained(Duration.ofSeconds(10))).isTrue();
+      assertThat(outbox.state("react")).contains("sent");
+    }
+    assertThat(chat.reactions(chat.general, ts)).containsExactly("white_check_mark");
+  }
+
+  @Test
   void refusalsSlackWillRepeatFailForGoodWithoutBlockingOthers() {
     try (Outbox outbox = outbox(Duration.ZERO).start()) {
       outbox.enqueue(new OutgoingCall.PostMessage("bad", "C0NOSUCH", null, "lost"));

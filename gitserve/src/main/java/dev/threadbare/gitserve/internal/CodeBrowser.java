@@ -480,8 +480,7 @@ public final class CodeBrowser {
    * Server-Timing} header (with whether the attribution was cached), for the benchmark.
    */
   private List<RepoReader.BlameLine> cachedBlame(
-      Context ctx, ServedChannel channel, RepoReader reader, RevCommit commit, String path)
-      throws IOException {
+      Context ctx, RepoReader reader, RevCommit commit, String path) throws IOException {
     var threads = java.lang.management.ManagementFactory.getThreadMXBean();
     long cpuStart = threads.getCurrentThreadCpuTime();
     long start = System.nanoTime();
@@ -502,8 +501,7 @@ public final class CodeBrowser {
 
   private void blamePage(Context ctx, ServedChannel channel, RepoReader reader) throws IOException {
     View view = view(ctx, channel, reader);
-    List<RepoReader.BlameLine> lines =
-        cachedBlame(ctx, channel, reader, view.commit(), view.path());
+    List<RepoReader.BlameLine> lines = cachedBlame(ctx, reader, view.commit(), view.path());
     String language = Html.language(view.path());
     StringBuilder body = new StringBuilder(header(ctx, view, reader, "blame"));
     body.append("<div class=\"filebar\">")
@@ -741,7 +739,7 @@ public final class CodeBrowser {
     View view = view(ctx, channel, reader);
     send(
         ctx,
-        cachedBlame(ctx, channel, reader, view.commit(), view.path()).stream()
+        cachedBlame(ctx, reader, view.commit(), view.path()).stream()
             .map(
                 l -> {
                   Map<String, Object> m = new LinkedHashMap<>();

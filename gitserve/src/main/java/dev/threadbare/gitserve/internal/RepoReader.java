@@ -243,10 +243,7 @@ final class RepoReader implements AutoCloseable {
     for (int i = 0; i < text.size(); i++) {
       lines.add(
           new BlameLine(
-              i + 1,
-              text.getString(i),
-              attribution.versions()[i],
-              attribution.sourceLines()[i] + 1));
+              i + 1, text.getString(i), attribution.version(i), attribution.sourceLine(i) + 1));
     }
     return List.copyOf(lines);
   }

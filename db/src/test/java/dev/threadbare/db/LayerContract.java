@@ -518,6 +518,46 @@ abstract class LayerContract {
     assertThat(Collections.frequency(List.of(1), 1)).isEqualTo(1);
   }
 
+  // ---- concurrency
+
+  @Test
+  void concurrentSessionsWriteWhileIndexesAreBuilt() throws Exception {
+    run("INSERT INTO events (id, kind, n) VALUES (0, 'seed', 0)");
+    int threads = 4;
+    int perThread = 40;
+    List<CompletableFuture<Void>> writers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      writers.add(
+          CompletableFuture.runAsync(
+              () -> {
+                try (SqlSession s = layer.open(creds.user(), "prod")) {
+                  for (int i = 0; i < perThread; i++) {
+                    long id = thread * 1000L + i + 1;
+                    s.execute(
+                        "INSERT INTO events (id, kind, n) VALUES ($1, $2, $3)",
+                        List.of(id, "k" + (i % 3), (long) i));
+                    s.execute("SELECT id FROM events WHERE kind = $1 ORDER BY n", List.of("k1"));
+                    if (i == perThread / 2) {
+                      s.execute(
+                          "UPDATE events SET tag" + thread + " = 'x' WHERE id = $1", List.of(id));
+                    }
+                  }
+                }
+              }));
+    }
+    for (CompletableFuture<Void> w : writers) {
+      w.get(60, TimeUnit.SECONDS);
+    }
+    layer.awaitBackgroundWork();
+    assertThat(rows("SELECT count(id) FROM events"))
+        .containsExactly(List.of((long) threads * perThread + 1));
+    assertThat(layer.describe("prod").indexes())
+        .extracting(i -> i.column())
+        .contains("kind", "n", "id");
+    assertThat(events).noneMatch(e -> e.kind().equals("index-failed"));
+  }
+
   // ---- differential: the layer answers what the engine answers
 
   @Test

@@ -71,7 +71,10 @@ public final class Bot implements JournalListener, SlashCommandHandler {
       outcomes = List.of();
     }
     for (EntryOutcome outcome : outcomes) {
-      if (outcome.entry().kind() == EntryKind.MESSAGE && !fromBot(outcome.entry())) {
+      // A shared file's change lands when its content does: answer it on its message.
+      EntryKind kind = outcome.entry().kind();
+      if ((kind == EntryKind.MESSAGE || kind == EntryKind.FILE_CONTENT)
+          && !fromBot(outcome.entry())) {
         answer(outcome);
       }
     }

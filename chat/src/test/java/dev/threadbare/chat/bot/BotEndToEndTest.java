@@ -219,6 +219,15 @@ class BotEndToEndTest {
                 StandardCharsets.UTF_8))
         .isEqualTo("a,b\n1,2\n");
     assertThat(payload.path("title").asText()).isEqualTo("data/data.csv");
+    // The shared file became data/data.csv: ✅ on the message that shared it.
+    assertThat(
+            eventually(WAIT, () -> chat.reactions(general, file.ts()).contains("white_check_mark")))
+        .isTrue();
+    assertThat(
+            new String(
+                materializer.store().read(general, "main", "data/data.csv"),
+                StandardCharsets.UTF_8))
+        .isEqualTo("a,b\n1,2\n");
 
     List<JournalEntry> messages = journaled(EntryKind.MESSAGE);
     assertThat(messages).filteredOn(e -> e.ts().equals(root)).hasSize(2); // original and edit

@@ -51,12 +51,14 @@ public record RateLimits(
   }
 
   /**
-   * Slack's published tiers (Tier 2: 20/min, Tier 3: 50/min, Tier 4: 100/min) and about one post a
-   * second per channel with a short burst.
+   * Slack's published tiers (Tier 2: 20/min, Tier 3: 50/min, Tier 4: 100/min) and, for {@code
+   * chat.postMessage}, about one post a second per channel with a short burst (600 a minute per
+   * token across channels).
    */
   public static RateLimits slackDefaults() {
     return new RateLimits(
         Map.ofEntries(
+            Map.entry("chat.postMessage", 600),
             Map.entry("users.list", 20),
             Map.entry("conversations.list", 20),
             Map.entry("conversations.create", 20),

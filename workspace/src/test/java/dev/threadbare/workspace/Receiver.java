@@ -54,7 +54,8 @@ final class Receiver implements AutoCloseable {
 
   Receiver(String secret) throws IOException {
     this.secret = secret;
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server =
+        HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server.createContext("/slack/events", this::handle);
     server.start();

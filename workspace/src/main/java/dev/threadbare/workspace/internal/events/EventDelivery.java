@@ -251,7 +251,7 @@ public final class EventDelivery implements EventBus.Listener, AutoCloseable {
                   }
                   long delay = delays.get(retry).toMillis();
                   try {
-                    var scheduled =
+                    var unusedRetry =
                         retries.schedule(
                             () -> send(target, body, retry + 1, why), delay, TimeUnit.MILLISECONDS);
                   } catch (java.util.concurrent.RejectedExecutionException closed) {

@@ -12,6 +12,7 @@ import dev.threadbare.chat.events.SlackEventsEndpoint;
 import dev.threadbare.chat.events.SlackSignature;
 import dev.threadbare.chat.outbox.Outbox;
 import dev.threadbare.chat.outbox.OutboxLimits;
+import dev.threadbare.chat.socket.SocketModeReceiver;
 import dev.threadbare.core.chat.SlackEvents;
 import dev.threadbare.core.grammar.ChatGrammar;
 import dev.threadbare.core.journal.Journal;
@@ -76,6 +77,14 @@ public final class Chat {
   public static SlackEventsEndpoint eventsEndpoint(String signingSecret, EventIntake intake) {
     return SlackEventsEndpoint.create(
         SlackSignature.create(signingSecret, Clock.systemUTC()), intake);
+  }
+
+  /**
+   * The Socket Mode receiver for the app-level token {@code appToken} ({@code SLACK_APP_TOKEN}),
+   * journaling through {@code intake}; call {@code start()} to connect.
+   */
+  public static SocketModeReceiver socketMode(String appToken, EventIntake intake) {
+    return SocketModeReceiver.create(appToken, slack(null), intake);
   }
 
   /** The durable outbox in {@code dataDirectory/outbox.db} with Slack's limits (not started). */

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Generates a realistic busy channel for the ingest benchmark (bench/ingest.sh):
@@ -45,8 +46,13 @@ public final class GenerateChannel {
     List<Long> recentRoots = new ArrayList<>();
     // head-rule tracking for the fast-import mirror
     Map<String, Long> newestOnMain = new HashMap<>();
-    Map<Long, Map<String, Long>> newestInThread = new TreeMap<>();
+    TreeMap<Long, Map<String, Long>> newestInThread = new TreeMap<>();
     Map<Long, Integer> forkMark = new HashMap<>();
+    Map<String, TreeSet<Long>> mainDefs = new HashMap<>();
+    Map<Long, String> current = new HashMap<>();
+    List<long[]> mainEdits = new ArrayList<>(); // {ts of the edited message, path index}
+    List<String> editedPaths = new ArrayList<>();
+    Map<Long, Integer> forkEdits = new HashMap<>();
     Map<String, Integer> branchTip = new HashMap<>();
     int mark = 0;
     int commits = 0;
@@ -72,23 +78,30 @@ public final class GenerateChannel {
           events.write(editEnvelope(target, content, ts));
           events.newLine();
           edits++;
-          // Which heads change?
+          current.put(target.index(), content);
+          // Which heads change? (the head rule, for this shape of history)
           List<String> branches = new ArrayList<>();
           if (target.root() == null) {
-            if (newestOnMain.get(target.path()) == target.index()) {
+            TreeSet<Long> defs = mainDefs.get(target.path());
+            if (defs.last() == target.index()) {
               branches.add("main");
-              for (Map.Entry<Long, Map<String, Long>> t : newestInThread.entrySet()) {
-                if (t.getKey() >= target.index() && !t.getValue().containsKey(target.path())) {
-                  branches.add("thread/" + tsText(t.getKey()));
-                }
+            }
+            for (Map.Entry<Long, Map<String, Long>> t :
+                newestInThread.tailMap(target.index(), true).entrySet()) {
+              if (!t.getValue().containsKey(target.path())
+                  && defs.floor(t.getKey()) == target.index()) {
+                branches.add("thread/" + tsText(t.getKey()));
               }
             }
+            mainEdits.add(new long[] {target.index()});
+            editedPaths.add(target.path());
           } else if (newestInThread.get(target.root()).get(target.path()) == target.index()) {
             branches.add("thread/" + tsText(target.root()));
           }
           for (String branch : branches) {
             mark++;
-            commit(fi, branch, mark, branchTip.get(branch), null, target.path(), content, ts);
+            commit(
+                fi, branch, mark, branchTip.get(branch), null, Map.of(target.path(), content), ts);
             branchTip.put(branch, mark);
             commits++;
           }
@@ -103,14 +116,17 @@ public final class GenerateChannel {
         }
         Msg msg = new Msg(ts, path, content, root);
         all.add(msg);
+        current.put(ts, content);
         events.write(postEnvelope(msg));
         events.newLine();
         mark++;
         if (root == null) {
-          commit(fi, "main", mark, branchTip.get("main"), null, path, content, ts);
+          commit(fi, "main", mark, branchTip.get("main"), null, Map.of(path, content), ts);
           branchTip.put("main", mark);
           newestOnMain.put(path, ts);
+          mainDefs.computeIfAbsent(path, k -> new TreeSet<>()).add(ts);
           forkMark.put(ts, mark);
+          forkEdits.put(ts, mainEdits.size());
           recentRoots.add(ts);
           if (recentRoots.size() > 50) {
             recentRoots.remove(0);
@@ -119,7 +135,19 @@ public final class GenerateChannel {
           String branch = "thread/" + tsText(root);
           Map<String, Long> thread = newestInThread.computeIfAbsent(root, k -> new HashMap<>());
           Integer from = branchTip.containsKey(branch) ? null : forkMark.get(root);
-          commit(fi, branch, mark, branchTip.get(branch), from, path, content, ts);
+          Map<String, String> files = new TreeMap<>();
+          if (from != null) {
+            // A new thread: main's messages below the root edited since the fork show too.
+            for (int e = forkEdits.get(root); e < mainEdits.size(); e++) {
+              long edited = mainEdits.get(e)[0];
+              String editedPath = editedPaths.get(e);
+              if (edited <= root && mainDefs.get(editedPath).floor(root) == edited) {
+                files.put(editedPath, current.get(edited));
+              }
+            }
+          }
+          files.put(path, content);
+          commit(fi, branch, mark, branchTip.get(branch), from, files, ts);
           branchTip.put(branch, mark);
           thread.put(path, ts);
         }
@@ -162,7 +190,8 @@ public final class GenerateChannel {
       code.append("            total -= i * ").append(random.nextInt(50)).append("\n");
       code.append("    return total\n\n\n");
     }
-    return code.toString();
+    // The grammar keeps exactly one trailing newline (DESIGN.md section 2).
+    return code.toString().stripTrailing() + "\n";
   }
 
   static String tsText(long seconds) {
@@ -226,11 +255,10 @@ public final class GenerateChannel {
       int mark,
       Integer parent,
       Integer from,
-      String path,
-      String content,
+      Map<String, String> files,
       long ts) {
-    byte[] data = content.getBytes(StandardCharsets.UTF_8);
-    byte[] message = ("Update " + path + "\n").getBytes(StandardCharsets.UTF_8);
+    byte[] message =
+        ("Update " + String.join(", ", files.keySet()) + "\n").getBytes(StandardCharsets.UTF_8);
     fi.print("commit refs/heads/" + branch + "\nmark :" + mark + "\n");
     fi.print("author U <U@" + TEAM + ".chat> " + ts + " +0000\n");
     fi.print("committer threadbare <threadbare@" + TEAM + ".chat> " + ts + " +0000\n");
@@ -241,8 +269,11 @@ public final class GenerateChannel {
     } else if (from != null) {
       fi.print("from :" + from + "\n");
     }
-    fi.print("M 100644 inline " + path + "\ndata " + data.length + "\n");
-    fi.write(data, 0, data.length);
-    fi.print("\n");
+    for (Map.Entry<String, String> file : files.entrySet()) {
+      byte[] data = file.getValue().getBytes(StandardCharsets.UTF_8);
+      fi.print("M 100644 inline " + file.getKey() + "\ndata " + data.length + "\n");
+      fi.write(data, 0, data.length);
+      fi.print("\n");
+    }
   }
 }

@@ -16,6 +16,9 @@ if [ ! -f "$jar" ]; then
 fi
 work="$(mktemp -d /tmp/threadbare-bench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
+# A private copy: app/target may be rebuilt by someone else while the benchmark runs.
+cp "$jar" "$work/threadbare.jar"
+jar="$work/threadbare.jar"
 tb=("$java" -Xmx512m -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -jar "$jar")
 channel=CBENCH0001
 
@@ -41,9 +44,11 @@ echo "== threadbare rebuild"
 timed rebuild "${tb[@]}" rebuild --data "$work/data"
 "${tb[@]}" export-git --data "$work/data" --channel "$channel" "$work/export" > /dev/null
 
-# Same commits on both sides?
+# Same commits and the same head trees on both sides?
 ours=$(git -C "$work/export" rev-list --all | wc -l)
 theirs=$(git -C "$work/fast-import.git" rev-list --all | wc -l)
+heads() { git -C "$1" for-each-ref --format='%(refname) %(tree)' refs/heads | sort; }
+same_heads=$(diff <(heads "$work/export") <(heads "$work/fast-import.git") > /dev/null && echo yes || echo NO)
 
 ref="main@$((messages / 2))"
 read -r commit files cold warm < <("$java" -Xmx512m -cp "$jar" "$here/TreeBench.java" "$work/data/git" "$channel" "$ref" 30)
@@ -62,6 +67,7 @@ echo "| ingest: max RSS MB | $(rss ingest) | fast-import $(rss fastimport) | |"
 echo "| rebuild: wall s (msg/s) | $(wall rebuild) ($(rate "$messages" "$(wall rebuild)")/s) | | |"
 echo "| rebuild: CPU s, max RSS MB | $(cpu rebuild), $(rss rebuild) | | |"
 echo "| commits (all branches) | $ours | fast-import $theirs | |"
+echo "| every branch head has the same tree id as fast-import's | $same_heads | | |"
 echo "| tree $ref ($files files) in-process, warm median ms | $warm (cold $cold) | git ls-tree -r whole command $(awk -v ns="$lstree_inproc" 'BEGIN { printf "%.2f", ns / 1e6 }') ms | $(awk -v a="$warm" -v ns="$lstree_inproc" 'BEGIN { printf "%.2f", a / (ns / 1e6) }')x |"
 echo "| tree whole command (JVM start included), ms | $(awk -v s="$(wall treecli)" -v n=$runs 'BEGIN { printf "%.0f", s * 1000 / n }') | git ls-tree -r $(awk -v s="$(wall lstree)" -v n=$runs 'BEGIN { printf "%.1f", s * 1000 / n }') | $(ratio "$(wall treecli)" "$(wall lstree)")x |"
 echo "| tree output equals git ls-tree -r | $same | | |"

@@ -24,7 +24,7 @@ import java.util.List;
 public final class JsonlIngester {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int LINES_PER_BATCH = 5000;
+  private static final int LINES_PER_BATCH = 20_000;
 
   private final DataDir data;
   private final PrintWriter err;

@@ -273,11 +273,14 @@ final class RepoReader implements AutoCloseable {
     int line = number - 1;
     DiffAlgorithm diff = DiffAlgorithm.getAlgorithm(DiffAlgorithm.SupportedAlgorithm.HISTOGRAM);
     List<LineVersion> result = new ArrayList<>();
+    RawText carried = null;
     for (int i = 0; i < commits.size(); i++) {
       RevCommit current = commits.get(i);
-      RawText currentText = new RawText(bytes(current, p));
+      // Each version is read once: the older side of this step is the newer side of the next.
+      RawText currentText = carried != null ? carried : new RawText(bytes(current, p));
       byte[] olderBytes = i + 1 < commits.size() ? bytes(commits.get(i + 1), p) : null;
       RawText older = olderBytes == null ? RawText.EMPTY_TEXT : new RawText(olderBytes);
+      carried = olderBytes == null ? null : older;
       EditList edits = diff.diff(RawTextComparator.DEFAULT, older, currentText);
       Edit touching = null;
       int shift = 0;

@@ -223,6 +223,25 @@ class EventsApiTest {
   }
 
   @Test
+  void theRequestUrlSurvivesARestart() throws Exception {
+    Path other = dir.resolve("restart");
+    try (Receiver second = new Receiver("restart-secret")) {
+      try (LocalWorkspace first = LocalWorkspace.open(other)) {
+        first.setEventsRequestUrl(second.url(), second.secret);
+      }
+      second.deliveries.clear();
+      try (TestWorkspace again = new TestWorkspace(LocalWorkspace.open(other))) {
+        MethodsClient bot = again.bot();
+        String general = bot.conversationsList(r -> r).getChannels().get(0).getId();
+        bot.chatPostMessage(r -> r.channel(general).text("after restart"));
+        Receiver.Delivery delivery = second.next("message", null);
+        assertThat(delivery.signatureValid()).isTrue();
+        assertThat(delivery.json().path("event").path("text").asText()).isEqualTo("after restart");
+      }
+    }
+  }
+
+  @Test
   void privateChannelsWithoutTheBotSendNothing() throws Exception {
     String secret =
         ada.conversationsCreate(r -> r.name("no-bot-here").isPrivate(true)).getChannel().getId();

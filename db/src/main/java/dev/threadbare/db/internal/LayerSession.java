@@ -42,6 +42,25 @@ public final class LayerSession implements SqlSession {
   private volatile Statement running;
   private volatile boolean canceled;
   private boolean closed;
+  private static final int PREPARED_LIMIT = 64;
+  private final Map<String, PreparedStatement> prepared =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, PreparedStatement> eldest) {
+          if (size() > PREPARED_LIMIT) {
+            try {
+              eldest.getValue().close();
+            } catch (SQLException e) {
+              // dropped either way
+            }
+            return true;
+          }
+          return false;
+        }
+      };
+  private long preparedSchemaVersion = -1;
 
   public LayerSession(LogicalDatabase db, String version, boolean preview) {
     this.db = db;
@@ -473,34 +492,88 @@ public final class LayerSession implements SqlSession {
   private StatementResult runStatement(Plan plan, List<Object> params, List<String> notices)
       throws SQLException {
     SqlText.Placeholders placeholders = plan.placeholders();
-    try (PreparedStatement ps = connection.prepareStatement(placeholders.sql())) {
-      List<Integer> indexes = placeholders.parameterIndexes();
-      for (int i = 0; i < indexes.size(); i++) {
-        int index = indexes.get(i);
-        if (index < 0 || index >= params.size()) {
-          throw Errors.tooManyParameters(index + 1, params.size());
-        }
-        bind(ps, i + 1, params.get(index));
+    boolean reusable =
+        switch (plan.kind()) {
+          case QUERY, INSERT, UPDATE, DELETE -> true;
+          default -> false;
+        };
+    PreparedStatement ps = reusable ? cachedStatement(placeholders.sql()) : null;
+    if (ps == null) {
+      ps = connection.prepareStatement(placeholders.sql());
+      if (reusable) {
+        prepared.put(placeholders.sql(), ps);
       }
-      running = ps;
-      if (canceled) {
-        canceled = false;
-        throw Errors.canceled();
-      }
-      boolean hasRows;
-      try {
-        hasRows = ps.execute();
-      } finally {
-        running = null;
-      }
-      if (hasRows) {
-        try (ResultSet rs = ps.getResultSet()) {
-          return readResult(plan, rs, notices);
-        }
-      }
-      long count = Math.max(0, ps.getUpdateCount());
-      return new StatementResult(tag(plan, count), List.of(), List.of(), notices);
     }
+    boolean ok = false;
+    try {
+      StatementResult result = execute(ps, plan, params, notices);
+      ok = true;
+      return result;
+    } finally {
+      if (!reusable || !ok) {
+        // a failed statement may be unusable afterwards (DuckDB closes it): never reuse it
+        prepared.remove(placeholders.sql());
+        ps.close();
+      }
+    }
+  }
+
+  /**
+   * A statement prepared earlier in this session for the same SQL, if the schema has not changed
+   * since: preparing is most of a cheap statement's cost on DuckDB.
+   */
+  private PreparedStatement cachedStatement(String sql) throws SQLException {
+    long version = db.schemaVersion();
+    if (version != preparedSchemaVersion) {
+      closePrepared();
+      preparedSchemaVersion = version;
+      return null;
+    }
+    return prepared.get(sql);
+  }
+
+  private void closePrepared() {
+    for (PreparedStatement ps : prepared.values()) {
+      try {
+        ps.close();
+      } catch (SQLException e) {
+        // the statement is dropped either way
+      }
+    }
+    prepared.clear();
+  }
+
+  private StatementResult execute(
+      PreparedStatement ps, Plan plan, List<Object> params, List<String> notices)
+      throws SQLException {
+    SqlText.Placeholders placeholders = plan.placeholders();
+    List<Integer> indexes = placeholders.parameterIndexes();
+    ps.clearParameters();
+    for (int i = 0; i < indexes.size(); i++) {
+      int index = indexes.get(i);
+      if (index < 0 || index >= params.size()) {
+        throw Errors.tooManyParameters(index + 1, params.size());
+      }
+      bind(ps, i + 1, params.get(index));
+    }
+    running = ps;
+    if (canceled) {
+      canceled = false;
+      throw Errors.canceled();
+    }
+    boolean hasRows;
+    try {
+      hasRows = ps.execute();
+    } finally {
+      running = null;
+    }
+    if (hasRows) {
+      try (ResultSet rs = ps.getResultSet()) {
+        return readResult(plan, rs, notices);
+      }
+    }
+    long count = Math.max(0, ps.getUpdateCount());
+    return new StatementResult(tag(plan, count), List.of(), List.of(), notices);
   }
 
   private void bind(PreparedStatement ps, int position, Object value) throws SQLException {
@@ -662,6 +735,7 @@ public final class LayerSession implements SqlSession {
       return;
     }
     closed = true;
+    closePrepared();
     try {
       if (!connection.getAutoCommit()) {
         connection.rollback();

@@ -57,6 +57,10 @@ public final class LogicalDatabase {
     return schema;
   }
 
+  long schemaVersion() {
+    return schemaVersion;
+  }
+
   /** Reads the schema from the engine; returns the columns that were not there before. */
   synchronized Map<String, Map<String, ColumnType>> reloadSchema(Connection connection)
       throws SQLException {

@@ -77,12 +77,9 @@ public final class GitHttp {
     if (pathAfterGit == null || !pathAfterGit.startsWith("/")) {
       return null;
     }
-    int end = pathAfterGit.indexOf(".git", 1);
-    if (end < 0) {
-      int slash = pathAfterGit.indexOf('/', 1);
-      return slash < 0 ? pathAfterGit.substring(1) : pathAfterGit.substring(1, slash);
-    }
-    return pathAfterGit.substring(1, end);
+    int slash = pathAfterGit.indexOf('/', 1);
+    String first = slash < 0 ? pathAfterGit.substring(1) : pathAfterGit.substring(1, slash);
+    return first.endsWith(".git") ? first.substring(0, first.length() - 4) : first;
   }
 
   private final class AccessFilter implements Filter {

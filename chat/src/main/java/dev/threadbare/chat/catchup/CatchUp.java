@@ -64,7 +64,7 @@ public final class CatchUp implements JournalListener, AutoCloseable {
   private final String opsChannel;
   private final Clock clock;
   private final Map<String, String> newestByChannel = new ConcurrentHashMap<>();
-  private volatile boolean seeded;
+  private long seenSeq;
   private ScheduledExecutorService scheduler;
 
   private CatchUp(Builder b) {
@@ -89,7 +89,10 @@ public final class CatchUp implements JournalListener, AutoCloseable {
     return new Builder(journal, intake, slack, botToken, converter);
   }
 
-  /** Remembers the newest journaled message of each channel as live events arrive. */
+  /**
+   * Remembers the newest journaled message of each channel as live events arrive (optional: each
+   * run also reads the journal from where the previous one stopped).
+   */
   @Override
   public void onJournaled(List<JournalEntry> entries) {
     for (JournalEntry entry : entries) {
@@ -108,10 +111,14 @@ public final class CatchUp implements JournalListener, AutoCloseable {
 
   /** Runs catch-up once, now, on the calling thread. */
   public synchronized CatchUpReport runOnce() {
-    if (!seeded) {
-      journal.replay(0, this::note);
-      seeded = true;
-    }
+    // Read what was journaled since the last run (live events included), so each channel's
+    // newest message is known without registering this as a listener.
+    journal.replay(
+        seenSeq,
+        entry -> {
+          note(entry);
+          seenSeq = Math.max(seenSeq, entry.seq());
+        });
     JsonNode auth = call("auth.test", Map.of());
     String team = auth.path("team_id").asText();
     String ownUser = auth.path("user_id").asText("");

@@ -134,6 +134,26 @@ class CatchUpTest {
   }
 
   @Test
+  void startsFromTheNewestMessageJournaledByAnyPath() {
+    CatchUp catchUp =
+        Chat.catchUp(journal, intake, chat.bot, chat.workspace.botToken())
+            .requestsPerMinute(6000)
+            .build(); // not registered as a listener: it reads the journal itself
+    chat.post(chat.general, "one", null);
+    assertThat(catchUp.runOnce().messagesRead()).containsEntry(chat.general, 1);
+    chat.post(chat.general, "two", null);
+    JsonNode newest =
+        chat.call(
+                chat.userToken, "conversations.history", java.util.Map.of("channel", chat.general))
+            .path("messages")
+            .get(0);
+    // "two" arrives as a live event would, straight into the journal.
+    journal.append(
+        List.of(SlackEvents.fromExportMessage(chat.workspace.teamId(), chat.general, newest)));
+    assertThat(catchUp.runOnce().messagesRead()).containsEntry(chat.general, 0);
+  }
+
+  @Test
   void staysWithinItsRequestBudget() {
     chat.post(chat.general, "one", null);
     CatchUp catchUp = catchUp(120); // one request every 500 ms

@@ -65,6 +65,26 @@ public final class ChannelRepos implements AutoCloseable {
     return commitAt(branch, userId, userName, text, files, ts, permalink("C0CHAN", ts));
   }
 
+  /**
+   * Commits on {@code branch} a merge of {@code other} (second parent), with the files given on top
+   * of {@code branch}'s tree, as the materializer's {@code merge} does.
+   */
+  public RevCommit merge(
+      String branch, String other, String userId, String userName, Map<String, String> files)
+      throws IOException {
+    clock += 60;
+    String ts = clock + ".000100";
+    return commitAt(
+        branch,
+        userId,
+        userName,
+        "Merge " + other,
+        files,
+        ts,
+        permalink("C0CHAN", ts),
+        repository.resolve("refs/heads/" + other));
+  }
+
   public RevCommit commitAt(
       String branch,
       String userId,
@@ -73,6 +93,19 @@ public final class ChannelRepos implements AutoCloseable {
       Map<String, String> files,
       String ts,
       String permalink)
+      throws IOException {
+    return commitAt(branch, userId, userName, text, files, ts, permalink, null);
+  }
+
+  private RevCommit commitAt(
+      String branch,
+      String userId,
+      String userName,
+      String text,
+      Map<String, String> files,
+      String ts,
+      String permalink,
+      ObjectId secondParent)
       throws IOException {
     ObjectId parent = repository.resolve("refs/heads/" + branch);
     Map<String, ObjectId> tree = new LinkedHashMap<>();
@@ -113,7 +146,9 @@ public final class ChannelRepos implements AutoCloseable {
       Instant when = Instant.ofEpochSecond(Long.parseLong(ts.substring(0, ts.indexOf('.'))));
       CommitBuilder commit = new CommitBuilder();
       commit.setTreeId(treeId);
-      if (parent != null) {
+      if (parent != null && secondParent != null) {
+        commit.setParentIds(parent, secondParent);
+      } else if (parent != null) {
         commit.setParentId(parent);
       }
       commit.setAuthor(

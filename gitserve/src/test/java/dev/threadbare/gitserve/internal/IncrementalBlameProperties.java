@@ -70,6 +70,34 @@ class IncrementalBlameProperties {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void aMergeKeepsTheThreadsLinesOnTheThreadsVersions() throws Exception {
+    Path dir = Files.createTempDirectory("blame-merge");
+    try (ChannelRepos repos = ChannelRepos.createBare(dir.resolve("r.git"))) {
+      RevCommit root =
+          repos.commit("main", "U0A", "A", "first", Map.of("f.txt", "1\n2\n3\n4\n5\n"));
+      repos.fork("thread/1");
+      RevCommit reply =
+          repos.commit("thread/1", "U0B", "B", "reply", Map.of("f.txt", "1\ntwo\n3\n4\n5\n"));
+      RevCommit onMain =
+          repos.commit("main", "U0C", "C", "main", Map.of("f.txt", "1\n2\n3\nfour\n5\n"));
+      RevCommit merge =
+          repos.merge("main", "thread/1", "U0A", "A", Map.of("f.txt", "1\ntwo\n3\nfour\n5\nsix\n"));
+      List<String> blame =
+          IncrementalBlame.describe(
+              new IncrementalBlame(100).blame(repos.repository(), merge, "f.txt"));
+      assertThat(blame)
+          .containsExactly(
+              root.name() + ":0",
+              reply.name() + ":1",
+              root.name() + ":2",
+              onMain.name() + ":3",
+              root.name() + ":4",
+              merge.name() + ":5");
+      assertThat(blame).isEqualTo(jgitBlame(repos, merge));
+    }
+  }
+
   private static List<String> jgitBlame(ChannelRepos repos, RevCommit commit) throws Exception {
     try (BlameGenerator generator = new BlameGenerator(repos.repository(), "f.txt")) {
       generator.setTextComparator(RawTextComparator.DEFAULT);

@@ -118,6 +118,8 @@ function renderMessage(m, inThread) {
   const mine = m.user === state.me.id;
   const item = el('li', { class: 'message' + (m.is_ephemeral ? ' ephemeral' : ''), id: (inThread ? 't' : '') + domId(m.ts), 'data-ts': m.ts });
   const meta = el('div', { class: 'meta' }, el('strong', {}, m.subtype === 'tombstone' ? '' : userName(m.user)), el('time', { datetime: m.ts }, time(m.ts)));
+  if (m.bot_id) meta.firstChild.after(el('span', { class: 'tag' }, 'APP'));
+  if (m.subtype === 'thread_broadcast') meta.append(' · replied to a thread');
   if (m.is_ephemeral) meta.append(' · only visible to you');
   item.append(meta, renderText(m.text || ''));
   if (m.edited) item.append(el('span', { class: 'edited' }, '(edited)'));

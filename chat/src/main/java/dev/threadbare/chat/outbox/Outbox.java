@@ -268,7 +268,9 @@ public final class Outbox implements AutoCloseable {
 
   /** Sends one call; returns false when it must be retried later. */
   private boolean send(OutboxStore.Row row) {
-    store.markSending(row.id());
+    if (!store.markSending(row.id(), row.state())) {
+      return true; // sent by another node meanwhile
+    }
     Instant now = clock.instant();
     try {
       SlackApiTextResponse response = call(row);

@@ -132,8 +132,20 @@ final class OutboxStore implements AutoCloseable {
                 .list());
   }
 
-  void markSending(long id) {
-    update("UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = :id", id, null);
+  /**
+   * Claims the call for sending; false when it is no longer unsent (another node sharing a
+   * PostgreSQL outbox sent it meanwhile).
+   */
+  boolean markSending(long id, String expectedState) {
+    return jdbi.withHandle(
+            h ->
+                h.createUpdate(
+                        "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = :id"
+                            + " AND state = :expected")
+                    .bind("id", id)
+                    .bind("expected", expectedState)
+                    .execute())
+        == 1;
   }
 
   void markSent(long id, String resultTs, long now) {

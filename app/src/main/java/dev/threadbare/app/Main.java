@@ -1,6 +1,7 @@
 package dev.threadbare.app;
 
 import dev.threadbare.app.cli.DbCommand;
+import dev.threadbare.app.cli.GitCommand;
 import dev.threadbare.app.cli.RepoCommands;
 import dev.threadbare.app.cli.ServeCommand;
 import dev.threadbare.app.cli.WorkspaceCommand;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Command;
       RepoCommands.Rebuild.class,
       WorkspaceCommand.class,
       DbCommand.class,
+      GitCommand.class,
     })
 public final class Main {
 

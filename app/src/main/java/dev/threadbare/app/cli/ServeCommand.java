@@ -1,16 +1,27 @@
 package dev.threadbare.app.cli;
 
+import dev.threadbare.app.serve.Server;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code threadbare serve}: runs everything in one process. */
-@Command(name = "serve", description = "Run threadbare: local workspace, bot, journal, db layer.")
+/** {@code threadbare serve}: runs everything in one process until interrupted. */
+@Command(
+    name = "serve",
+    description =
+        "Run threadbare: local workspace (or real Slack with SLACK_* set), bot, journal, git, db.")
 public final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--data", description = "Data directory (default: ${DEFAULT-VALUE}).")
   Path data = Path.of("threadbare-data");
+
+  @Option(names = "--host", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  String host = "127.0.0.1";
 
   @Option(
       names = "--port",
@@ -22,8 +33,41 @@ public final class ServeCommand implements Callable<Integer> {
       description = "PostgreSQL wire port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int dbPort = 5433;
 
+  @Option(
+      names = "--journal-url",
+      description = "PostgreSQL JDBC URL for the journal (default: SQLite in the data directory).")
+  String journalUrl;
+
+  @Spec CommandSpec spec;
+
   @Override
-  public Integer call() {
-    throw new UnsupportedOperationException("serve: being wired up");
+  public Integer call() throws InterruptedException {
+    Server server =
+        Server.start(
+            new Server.Settings(
+                data, host, port, dbPort, journalUrl, Server.SlackCredentials.fromEnvironment()));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                }));
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("threadbare listening on " + server.url());
+    if (server.dbPort() >= 0) {
+      out.println("threadbare db listening on postgresql://" + host + ":" + server.dbPort());
+    }
+    if (server.firstRunAdminToken() != null) {
+      out.println(
+          "First run: sign in to "
+              + server.url()
+              + " as admin with this token (also its API token): "
+              + server.firstRunAdminToken());
+    }
+    out.flush();
+    stopped.await();
+    return 0;
   }
 }

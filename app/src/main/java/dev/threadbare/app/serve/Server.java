@@ -1,0 +1,306 @@
+package dev.threadbare.app.serve;
+
+import com.slack.api.Slack;
+import com.slack.api.methods.MethodsClient;
+import com.slack.api.methods.response.auth.AuthTestResponse;
+import dev.threadbare.app.DataDir;
+import dev.threadbare.chat.Chat;
+import dev.threadbare.chat.bot.Bot;
+import dev.threadbare.chat.catchup.CatchUp;
+import dev.threadbare.chat.events.EventIntake;
+import dev.threadbare.chat.files.FileDownloader;
+import dev.threadbare.chat.outbox.Outbox;
+import dev.threadbare.chat.socket.SocketModeReceiver;
+import dev.threadbare.core.ThreadbareException;
+import dev.threadbare.db.DbHttp;
+import dev.threadbare.db.DbLayer;
+import dev.threadbare.gitserve.GitServe;
+import dev.threadbare.materializer.Materializer;
+import dev.threadbare.pgwire.PgWireServer;
+import dev.threadbare.workspace.LocalWorkspace;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code threadbare serve}: every piece in one process, on one HTTP port (the local workspace's Web
+ * API and UI, the Events API endpoint, git smart HTTP and the code browser, the db layer's HTTP
+ * endpoint, {@code /healthz}, {@code /metrics}) plus the PostgreSQL wire port.
+ *
+ * <p>With no Slack settings the bot talks to the local workspace through the Slack SDK over HTTP,
+ * exactly as it would to Slack. With {@code SLACK_BOT_TOKEN} and {@code SLACK_SIGNING_SECRET} it
+ * serves a real workspace over the HTTP Events API; with {@code SLACK_APP_TOKEN} over Socket Mode.
+ *
+ * <p>Lifecycle: {@link #start} builds and starts everything; {@link #close()} stops it in reverse
+ * order. Not reusable after close.
+ */
+public final class Server implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Server.class);
+
+  /**
+   * What to run.
+   *
+   * @param data the data directory
+   * @param host the address to bind (loopback by default)
+   * @param port the HTTP port, 0 for a free one
+   * @param dbPort the PostgreSQL wire port, 0 for a free one, negative to not serve it
+   * @param journalUrl a PostgreSQL JDBC URL for the journal, or null for SQLite in {@code data}
+   * @param slack real Slack credentials, or null for the local workspace
+   */
+  public record Settings(
+      Path data, String host, int port, int dbPort, String journalUrl, SlackCredentials slack) {
+    /** Validates. */
+    public Settings {
+      Objects.requireNonNull(data, "data");
+      Objects.requireNonNull(host, "host");
+    }
+  }
+
+  /**
+   * Credentials of a real Slack app: a bot token, and a signing secret (HTTP events) or an
+   * app-level token (Socket Mode).
+   */
+  public record SlackCredentials(String botToken, String signingSecret, String appToken) {
+    /** Validates: a bot token and one way of receiving events. */
+    public SlackCredentials {
+      if (botToken == null || botToken.isBlank()) {
+        throw new ThreadbareException(
+            "SLACK_BOT_TOKEN is not set: real Slack needs the bot token (xoxb-…)");
+      }
+      if ((signingSecret == null || signingSecret.isBlank())
+          && (appToken == null || appToken.isBlank())) {
+        throw new ThreadbareException(
+            "SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is needed with SLACK_BOT_TOKEN: the signing"
+                + " secret for HTTP events, or an xapp- token for Socket Mode");
+      }
+    }
+
+    /** The credentials in the environment, or null when {@code SLACK_BOT_TOKEN} is not set. */
+    public static SlackCredentials fromEnvironment() {
+      String bot = System.getenv("SLACK_BOT_TOKEN");
+      if (bot == null || bot.isBlank()) {
+        return null;
+      }
+      return new SlackCredentials(
+          bot, System.getenv("SLACK_SIGNING_SECRET"), System.getenv("SLACK_APP_TOKEN"));
+    }
+  }
+
+  private final Deque<AutoCloseable> closers = new ArrayDeque<>();
+  private String url;
+  private int dbPort = -1;
+  private String firstRunAdminToken;
+
+  private Server() {}
+
+  /** Starts everything; on failure, stops what had started and rethrows. */
+  public static Server start(Settings settings) {
+    Server server = new Server();
+    try {
+      server.run(settings);
+      return server;
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  /** The HTTP base URL, such as {@code http://127.0.0.1:8080}. */
+  public String url() {
+    return url;
+  }
+
+  /** The PostgreSQL wire port, or -1 when not served. */
+  public int dbPort() {
+    return dbPort;
+  }
+
+  /** The first admin's token when this start created the local workspace, else null. */
+  public String firstRunAdminToken() {
+    return firstRunAdminToken;
+  }
+
+  private <T extends AutoCloseable> T closeLater(T closeable) {
+    closers.push(closeable);
+    return closeable;
+  }
+
+  private void run(Settings settings) {
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    DataDir dataDir = closeLater(DataDir.open(settings.data(), settings.journalUrl()));
+    Materializer materializer = dataDir.materializer();
+    int port = settings.port() == 0 ? freePort(settings.host()) : settings.port();
+    url = "http://" + hostForUrl(settings.host()) + ":" + port;
+
+    boolean local = settings.slack() == null;
+    LocalWorkspace workspace = null;
+    String botToken;
+    Slack slack;
+    if (local) {
+      workspace = closeLater(LocalWorkspace.open(settings.data()));
+      workspace.setBaseUrl(url);
+      firstRunAdminToken = workspace.firstRunAdminToken().orElse(null);
+      botToken = workspace.botToken();
+      slack = Chat.slack(url + "/api/");
+    } else {
+      botToken = settings.slack().botToken();
+      slack = Chat.slack(null);
+    }
+    MethodsClient methods = slack.methods(botToken);
+
+    GitServe gitServe =
+        GitServe.create(
+            settings.data(),
+            new ChatChannels(methods, botToken, dataDir.store(), dataDir.gitDirectory()),
+            new GitServe.Settings(false, url));
+    DbLayer db = closeLater(DbLayer.duckDb(settings.data()));
+
+    Javalin http =
+        Javalin.create(
+            config -> {
+              config.showJavalinBanner = false;
+              config.http.maxRequestSize = 16L * 1024 * 1024;
+              gitServe.configure(config);
+            });
+    closeLater(http::stop);
+    if (workspace != null) {
+      workspace.register(http);
+    }
+    DbHttp.register(http, db);
+
+    Outbox outbox = closeLater(Chat.outbox(settings.data(), methods).start());
+    String botUserId = local ? workspace.botUserId() : botUserId(methods, botToken);
+    Bot bot = Chat.bot(outbox, new MaterializerOutcomes(materializer), botUserId);
+    Counter eventsReceived = metrics.counter("threadbare_events_journaled_total");
+    EventIntake intake =
+        closeLater(
+            Chat.intake(dataDir.journal())
+                .enrichWith(
+                    FileDownloader.create(botToken, FileDownloader.DEFAULT_MAX_BYTES, outbox))
+                .onJournaled(bot)
+                .onJournaled(entries -> eventsReceived.increment(entries.size())));
+    String signingSecret = local ? randomSecret() : settings.slack().signingSecret();
+    if (signingSecret != null && !signingSecret.isBlank()) {
+      Chat.eventsEndpoint(signingSecret, intake).onSlashCommand(bot).register(http);
+    }
+    if (!local && settings.slack().appToken() != null && !settings.slack().appToken().isBlank()) {
+      closeLater(
+          SocketModeReceiver.create(settings.slack().appToken(), slack, intake)
+              .onSlashCommand(bot)
+              .start());
+    }
+
+    Gauge.builder("threadbare_journal_lag_entries", dataDir, d -> lag(d)).register(metrics);
+    Gauge.builder("threadbare_outbox_depth", outbox, Outbox::depth).register(metrics);
+    Gauge.builder("threadbare_outbox_rate_limit_waits", outbox, Outbox::rateLimitWaits)
+        .register(metrics);
+    http.get("/healthz", ctx -> ctx.result("ok"));
+    http.get(
+        "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
+
+    http.start(settings.host(), port);
+
+    if (settings.dbPort() >= 0) {
+      PgWireServer wire =
+          closeLater(
+              PgWireServer.start(
+                  db,
+                  new InetSocketAddress(settings.host(), settings.dbPort()),
+                  PgWireServer.Settings.defaults()));
+      dbPort = wire.port();
+    }
+
+    if (workspace != null) {
+      // The local workspace delivers its events to our own endpoint, signed, as Slack would.
+      workspace.setEventsRequestUrl(url + "/slack/events", signingSecret);
+    }
+    // Anything journaled before a crash but not yet in git.
+    dataDir.catchUp();
+    CatchUp catchUp =
+        closeLater(
+            Chat.catchUp(dataDir.journal(), intake, methods, botToken)
+                .requestsPerMinute(local ? 600 : CatchUp.DEFAULT_REQUESTS_PER_MINUTE)
+                .build());
+    Thread.ofVirtual()
+        .name("threadbare-catch-up")
+        .start(
+            () -> {
+              try {
+                catchUp.runOnce();
+                catchUp.start(Duration.ofMinutes(5));
+              } catch (RuntimeException e) {
+                log.warn("catch-up failed: {}", e.getMessage());
+              }
+            });
+  }
+
+  private static long lag(DataDir dataDir) {
+    return dataDir.journal().lastSeq() - dataDir.journal().cursor(Materializer.CURSOR);
+  }
+
+  private static String botUserId(MethodsClient methods, String botToken) {
+    try {
+      AuthTestResponse auth = methods.authTest(r -> r.token(botToken));
+      if (!auth.isOk()) {
+        throw new ThreadbareException(
+            "auth.test with the bot token failed: " + auth.getError() + " (check SLACK_BOT_TOKEN)");
+      }
+      return auth.getUserId();
+    } catch (IOException e) {
+      throw new UncheckedIOException("auth.test: " + e.getMessage(), e);
+    } catch (com.slack.api.methods.SlackApiException e) {
+      throw new ThreadbareException("auth.test: " + e.getMessage(), e);
+    }
+  }
+
+  private static String randomSecret() {
+    byte[] bytes = new byte[24];
+    new SecureRandom().nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
+
+  private static int freePort(String host) {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port on " + host + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String hostForUrl(String host) {
+    return "0.0.0.0".equals(host) ? "127.0.0.1" : host;
+  }
+
+  /** Stops everything that started, newest first; logs (and continues past) close failures. */
+  @Override
+  public void close() {
+    Consumer<AutoCloseable> closeQuietly =
+        c -> {
+          try {
+            c.close();
+          } catch (Exception e) {
+            log.warn("while stopping: {}", e.toString());
+          }
+        };
+    while (!closers.isEmpty()) {
+      closeQuietly.accept(closers.pop());
+    }
+  }
+}

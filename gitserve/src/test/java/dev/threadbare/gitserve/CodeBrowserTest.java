@@ -174,6 +174,31 @@ class CodeBrowserTest {
   }
 
   @Test
+  void versionsAreAddressedByBranchNumberAndByMessagePermalink() throws Exception {
+    assertThat(getJson("/api/v1/channels/general/tree?rev=main@1").get("commit").asText())
+        .isEqualTo(v1.name());
+    assertThat(getJson("/api/v1/channels/general/tree?rev=main@3").get("commit").asText())
+        .isEqualTo(v3.name());
+    assertThat(
+            getJson("/api/v1/channels/general/tree?rev=thread/" + THREAD_TS + "@1")
+                .get("commit")
+                .asText())
+        .isEqualTo(threadReply.name());
+    String permalink = v2.getFooterLines("Chat-Message").get(0);
+    assertThat(
+            getJson(
+                    "/api/v1/channels/general/tree?rev="
+                        + java.net.URLEncoder.encode(
+                            permalink, java.nio.charset.StandardCharsets.UTF_8))
+                .get("commit")
+                .asText())
+        .isEqualTo(v2.name());
+    HttpResponse<String> tooFar = get("/api/v1/channels/general/tree?rev=main@9", bobToken);
+    assertThat(tooFar.statusCode()).isEqualTo(404);
+    assertThat(tooFar.body()).contains("main@9", "has 3 commits");
+  }
+
+  @Test
   void badVersionsPathsAndLinesAreNamed() throws Exception {
     HttpResponse<String> version = get("/api/v1/channels/general/tree?rev=nope", bobToken);
     assertThat(version.statusCode()).isEqualTo(404);

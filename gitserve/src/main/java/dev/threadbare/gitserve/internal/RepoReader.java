@@ -36,6 +36,9 @@ import org.eclipse.jgit.util.RawParseUtils;
  * (which releases the repository handle).
  */
 final class RepoReader implements AutoCloseable {
+  private static final java.util.regex.Pattern NUMBERED =
+      java.util.regex.Pattern.compile("(.+)@([0-9]{1,9})");
+
   /** Files larger than this are not shown inline. */
   static final int MAX_BLOB = 4 * 1024 * 1024;
 
@@ -112,8 +115,13 @@ final class RepoReader implements AutoCloseable {
     ObjectId id;
     try {
       Ref branch = repository.exactRef(Constants.R_HEADS + rev);
+      java.util.regex.Matcher numbered = NUMBERED.matcher(rev);
       if (branch != null) {
         id = branch.getObjectId();
+      } else if (numbered.matches()) {
+        id = numberedCommit(rev, numbered.group(1), Integer.parseInt(numbered.group(2)));
+      } else if (rev.startsWith("https://") || rev.startsWith("http://")) {
+        id = byPermalink(rev);
       } else if (rev.matches("[0-9a-fA-F]{4,40}")) {
         id = repository.resolve(rev + "^{commit}");
       } else {
@@ -127,13 +135,66 @@ final class RepoReader implements AutoCloseable {
     }
     if (id == null) {
       throw new BrowseException(
-          "version `" + rev + "` not found: give a branch name (main, thread/<ts>) or a commit id");
+          "version `"
+              + rev
+              + "` not found: give a branch (main, thread/<ts>), a commit id, BRANCH@N or a"
+              + " message permalink");
     }
     try {
       return walk.parseCommit(id);
     } catch (MissingObjectException | IncorrectObjectTypeException e) {
       throw new BrowseException("version `" + rev + "` is not a commit of this repository");
     }
+  }
+
+  /**
+   * {@code BRANCH@N}: the Nth commit (1-based) of the branch's own first-parent history; a thread's
+   * commits are counted from its fork off main (the materializer's numbering).
+   */
+  private ObjectId numberedCommit(String rev, String branchName, int n) throws IOException {
+    Ref branch = repository.exactRef(Constants.R_HEADS + branchName);
+    if (branch == null) {
+      throw new BrowseException(
+          "version `" + rev + "`: there is no branch `" + branchName + "` in this channel");
+    }
+    List<ObjectId> commits = new ArrayList<>();
+    try (RevWalk numbering = new RevWalk(reader)) {
+      numbering.setFirstParent(true);
+      numbering.markStart(numbering.parseCommit(branch.getObjectId()));
+      Ref main = repository.exactRef(Constants.R_HEADS + "main");
+      if (main != null && !main.getName().equals(branch.getName())) {
+        numbering.markUninteresting(numbering.parseCommit(main.getObjectId()));
+      }
+      for (RevCommit c : numbering) {
+        commits.add(c.copy());
+      }
+    }
+    if (n < 1 || n > commits.size()) {
+      throw new BrowseException(
+          "version `"
+              + rev
+              + "`: branch "
+              + branchName
+              + " has "
+              + commits.size()
+              + " commits, numbered from 1");
+    }
+    return commits.get(commits.size() - n);
+  }
+
+  /** The newest commit whose {@code Chat-Message} trailer is {@code permalink}, or null. */
+  private ObjectId byPermalink(String permalink) throws IOException {
+    try (RevWalk search = new RevWalk(reader)) {
+      for (Ref ref : repository.getRefDatabase().getRefsByPrefix(Constants.R_HEADS)) {
+        search.markStart(search.parseCommit(ref.getObjectId()));
+      }
+      for (RevCommit c : search) {
+        if (c.getFooterLines("Chat-Message").stream().anyMatch(l -> l.strip().equals(permalink))) {
+          return c.copy();
+        }
+      }
+    }
+    return null;
   }
 
   /** Lists the directory {@code path} ("" for the root) at {@code commit}, directories first. */

@@ -1,0 +1,214 @@
+package dev.threadbare.app.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.slack.api.Slack;
+import com.slack.api.SlackConfig;
+import com.slack.api.methods.MethodsClient;
+import com.slack.api.methods.response.chat.ChatPostMessageResponse;
+import com.slack.api.model.Conversation;
+import com.slack.api.model.Message;
+import com.slack.api.model.Reaction;
+import dev.threadbare.app.Main;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code threadbare serve} as a user meets it: one process, a person posting through the Slack SDK
+ * to the local workspace, the bot answering, the repository cloned with the real {@code git} over
+ * HTTP, and the db layer reached with the PostgreSQL JDBC driver on the wire port.
+ */
+class ServeEndToEndTest {
+
+  @TempDir static Path dir;
+  static Server server;
+  static MethodsClient person;
+  static String general;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = Server.start(new Server.Settings(dir.resolve("data"), "127.0.0.1", 0, 0, null, null));
+    SlackConfig config = new SlackConfig();
+    config.setMethodsEndpointUrlPrefix(server.url() + "/api/");
+    person = Slack.getInstance(config).methods(server.firstRunAdminToken());
+    general =
+        person.conversationsList(r -> r).getChannels().stream()
+            .filter(c -> c.getName().equals("general"))
+            .map(Conversation::getId)
+            .findFirst()
+            .orElseThrow();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void aPostedFileBecomesACommitThatGitClonesAndTheBotAcknowledges() throws Exception {
+    ChatPostMessageResponse posted =
+        person.chatPostMessage(
+            r ->
+                r.channel(general)
+                    .text("first version\n`src/app.py`\n```\nprint(\"a -> b & <c>\")\n```"));
+    assertThat(posted.isOk()).as(posted.getError()).isTrue();
+    assertThat(eventually(() -> reactions(posted.getTs()).contains("white_check_mark"))).isTrue();
+
+    ChatPostMessageResponse reply =
+        person.chatPostMessage(
+            r ->
+                r.channel(general)
+                    .threadTs(posted.getTs())
+                    .text("`src/app.py`\n```\nprint(\"thread\")\n```"));
+    assertThat(reply.isOk()).isTrue();
+    assertThat(eventually(() -> reactions(reply.getTs()).contains("white_check_mark"))).isTrue();
+
+    String token = lastLine("git", "add-token", "--data", data(), "--user", userId());
+    Path clone = dir.resolve("clone");
+    String authority = URI.create(server.url()).getAuthority();
+    git(
+        dir,
+        "clone",
+        "-q",
+        "http://me:" + token + "@" + authority + "/git/general.git",
+        clone.toString());
+    assertThat(Files.readString(clone.resolve("src/app.py"), StandardCharsets.UTF_8))
+        .isEqualTo("print(\"a -> b & <c>\")\n");
+    git(clone, "checkout", "-q", "thread/" + posted.getTs());
+    assertThat(Files.readString(clone.resolve("src/app.py"), StandardCharsets.UTF_8))
+        .isEqualTo("print(\"thread\")\n");
+  }
+
+  @Test
+  void healthAndMetricsAnswer() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> health =
+        http.send(
+            HttpRequest.newBuilder(URI.create(server.url() + "/healthz")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(health.statusCode()).isEqualTo(200);
+    HttpResponse<String> metrics =
+        http.send(
+            HttpRequest.newBuilder(URI.create(server.url() + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(metrics.body())
+        .contains("threadbare_journal_lag_entries")
+        .contains("threadbare_outbox_depth");
+  }
+
+  @Test
+  void theDbLayerAnswersOnTheWirePort() throws Exception {
+    String url =
+        lastLine(
+            "db",
+            "add-credentials",
+            "--data",
+            data(),
+            "--database",
+            "prod",
+            "--version",
+            "v1",
+            "--port",
+            String.valueOf(server.dbPort()));
+    URI uri = URI.create(url.replace("postgresql://", "http://"));
+    String[] userInfo = uri.getUserInfo().split(":", 2);
+    String jdbc = "jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + uri.getPath();
+    try (Connection c = DriverManager.getConnection(jdbc, userInfo[0], userInfo[1])) {
+      try (PreparedStatement insert = c.prepareStatement("INSERT INTO notes (body) VALUES (?)")) {
+        insert.setString(1, "hello");
+        assertThat(insert.executeUpdate()).isEqualTo(1);
+      }
+      try (PreparedStatement select = c.prepareStatement("SELECT body FROM notes");
+          ResultSet rows = select.executeQuery()) {
+        assertThat(rows.next()).isTrue();
+        assertThat(rows.getString(1)).isEqualTo("hello");
+      }
+    }
+  }
+
+  private static String data() {
+    return dir.resolve("data").toString();
+  }
+
+  /** Runs the CLI as a user would while serve runs, and returns its last line of output. */
+  private static String lastLine(String... args) {
+    StringWriter out = new StringWriter();
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out));
+    assertThat(cli.execute(args)).as(String.join(" ", args)).isZero();
+    String[] lines = out.toString().strip().split("\\R");
+    return lines[lines.length - 1].strip();
+  }
+
+  private static String userId() throws Exception {
+    return person.authTest(r -> r).getUserId();
+  }
+
+  private static List<String> reactions(String ts) {
+    try {
+      List<Message> messages =
+          person
+              .conversationsHistory(
+                  r -> r.channel(general).latest(ts).oldest(ts).inclusive(true).limit(1))
+              .getMessages();
+      if (messages == null || messages.isEmpty()) {
+        messages =
+            person.conversationsReplies(r -> r.channel(general).ts(ts)).getMessages().stream()
+                .filter(m -> ts.equals(m.getTs()))
+                .toList();
+      }
+      if (messages.isEmpty() || messages.get(0).getReactions() == null) {
+        return List.of();
+      }
+      return messages.get(0).getReactions().stream().map(Reaction::getName).toList();
+    } catch (Exception e) {
+      return List.of();
+    }
+  }
+
+  private static boolean eventually(BooleanSupplier condition) throws InterruptedException {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+    while (Instant.now().isBefore(deadline)) {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      Thread.sleep(100);
+    }
+    return condition.getAsBoolean();
+  }
+
+  private static void git(Path workDir, String... args) throws IOException, InterruptedException {
+    String[] command = new String[args.length + 1];
+    command[0] = "git";
+    System.arraycopy(args, 0, command, 1, args.length);
+    Process p =
+        new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(output).isZero();
+  }
+}

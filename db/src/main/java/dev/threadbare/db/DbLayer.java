@@ -332,9 +332,11 @@ public final class DbLayer implements SqlService, AutoCloseable {
     long cutoff = now - retention.toMillis();
     Map<String, Map<String, TreeMap<String, long[]>>> uses = new TreeMap<>();
     Map<String, Map<String, TreeMap<String, TreeSet<String>>>> kinds = new TreeMap<>();
+    Map<String, Long> created = new java.util.HashMap<>();
     for (CatalogStore.ColumnRow c : context.catalog.columns(database)) {
       uses.computeIfAbsent(c.table(), k -> new TreeMap<>())
           .computeIfAbsent(c.column(), k -> new TreeMap<>());
+      created.put(c.table() + '\0' + c.column(), c.createdAt());
     }
     for (CatalogStore.UsageRow u : context.catalog.usage(database)) {
       if (u.kind().equals("omit")) {
@@ -369,7 +371,10 @@ public final class DbLayer implements SqlService, AutoCloseable {
                             List.copyOf(kinds.get(table).get(column).get(e.getKey()))));
                   }
                   Instant lastUsed = last == Long.MIN_VALUE ? null : Instant.ofEpochMilli(last);
-                  boolean collectible = last == Long.MIN_VALUE || last < cutoff;
+                  // a column is young until it has existed for the retention period
+                  long lastSign =
+                      Math.max(last, created.getOrDefault(table + '\0' + column, Long.MIN_VALUE));
+                  boolean collectible = lastSign < cutoff;
                   columns.add(
                       new GcReport.ColumnUse(table, column, holders, lastUsed, collectible));
                 }));

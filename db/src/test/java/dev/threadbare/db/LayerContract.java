@@ -346,6 +346,13 @@ abstract class LayerContract {
         .extracting(i -> i.table() + "." + i.column())
         .contains("posts.author_id", "authors.id");
     assertThat(indexes).allMatch(i -> indexExists(i.name()));
+    run("INSERT INTO comments (body) VALUES ('hi')");
+    run("ALTER TABLE comments ADD COLUMN author_id bigint REFERENCES authors(id)");
+    assertThat(layer.describe("prod").indexes())
+        .filteredOn(i -> i.table().equals("comments"))
+        .extracting(CatalogDescription.Index::column, CatalogDescription.Index::reason)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("author_id", "foreign key comments.author_id"));
     CatalogDescription.Table posts =
         layer.describe("prod").tables().stream()
             .filter(t -> t.name().equals("posts"))

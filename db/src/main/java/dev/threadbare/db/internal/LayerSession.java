@@ -16,7 +16,6 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -464,14 +463,46 @@ public final class LayerSession implements SqlSession {
     }
   }
 
-  private StatementResult runDdl(Plan plan, List<Object> params, List<String> notices)
+  private static final java.util.regex.Pattern ADDED_REFERENCES =
+      java.util.regex.Pattern.compile(
+          "(?is)\\s+REFERENCES\\s+[\\w\".]+\\s*(?:\\([^)]*\\))?"
+              + "(?:\\s+ON\\s+(?:DELETE|UPDATE)\\s+(?:CASCADE|RESTRICT|SET\\s+NULL"
+              + "|SET\\s+DEFAULT|NO\\s+ACTION))*");
+
+  private StatementResult runDdl(Plan original, List<Object> params, List<String> notices)
       throws SQLException {
+    Plan plan = original;
+    if (context.engine.isDuckDb()
+        && !plan.foreignKeys().isEmpty()
+        && SqlText.firstWord(plan.sql()).equals("ALTER")) {
+      // DuckDB cannot add a constraint to an existing table: add the column and its indexes, and
+      // say the reference is not enforced
+      String sql = ADDED_REFERENCES.matcher(plan.sql()).replaceAll("");
+      plan =
+          new Plan(
+              plan.kind(),
+              sql,
+              SqlText.placeholders(sql),
+              plan.table(),
+              plan.createTable(),
+              plan.writes(),
+              plan.uses(),
+              plan.indexWishes(),
+              plan.foreignKeys(),
+              plan.requestedColumns(),
+              plan.notices(),
+              plan.commandTag());
+      notices.add(
+          "DuckDB cannot add a foreign key to an existing table: the column and its indexes were"
+              + " made, the reference is not enforced");
+    }
+    Plan ddl = plan;
     StatementResult[] holder = new StatementResult[1];
     if (plan.table() != null) {
       db.alterAroundIndexes(
-          connection, plan.table(), () -> holder[0] = runStatement(plan, params, notices));
+          connection, plan.table(), () -> holder[0] = runStatement(ddl, params, notices));
     } else {
-      holder[0] = runStatement(plan, params, notices);
+      holder[0] = runStatement(ddl, params, notices);
     }
     StatementResult result = holder[0];
     afterSchemaChange();
@@ -749,10 +780,5 @@ public final class LayerSession implements SqlSession {
     } catch (SQLException e) {
       // nothing left to do
     }
-  }
-
-  /** For tests and maintenance: how long a retention period is, as words. */
-  static String words(Duration d) {
-    return d.toDays() + " days";
   }
 }

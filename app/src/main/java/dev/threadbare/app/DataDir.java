@@ -1,5 +1,6 @@
 package dev.threadbare.app;
 
+import dev.threadbare.app.repo.JGitConfinement;
 import dev.threadbare.core.ThreadbareException;
 import dev.threadbare.core.journal.Journal;
 import dev.threadbare.journal.Journals;
@@ -73,6 +74,7 @@ public final class DataDir implements AutoCloseable {
       throw new DataDirException(
           "cannot create the data directory " + directory + ": " + e.getMessage());
     }
+    JGitConfinement.confineTo(directory);
     return new DataDir(directory, openJournal(directory, journalUrl));
   }
 

@@ -18,18 +18,16 @@ final class BotReplies {
   private BotReplies() {}
 
   static String help() {
-    return String.join(
-        "\n",
-        "*threadbare*: this channel is a repository; code blocks are files.",
-        "• A file: a line with the path in backticks, then a code block:",
-        "    `src/app.py`",
-        "    ```print(\"hi\")```",
-        "  or a first line inside the block such as `# file: src/app.py`.",
-        "• A newer block with the same path is a new version; a thread is a branch.",
-        "• Long files: upload them as attachments (text, CSV or SVG).",
-        "• Commands, each on its own line: `rm PATH`, `mv OLD NEW`, `merge`, `status`,"
-            + " `promote VERSION`, `rollback`, `deploy VERSION`, `token`, `help`.",
-        "I answer with ✅ (taken), ❓ (a code block without a path) or ❌ (refused).");
+    return """
+        *threadbare*: this channel is a repository; code blocks are files.
+        • A file: a line with the path in backticks, then a code block:
+            `src/app.py`
+            ```print("hi")```
+          or a first line inside the block such as `# file: src/app.py`.
+        • A newer block with the same path is a new version; a thread is a branch.
+        • Long files: upload them as attachments (text, CSV or SVG).
+        • Commands, each on its own line: `rm PATH`, `mv OLD NEW`, `merge`, `status`,         `promote VERSION`, `rollback`, `deploy VERSION`, `token`, `help`.
+        I answer with ✅ (taken), ❓ (a code block without a path) or ❌ (refused).""";
   }
 
   static String noPath() {

@@ -66,6 +66,7 @@ public final class CatchUp implements JournalListener, AutoCloseable {
   private final Map<String, String> newestByChannel = new ConcurrentHashMap<>();
   private long seenSeq;
   private ScheduledExecutorService scheduler;
+  private java.util.concurrent.ScheduledFuture<?> scheduled;
 
   private CatchUp(Builder b) {
     this.journal = b.journal;
@@ -166,23 +167,27 @@ public final class CatchUp implements JournalListener, AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    scheduler.scheduleWithFixedDelay(
-        () -> {
-          try {
-            CatchUpReport report = runOnce();
-            LOG.info("catch-up journaled {} entries", report.totalJournaled());
-          } catch (RuntimeException e) {
-            LOG.warn("catch-up failed; next try in {}", interval, e);
-          }
-        },
-        0,
-        interval.toMillis(),
-        TimeUnit.MILLISECONDS);
+    scheduled =
+        scheduler.scheduleWithFixedDelay(
+            () -> {
+              try {
+                CatchUpReport report = runOnce();
+                LOG.info("catch-up journaled {} entries", report.totalJournaled());
+              } catch (RuntimeException e) {
+                LOG.warn("catch-up failed; next try in {}", interval, e);
+              }
+            },
+            0,
+            interval.toMillis(),
+            TimeUnit.MILLISECONDS);
     return this;
   }
 
   @Override
   public synchronized void close() {
+    if (scheduled != null) {
+      scheduled.cancel(true);
+    }
     if (scheduler != null) {
       scheduler.shutdownNow();
     }

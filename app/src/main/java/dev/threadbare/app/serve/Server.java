@@ -238,17 +238,8 @@ public final class Server implements AutoCloseable {
             Chat.catchUp(dataDir.journal(), intake, methods, botToken)
                 .requestsPerMinute(local ? 600 : CatchUp.DEFAULT_REQUESTS_PER_MINUTE)
                 .build());
-    Thread.ofVirtual()
-        .name("threadbare-catch-up")
-        .start(
-            () -> {
-              try {
-                catchUp.runOnce();
-                catchUp.start(Duration.ofMinutes(5));
-              } catch (RuntimeException e) {
-                log.warn("catch-up failed: {}", e.getMessage());
-              }
-            });
+    // Runs at once (in the background), then every five minutes.
+    catchUp.start(Duration.ofMinutes(5));
   }
 
   private static long lag(DataDir dataDir) {

@@ -522,6 +522,10 @@ abstract class LayerContract {
         .containsExactly(new ResultColumn("name", 25), new ResultColumn("age", 20));
     assertThat(d.parameterTypes()).hasSize(1);
     assertThat(session.describe("INSERT INTO people (name) VALUES ($1)").columns()).isEmpty();
+    assertThat(session.describe("SELECT name, email FROM people").columns())
+        .containsExactly(new ResultColumn("name", 25), new ResultColumn("email", 25));
+    assertThat(session.describe("SELECT title FROM books").columns())
+        .containsExactly(new ResultColumn("title", 25));
     assertThat(Collections.frequency(List.of(1), 1)).isEqualTo(1);
   }
 

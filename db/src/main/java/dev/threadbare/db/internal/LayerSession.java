@@ -701,7 +701,9 @@ public final class LayerSession implements SqlSession {
     boolean engineKnows =
         plan.kind() != Plan.Kind.NOOP
             && !plan.createTable()
-            && plan.requestedColumns().isEmpty()
+            // reads of unknown columns are rewritten to NULLs the engine can describe; writes to
+            // missing columns cannot be described until the write creates them
+            && (plan.kind() == Plan.Kind.QUERY || plan.requestedColumns().isEmpty())
             && plan.writes().stream()
                 .allMatch(
                     w ->

@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param altered the files posted whose content the chat normalises (CRLF, trailing newlines): they
  *     arrive changed, as the reason says
  * @param modesLost the executable files: posted, but the chat cannot carry the executable bit
+ * @param rateLimited how many times the chat answered 429 (each waited out for its Retry-After)
  * @param elapsed the wall time of the import
  */
 public record ImportReport(
@@ -32,6 +33,7 @@ public record ImportReport(
     List<SkippedFile> skipped,
     List<SkippedFile> altered,
     List<String> modesLost,
+    int rateLimited,
     Duration elapsed) {
 
   public ImportReport {
@@ -67,7 +69,8 @@ public record ImportReport(
           .append(commitsAlreadyThere)
           .append(" already there");
     }
-    out.append(String.format(java.util.Locale.ROOT, " (%.2f messages/s)%n", messagesPerSecond()));
+    out.append(String.format(java.util.Locale.ROOT, " (%.2f messages/s", messagesPerSecond()));
+    out.append(rateLimited > 0 ? ", rate limited " + rateLimited + " times)\n" : ")\n");
     for (SkippedFile s : skipped) {
       out.append("skipped ").append(s).append('\n');
     }

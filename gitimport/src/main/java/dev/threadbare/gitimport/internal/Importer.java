@@ -114,6 +114,7 @@ public final class Importer {
         List.copyOf(skipped.values()),
         List.copyOf(altered.values()),
         List.copyOf(modesLost),
+        chat.rateLimited(),
         Duration.ofNanos(System.nanoTime() - started));
   }
 

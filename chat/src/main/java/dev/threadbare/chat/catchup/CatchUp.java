@@ -128,6 +128,7 @@ public final class CatchUp implements JournalListener, AutoCloseable {
     int[] requests = {0};
     List<JsonNode> channels = memberChannels();
     intake.append(describe(team, channels));
+    intake.append(people(team));
     for (JsonNode channelNode : channels) {
       String channel = channelNode.path("id").asText();
       String newest = newestByChannel.get(team + ":" + channel);
@@ -219,6 +220,43 @@ public final class CatchUp implements JournalListener, AutoCloseable {
               clock.instant(),
               text));
     }
+    return entries;
+  }
+
+  /**
+   * {@link EntryKind#USER} entries for the workspace's people as seen now, so commits carry their
+   * names. The identity is the user id: the first profile journaled names the user for good, which
+   * keeps commit ids a function of the journal.
+   */
+  private List<JournalEntry> people(String team) {
+    List<JournalEntry> entries = new ArrayList<>();
+    String cursor = "";
+    do {
+      Map<String, String> params = new HashMap<>();
+      params.put("limit", "200");
+      if (!cursor.isEmpty()) {
+        params.put("cursor", cursor);
+      }
+      JsonNode page = call("users.list", params);
+      for (JsonNode user : page.path("members")) {
+        String id = user.path("id").asText("");
+        if (!id.isEmpty()) {
+          entries.add(
+              new JournalEntry(
+                  0,
+                  team,
+                  "",
+                  "0",
+                  EntryKind.USER,
+                  id,
+                  null,
+                  id,
+                  clock.instant(),
+                  user.toString()));
+        }
+      }
+      cursor = page.path("response_metadata").path("next_cursor").asText("");
+    } while (!cursor.isEmpty());
     return entries;
   }
 

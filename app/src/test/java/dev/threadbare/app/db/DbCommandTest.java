@@ -98,11 +98,12 @@ class DbCommandTest {
     CompletableFuture<Integer> running =
         CompletableFuture.supplyAsync(() -> cli.execute("--data", data.toString(), "--port", "0"));
     Pattern listening = Pattern.compile("postgresql on 127\\.0\\.0\\.1:(\\d+)");
-    Matcher m = listening.matcher("");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline && !(m = listening.matcher(out.toString())).find()) {
+    Matcher m = listening.matcher(out.toString());
+    while (!m.find() && System.nanoTime() < deadline) {
       assertThat(running).as(err.toString()).isNotDone();
       Thread.sleep(50);
+      m = listening.matcher(out.toString());
     }
     int port = Integer.parseInt(m.group(1));
     try (Connection c =

@@ -38,8 +38,8 @@ class SqlTextProperties {
   @Property(tries = 200)
   void placeholdersOutsideLiteralsOnly(@ForAll("statement") String statement) {
     SqlText.Placeholders p = SqlText.placeholders(statement);
-    long dollars = statement.split("\\$1", -1).length - 1;
-    assertThat(p.parameterIndexes()).hasSizeLessThanOrEqualTo((int) dollars).allMatch(i -> i == 0);
+    int dollars = statement.split("\\$1", -1).length - 1;
+    assertThat(p.parameterIndexes()).hasSizeLessThanOrEqualTo(dollars).allMatch(i -> i == 0);
     assertThat(p.sql()).doesNotContain(" $1");
   }
 }

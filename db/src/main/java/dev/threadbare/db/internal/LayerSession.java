@@ -41,6 +41,7 @@ public final class LayerSession implements SqlSession {
   private volatile Statement running;
   private volatile boolean canceled;
   private boolean closed;
+  private boolean holdsTransactionShare;
   private static final int PREPARED_LIMIT = 64;
   private final Map<String, PreparedStatement> prepared =
       new LinkedHashMap<>(16, 0.75f, true) {
@@ -130,7 +131,7 @@ public final class LayerSession implements SqlSession {
     }
     try {
       Plan plan = db.plan(sql);
-      return run(plan, sql, params);
+      return gated(plan, () -> run(plan, sql, params));
     } catch (DbException e) {
       if (status == TransactionStatus.IN_TRANSACTION) {
         status = TransactionStatus.FAILED;
@@ -139,8 +140,45 @@ public final class LayerSession implements SqlSession {
     }
   }
 
+  /**
+   * Runs a statement inside the DuckDB write gate: writes share it, DDL (which may build or drop
+   * indexes) holds it alone when it can; a transaction holds a share from BEGIN to its end.
+   */
+  private StatementResult gated(Plan plan, java.util.function.Supplier<StatementResult> body) {
+    if (!context.engine.isDuckDb() || status != TransactionStatus.IDLE) {
+      return body.get();
+    }
+    switch (plan.kind()) {
+      case INSERT, UPDATE, DELETE -> {
+        db.gate.enterShared();
+        try {
+          return body.get();
+        } finally {
+          db.gate.leaveShared();
+        }
+      }
+      case DDL, SET_NOT_NULL -> {
+        boolean alone = db.gate.enterExclusive(10, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+          return body.get();
+        } finally {
+          if (alone) {
+            db.gate.leaveExclusive();
+          }
+        }
+      }
+      default -> {
+        return body.get();
+      }
+    }
+  }
+
   private StatementResult begin() throws SQLException {
     if (status == TransactionStatus.IDLE) {
+      if (context.engine.isDuckDb()) {
+        db.gate.enterShared();
+        holdsTransactionShare = true;
+      }
       connection.setAutoCommit(false);
       status = TransactionStatus.IN_TRANSACTION;
       return tagOnly("BEGIN", List.of());
@@ -179,6 +217,14 @@ public final class LayerSession implements SqlSession {
     } finally {
       connection.setAutoCommit(true);
       status = TransactionStatus.IDLE;
+      releaseTransactionShare();
+    }
+  }
+
+  private void releaseTransactionShare() {
+    if (holdsTransactionShare) {
+      holdsTransactionShare = false;
+      db.gate.leaveShared();
     }
   }
 
@@ -776,6 +822,8 @@ public final class LayerSession implements SqlSession {
       }
     } catch (SQLException e) {
       // the connection is going away anyway
+    } finally {
+      releaseTransactionShare();
     }
     try {
       connection.close();

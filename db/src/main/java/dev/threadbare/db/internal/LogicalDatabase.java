@@ -34,6 +34,9 @@ public final class LogicalDatabase {
 
   private final Set<String> requestedSeen = ConcurrentHashMap.newKeySet();
 
+  /** DuckDB only: index builds and drops exclude writers (see {@link WriteGate}). */
+  final WriteGate gate = new WriteGate();
+
   LogicalDatabase(String name, LayerContext context) {
     this.name = name;
     this.context = context;
@@ -185,6 +188,13 @@ public final class LogicalDatabase {
     String sql = context.engine.createIndexSql(index, table, column);
     DbException last = null;
     for (int attempt = 0; attempt < (retry ? 3 : 1); attempt++) {
+      boolean gated = context.engine.isDuckDb();
+      if (gated && !gate.enterExclusive(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        last =
+            new DbException(
+                "55P03", "writers kept " + table + " busy for 30 s: index build postponed");
+        continue;
+      }
       try (Connection c = context.engine.connect(name);
           Statement s = c.createStatement()) {
         s.execute(sql);
@@ -199,14 +209,20 @@ public final class LogicalDatabase {
         } catch (SQLException cleanup) {
           last.addSuppressed(cleanup);
         }
-        try {
-          Thread.sleep(100L * (attempt + 1));
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          break;
+      } finally {
+        if (gated) {
+          gate.leaveExclusive();
         }
       }
+      try {
+        Thread.sleep(100L * (attempt + 1));
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        break;
+      }
     }
+    // forget the attempt so that a later statement asks again
+    pendingIndexes.remove(key(table, column));
     throw last;
   }
 
@@ -264,6 +280,10 @@ public final class LogicalDatabase {
         continue;
       }
       String sql = context.engine.dropIndexSql(row.name());
+      boolean gated = context.engine.isDuckDb();
+      if (gated && !gate.enterExclusive(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        continue; // busy: the next maintenance run tries again
+      }
       try (Connection c = context.engine.connect(name);
           Statement s = c.createStatement()) {
         s.execute(sql);
@@ -273,6 +293,10 @@ public final class LogicalDatabase {
             "index-failed",
             "could not drop unused index " + row.name() + ": " + e.getMessage());
         continue;
+      } finally {
+        if (gated) {
+          gate.leaveExclusive();
+        }
       }
       liveIndexes.remove(key(row.table(), row.column()));
       pendingIndexes.remove(key(row.table(), row.column()));

@@ -125,6 +125,8 @@ final class ChannelRepo implements AutoCloseable {
       packInserter = ((FileRepository) repository).getObjectDatabase().newPackInserter();
       // Duplicates across packs are harmless; checking every insert against every pack is not.
       packInserter.checkExisting(false);
+      // Most of a commit's cost is deflating its trees and blob: trade a little size for speed.
+      packInserter.setCompressionLevel(java.util.zip.Deflater.BEST_SPEED);
     }
     return packInserter;
   }

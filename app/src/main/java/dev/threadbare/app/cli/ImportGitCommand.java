@@ -72,6 +72,14 @@ public final class ImportGitCommand implements Callable<Integer> {
   int maxLines;
 
   @Option(
+      names = "--max-upload-bytes",
+      paramLabel = "N",
+      defaultValue = "1048576",
+      description =
+          "Larger files are skipped (default ${DEFAULT-VALUE}, the bot's download limit).")
+  long maxUploadBytes;
+
+  @Option(
       names = "--link",
       paramLabel = "URL",
       description = "A web link to the source, put in --history messages.")
@@ -91,6 +99,7 @@ public final class ImportGitCommand implements Callable<Integer> {
             .withHistory(history)
             .withMessagesPerSecond(rate)
             .withMaxLines(maxLines)
+            .withMaxUploadBytes(maxUploadBytes)
             .withSourceLink(link);
     ImportReport report =
         GitImport.connect(apiUrl, userToken)

@@ -515,6 +515,13 @@ abstract class LayerContract {
   }
 
   @Test
+  void sessionCommandsDriversSendAreAccepted() {
+    assertThat(run("SET application_name = 'psql'").commandTag()).isEqualTo("SET");
+    assertThat(run("SET search_path TO public").commandTag()).isEqualTo("SET");
+    assertThat(session.transactionStatus()).isEqualTo(TransactionStatus.IDLE);
+  }
+
+  @Test
   void describeAnswersColumnsForParameters() {
     run("INSERT INTO people (name, age) VALUES ('Ada', 36)");
     StatementDescription d = session.describe("SELECT name, age FROM people WHERE age > $1");

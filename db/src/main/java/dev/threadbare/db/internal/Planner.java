@@ -96,6 +96,9 @@ public final class Planner {
           "null",
           "default");
 
+  private static final Set<String> SESSION_COMMANDS =
+      Set.of("SET", "SHOW", "RESET", "DISCARD", "DEALLOCATE");
+
   private static final Pattern ALTER_TABLE =
       Pattern.compile(
           "(?is)^\\s*ALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:ONLY\\s+)?(\\S+)\\s+(.*)$");
@@ -174,7 +177,17 @@ public final class Planner {
 
   /** Plans one statement. */
   public Plan plan(String sql) {
-    Statement statement = parse(sql);
+    Statement statement;
+    try {
+      statement = parse(sql);
+    } catch (DbException e) {
+      // session commands that touch no table and that JSqlParser does not know (SHOW TIME ZONE,
+      // SET search_path TO …, DISCARD ALL) go to the engine as they are
+      if (SESSION_COMMANDS.contains(SqlText.firstWord(sql))) {
+        return new Analysis(sql).other();
+      }
+      throw e;
+    }
     Analysis a = new Analysis(sql);
     return switch (statement) {
       case Select select -> a.query(select);
@@ -288,7 +301,10 @@ public final class Planner {
 
     Plan other() {
       String first = SqlText.firstWord(sql);
-      Kind kind = first.equals("SET") || first.equals("RESET") ? Kind.SET : Kind.OTHER;
+      Kind kind =
+          first.equals("SET") || first.equals("RESET") || first.equals("DISCARD")
+              ? Kind.SET
+              : Kind.OTHER;
       if (first.equals("RENAME")) {
         throw Errors.namesArePermanent("RENAME", sql);
       }

@@ -1,6 +1,7 @@
 package dev.threadbare.materializer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.threadbare.core.journal.Journal;
 import dev.threadbare.core.journal.JournalEntry;
@@ -153,6 +154,37 @@ class MaterializerTest {
       materializer.catchUp();
       assertThat(content(store, thread, "lib.py")).isEqualTo("lib2\n");
       assertThat(store.log(C, thread)).hasSize(2);
+    }
+  }
+
+  @Test
+  void refsNameCommitsByBranchNumberPrefixAndPermalink() {
+    try (Journal journal = Journals.sqlite(dir.resolve("journal.db"));
+        Materializer materializer = Materializer.open(journal, dir.resolve("git"))) {
+      journal.append(
+          List.of(
+              post("1700000001.000100", "a.py", "1"),
+              post("1700000002.000100", "b.py", "2"),
+              reply("1700000003.000100", "1700000001.000100", "a.py", "t")));
+      materializer.catchUp();
+      GitStore store = materializer.store();
+      String second = store.resolve(C, "main").name();
+      assertThat(store.resolve(C, "main@2").name()).isEqualTo(second);
+      assertThat(store.resolve(C, second.substring(0, 8)).name()).isEqualTo(second);
+      assertThat(store.resolve(C, "https://slack.com/archives/C1/p1700000002000100").name())
+          .isEqualTo(second);
+      assertThat(store.resolve(C, "thread/1700000001.000100@1"))
+          .isEqualTo(store.resolve(C, "thread/1700000001.000100"));
+      assertThat(store.tree(C, "main@1")).extracting(TreeEntry::path).containsExactly("a.py");
+      assertThatThrownBy(() -> store.resolve(C, "main@3"))
+          .isInstanceOf(UnknownRefException.class)
+          .hasMessageContaining("has 2 commits");
+      assertThatThrownBy(() -> store.resolve(C, "nope"))
+          .isInstanceOf(UnknownRefException.class)
+          .hasMessageContaining("`nope` names no commit");
+      assertThatThrownBy(() -> store.resolve("C9", "main"))
+          .isInstanceOf(UnknownChannelException.class)
+          .hasMessageContaining("no channel `C9`");
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.slack.api.methods.MethodsClient;
+import dev.threadbare.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Events API delivery to a real HTTP receiver, compared with real Slack captures. */
 class EventsApiTest {
 
-  static final Path FIXTURES = Path.of("../../shared/fixtures");
+  static final Path FIXTURES = Fixtures.root();
 
   @TempDir static Path dir;
   static TestWorkspace ws;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.threadbare.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** Slack's text escaping and the rich-text blocks built from it, checked against real captures. */
 class SlackTextTest {
 
-  static final Path FIXTURES = Path.of("../../shared/fixtures");
+  static final Path FIXTURES = Fixtures.root();
   static final ObjectMapper JSON = new ObjectMapper();
 
   static JsonNode event(String path) throws Exception {

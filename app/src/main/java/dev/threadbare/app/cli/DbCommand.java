@@ -36,8 +36,8 @@ public final class DbCommand {
   static final class DataOption {
     @Option(
         names = "--data",
-        description = "Data directory of the db layer (default: ${DEFAULT-VALUE}).")
-    Path data = Path.of("threadbare-data", "db-layer");
+        description = "Data directory, as for serve (default: ${DEFAULT-VALUE}).")
+    Path data = Path.of("threadbare-data");
   }
 
   /** {@code threadbare db add-credentials}. */

@@ -47,6 +47,13 @@ import org.slf4j.LoggerFactory;
  * exactly as it would to Slack. With {@code SLACK_BOT_TOKEN} and {@code SLACK_SIGNING_SECRET} it
  * serves a real workspace over the HTTP Events API; with {@code SLACK_APP_TOKEN} over Socket Mode.
  *
+ * <p>In real-Slack mode two more variables apply: {@code SLACK_API_URL} points the Web API at a
+ * Slack-compatible server instead of Slack (for example {@code http://127.0.0.1:9000/api/}, a local
+ * workspace in another process; the bot's user id still comes from {@code auth.test}), and {@code
+ * THREADBARE_CATCHUP_PER_MINUTE} sets catch-up's history requests a minute (default {@value
+ * CatchUp#DEFAULT_REQUESTS_PER_MINUTE}, Slack's limit for non-Marketplace apps; raise it only for a
+ * server that allows more).
+ *
  * <p>Lifecycle: {@link #start} builds and starts everything; {@link #close()} stops it in reverse
  * order. Not reusable after close.
  */
@@ -161,7 +168,7 @@ public final class Server implements AutoCloseable {
       slack = Chat.slack(url + "/api/");
     } else {
       botToken = settings.slack().botToken();
-      slack = Chat.slack(null);
+      slack = Chat.slack(env("SLACK_API_URL"));
     }
     MethodsClient methods = slack.methods(botToken);
 
@@ -236,10 +243,35 @@ public final class Server implements AutoCloseable {
     CatchUp catchUp =
         closeLater(
             Chat.catchUp(dataDir.journal(), intake, methods, botToken)
-                .requestsPerMinute(local ? 600 : CatchUp.DEFAULT_REQUESTS_PER_MINUTE)
+                .requestsPerMinute(local ? 600 : catchUpPerMinute())
                 .build());
     // Runs at once (in the background), then every five minutes.
     catchUp.start(Duration.ofMinutes(5));
+  }
+
+  /** A non-blank environment variable, or null. */
+  private static String env(String name) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? null : value.strip();
+  }
+
+  private static double catchUpPerMinute() {
+    String value = env("THREADBARE_CATCHUP_PER_MINUTE");
+    if (value == null) {
+      return CatchUp.DEFAULT_REQUESTS_PER_MINUTE;
+    }
+    try {
+      double perMinute = Double.parseDouble(value);
+      if (perMinute > 0 && Double.isFinite(perMinute)) {
+        return perMinute;
+      }
+    } catch (NumberFormatException e) {
+      // falls through to the error below
+    }
+    throw new ThreadbareException(
+        "THREADBARE_CATCHUP_PER_MINUTE=\""
+            + value
+            + "\" is not a positive number: set it to history requests a minute, such as 50");
   }
 
   private static long lag(DataDir dataDir) {

@@ -3,6 +3,7 @@ package dev.threadbare.gitimport;
 import static dev.threadbare.gitimport.SourceRepos.commitAll;
 import static dev.threadbare.gitimport.SourceRepos.gitAs;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.threadbare.workspace.RateLimits;
@@ -163,10 +164,44 @@ class GitImportEndToEndTest {
     // A commit message line reading `merge` or opening a fence is quoted, not obeyed.
     assertThat(exported.get(1).getFullMessage()).contains("Greet properly").contains("> merge");
 
-    ImportReport again = importInto(source, fast().withHistory(true));
+    // Again, from a URL JGit clones: every commit is already there.
+    ImportReport again =
+        GitImport.connect(chat.apiUrl, chat.userToken)
+            .run(source.toUri().toString(), fast().withHistory(true), progress::add);
 
     assertThat(again.messages()).isZero();
     assertThat(again.commitsAlreadyThere()).isEqualTo(4);
+  }
+
+  @Test
+  void badInputIsNamedAndPostsNothing() throws Exception {
+    GitImport importer = GitImport.connect(chat.apiUrl, chat.userToken);
+    Path missing = dir.resolve("nowhere");
+    assertThatThrownBy(() -> importer.run(missing.toString(), fast(), progress::add))
+        .isInstanceOf(SourceUnreadableException.class)
+        .hasMessageContaining(missing.toString())
+        .hasMessageContaining("does not exist");
+    Path empty = dir.resolve("empty");
+    Files.createDirectories(empty);
+    SourceRepos.git(empty, "init", "-q");
+    assertThatThrownBy(() -> importer.run(empty.toString(), fast(), progress::add))
+        .isInstanceOf(SourceUnreadableException.class)
+        .hasMessageContaining("no commit at HEAD");
+    Path source = dir.resolve("one");
+    write(source, "a.txt", "a\n");
+    SourceRepos.git(source, "init", "-q");
+    commitAll(source, "one file");
+    assertThatThrownBy(
+            () -> importer.run(source.toString(), ImportOptions.into("nosuch"), progress::add))
+        .isInstanceOf(ChatCallFailedException.class)
+        .hasMessageContaining("no channel named `nosuch`");
+    assertThatThrownBy(
+            () ->
+                GitImport.connect(chat.apiUrl, "xoxp-wrong")
+                    .run(source.toString(), fast(), progress::add))
+        .isInstanceOf(ChatCallFailedException.class)
+        .hasMessageContaining("--token");
+    assertThat(chat.history(chat.general)).isEmpty();
   }
 
   private static void write(Path root, String path, String content) throws IOException {

@@ -56,6 +56,10 @@ public final class ChannelState {
   }
 
   private void apply(ChatClient chat, ChatGrammar grammar, JsonNode message, long maxBytes) {
+    String threadTs = message.path("thread_ts").asText("");
+    if (!threadTs.isEmpty() && !threadTs.equals(message.path("ts").asText(""))) {
+      return; // a reply also sent to the channel is a commit of its thread only
+    }
     messages++;
     List<Attachment> attachments = new ArrayList<>();
     for (JsonNode file : message.path("files")) {

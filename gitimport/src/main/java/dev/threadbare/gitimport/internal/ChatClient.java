@@ -126,13 +126,23 @@ public final class ChatClient {
     }
   }
 
+  /**
+   * Waits for the next slot of the schedule: one post every {@code spacing}. A call that ran late
+   * by less than one spacing is caught up on (the next slot stays on the schedule), so the average
+   * is the configured rate even when a call is slow; later than that, the schedule restarts from
+   * now. At most two posts ever go back to back, as Slack's per-channel burst allows.
+   */
   private void awaitPace() {
     long now = System.nanoTime();
-    if (nextPostAt != Long.MIN_VALUE && now < nextPostAt) {
+    if (nextPostAt == Long.MIN_VALUE) {
+      nextPostAt = now + spacingNanos;
+      return;
+    }
+    if (now < nextPostAt) {
       sleep(nextPostAt - now);
       now = System.nanoTime();
     }
-    nextPostAt = now + spacingNanos;
+    nextPostAt = Math.max(nextPostAt, now - spacingNanos) + spacingNanos;
   }
 
   private static void sleep(long nanos) {

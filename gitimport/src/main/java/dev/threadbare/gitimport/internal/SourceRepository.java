@@ -59,10 +59,16 @@ public final class SourceRepository implements AutoCloseable {
       } catch (IOException e) {
         throw new SourceUnreadableException("cannot create a directory to clone into", e);
       }
-      try (Git git =
-          Git.cloneRepository().setURI(pathOrUrl).setBare(true).setDirectory(dir.toFile()).call()) {
-        return new SourceRepository(git.getRepository(), dir, webLink(pathOrUrl));
-      } catch (GitAPIException | RuntimeException e) {
+      try {
+        Git.cloneRepository()
+            .setURI(pathOrUrl)
+            .setBare(true)
+            .setDirectory(dir.toFile())
+            .call()
+            .close();
+        Repository cloned = new FileRepositoryBuilder().setGitDir(dir.toFile()).build();
+        return new SourceRepository(cloned, dir, webLink(pathOrUrl));
+      } catch (GitAPIException | IOException | RuntimeException e) {
         deleteTree(dir);
         throw new SourceUnreadableException(
             "cannot clone `"

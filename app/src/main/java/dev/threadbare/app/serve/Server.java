@@ -10,6 +10,7 @@ import dev.threadbare.chat.catchup.CatchUp;
 import dev.threadbare.chat.events.EventIntake;
 import dev.threadbare.chat.files.FileDownloader;
 import dev.threadbare.chat.outbox.Outbox;
+import dev.threadbare.chat.outbox.OutboxLimits;
 import dev.threadbare.chat.socket.SocketModeReceiver;
 import dev.threadbare.core.ThreadbareException;
 import dev.threadbare.db.DbHttp;
@@ -29,10 +30,13 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -192,7 +196,9 @@ public final class Server implements AutoCloseable {
     }
     DbHttp.register(http, db);
 
-    Outbox outbox = closeLater(Chat.outbox(settings.data(), methods).start());
+    Outbox outbox =
+        closeLater(
+            Outbox.sqlite(settings.data(), methods, outboxLimits(), Clock.systemUTC()).start());
     String botUserId = local ? workspace.botUserId() : botUserId(methods, botToken);
     Bot bot = Chat.bot(outbox, new MaterializerOutcomes(materializer), botUserId);
     Counter eventsReceived = metrics.counter("threadbare_events_journaled_total");
@@ -255,11 +261,27 @@ public final class Server implements AutoCloseable {
     return value == null || value.isBlank() ? null : value.strip();
   }
 
-  private static double catchUpPerMinute() {
-    String value = env("THREADBARE_CATCHUP_PER_MINUTE");
-    if (value == null) {
-      return CatchUp.DEFAULT_REQUESTS_PER_MINUTE;
+  private static OutboxLimits outboxLimits() {
+    OutboxLimits slack = OutboxLimits.slackDefaults();
+    if (env("THREADBARE_OUTBOX_PER_MINUTE") == null) {
+      return slack;
     }
+    double perMinute = positiveNumber("THREADBARE_OUTBOX_PER_MINUTE");
+    int budget = (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.round(perMinute)));
+    Map<String, Integer> budgets = new HashMap<>();
+    slack.perMinute().keySet().forEach(method -> budgets.put(method, budget));
+    return new OutboxLimits(
+        Duration.ofNanos((long) (60e9 / perMinute)), budgets, slack.retryBackoff());
+  }
+
+  private static double catchUpPerMinute() {
+    return env("THREADBARE_CATCHUP_PER_MINUTE") == null
+        ? CatchUp.DEFAULT_REQUESTS_PER_MINUTE
+        : positiveNumber("THREADBARE_CATCHUP_PER_MINUTE");
+  }
+
+  private static double positiveNumber(String name) {
+    String value = env(name);
     try {
       double perMinute = Double.parseDouble(value);
       if (perMinute > 0 && Double.isFinite(perMinute)) {
@@ -269,9 +291,10 @@ public final class Server implements AutoCloseable {
       // falls through to the error below
     }
     throw new ThreadbareException(
-        "THREADBARE_CATCHUP_PER_MINUTE=\""
+        name
+            + "=\""
             + value
-            + "\" is not a positive number: set it to history requests a minute, such as 50");
+            + "\" is not a positive number: set it to calls a minute, such as 600");
   }
 
   private static long lag(DataDir dataDir) {

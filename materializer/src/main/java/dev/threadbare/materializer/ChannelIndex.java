@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import org.eclipse.jgit.lib.ObjectId;
@@ -40,8 +41,8 @@ final class ChannelIndex {
   }
 
   private final Map<Long, Message> messages = new HashMap<>();
-  private final Map<String, TreeMap<Long, Def>> mainDefs = new HashMap<>();
-  private final Map<Long, Map<String, TreeMap<Long, Def>>> threadDefs = new HashMap<>();
+  private final Map<String, NavigableMap<Long, Def>> mainDefs = new HashMap<>();
+  private final Map<Long, Map<String, NavigableMap<Long, Def>>> threadDefs = new HashMap<>();
 
   /** For {@code mv A B}: A → {B}. Only grows; an over-approximation is harmless. */
   private final Map<String, Set<String>> dependents = new HashMap<>();
@@ -56,9 +57,9 @@ final class ChannelIndex {
 
   /** Replaces what {@code message} defines, keeping every per-path definition list in step. */
   void setEffects(Message message, Map<String, Def> effects) {
-    Map<String, TreeMap<Long, Def>> defs = defsOf(message.lineage);
+    Map<String, NavigableMap<Long, Def>> defs = defsOf(message.lineage);
     for (String path : message.effects.keySet()) {
-      TreeMap<Long, Def> byTs = defs.get(path);
+      NavigableMap<Long, Def> byTs = defs.get(path);
       if (byTs != null) {
         byTs.remove(message.ts);
         if (byTs.isEmpty()) {
@@ -75,7 +76,7 @@ final class ChannelIndex {
     message.effects = Map.copyOf(effects);
   }
 
-  private Map<String, TreeMap<Long, Def>> defsOf(long lineage) {
+  private Map<String, NavigableMap<Long, Def>> defsOf(long lineage) {
     return lineage == MAIN ? mainDefs : threadDefs.computeIfAbsent(lineage, k -> new HashMap<>());
   }
 
@@ -136,7 +137,7 @@ final class ChannelIndex {
   }
 
   private Map.Entry<Long, Def> newestDefinition(long lineage, String path, long bound) {
-    TreeMap<Long, Def> onMain = mainDefs.get(path);
+    NavigableMap<Long, Def> onMain = mainDefs.get(path);
     Map.Entry<Long, Def> main =
         onMain == null
             ? null
@@ -144,7 +145,7 @@ final class ChannelIndex {
     if (lineage == MAIN) {
       return main;
     }
-    TreeMap<Long, Def> onThread = threadDefs.getOrDefault(lineage, Map.of()).get(path);
+    NavigableMap<Long, Def> onThread = threadDefs.getOrDefault(lineage, Map.of()).get(path);
     Map.Entry<Long, Def> reply = onThread == null ? null : onThread.floorEntry(bound);
     if (reply == null) {
       return main;
@@ -162,9 +163,9 @@ final class ChannelIndex {
   }
 
   /** Paths whose head differs between {@code before} and {@code after} (same key sets). */
-  static TreeMap<String, ObjectId> changes(
+  static NavigableMap<String, ObjectId> changes(
       Map<String, ObjectId> before, Map<String, ObjectId> after) {
-    TreeMap<String, ObjectId> changed = new TreeMap<>();
+    NavigableMap<String, ObjectId> changed = new TreeMap<>();
     for (Map.Entry<String, ObjectId> e : after.entrySet()) {
       ObjectId old = before.get(e.getKey());
       if (old == null ? e.getValue() != null : !old.equals(e.getValue())) {

@@ -24,9 +24,9 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -570,7 +570,7 @@ public final class Materializer implements AutoCloseable {
     repo.index.setEffects(message, effects);
     List<BranchChange> changes = new ArrayList<>();
     for (long lineage : lineages) {
-      TreeMap<String, ObjectId> changed =
+      NavigableMap<String, ObjectId> changed =
           ChannelIndex.changes(before.get(lineage), repo.index.heads(lineage, paths));
       ChannelRepo.Head head = repo.heads.get(lineage);
       ObjectId parent = head == null ? null : head.commit();
@@ -642,7 +642,7 @@ public final class Materializer implements AutoCloseable {
    * The paths where a new thread's head differs from its exact fork's tree: only the thread's own
    * paths and those main changed below the root since the fork can.
    */
-  private static TreeMap<String, ObjectId> forkDiff(
+  private static NavigableMap<String, ObjectId> forkDiff(
       ChannelRepo repo, long lineage, ChannelRepo.Fork fork, ObjectId baseTree, boolean live)
       throws IOException {
     Set<String> candidates = new HashSet<>(repo.index.threadPaths(lineage));
@@ -673,7 +673,7 @@ public final class Materializer implements AutoCloseable {
   }
 
   /** Every path where the thread's head differs from {@code baseTree}. */
-  private static TreeMap<String, ObjectId> fullDiff(
+  private static NavigableMap<String, ObjectId> fullDiff(
       ChannelRepo repo, long lineage, ObjectId baseTree, boolean live) throws IOException {
     Map<String, ObjectId> base = new HashMap<>();
     if (baseTree != null) {

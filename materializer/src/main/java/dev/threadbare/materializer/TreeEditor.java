@@ -26,10 +26,33 @@ final class TreeEditor {
   private static final int CACHE_TREES = 4096;
 
   /** One tree entry; {@code sortKey} is the name in git's order (trees sort as name + "/"). */
-  record Item(String name, FileMode mode, ObjectId id, byte[] sortKey) {
+  static final class Item {
+    final String name;
+    final FileMode mode;
+    final ObjectId id;
+    private final byte[] sortKey;
+
+    private Item(String name, FileMode mode, ObjectId id) {
+      this.name = name;
+      this.mode = mode;
+      this.id = id.copy();
+      this.sortKey = (mode == FileMode.TREE ? name + "/" : name).getBytes(StandardCharsets.UTF_8);
+    }
+
     static Item of(String name, FileMode mode, ObjectId id) {
-      String key = mode == FileMode.TREE ? name + "/" : name;
-      return new Item(name, mode, id.copy(), key.getBytes(StandardCharsets.UTF_8));
+      return new Item(name, mode, id);
+    }
+
+    String name() {
+      return name;
+    }
+
+    FileMode mode() {
+      return mode;
+    }
+
+    ObjectId id() {
+      return id;
     }
 
     int compareTo(Item other) {

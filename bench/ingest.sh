@@ -12,7 +12,7 @@ export JAVA_HOME="${JAVA_HOME_25:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 java="$JAVA_HOME/bin/java"
 jar="$root/app/target/threadbare.jar"
 if [ ! -f "$jar" ]; then
-  (cd "$root" && ./mvnw -q -o -pl app package -DskipTests -Dspotless.check.skip >&2)
+  (cd "$root" && ./mvnw -q -o -pl app package -Dmaven.test.skip=true -Dspotless.check.skip >&2)
 fi
 work="$(mktemp -d /tmp/threadbare-bench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT

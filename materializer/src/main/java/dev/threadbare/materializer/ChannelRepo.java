@@ -146,8 +146,14 @@ final class ChannelRepo implements AutoCloseable {
     return dryReader;
   }
 
-  void markDirty(long lineage) {
-    dirty.add(lineage);
+  /**
+   * Notes that a branch's ref must move at the next flush. Replayed (dry) changes never move refs:
+   * the refs already hold them, or are ahead after a crash and get the same values again.
+   */
+  void markDirty(long lineage, boolean live) {
+    if (live) {
+      dirty.add(lineage);
+    }
   }
 
   /** Writes the batch's objects, then points the refs at them: refs never name missing objects. */

@@ -599,7 +599,7 @@ public final class Materializer implements AutoCloseable {
                 : fullDiff(repo, lineage, baseTree, live);
         if (changed.isEmpty() && parent != null) {
           repo.heads.put(lineage, new ChannelRepo.Head(parent.copy(), baseTree));
-          repo.markDirty(lineage);
+          repo.markDirty(lineage, live);
           continue;
         }
       } else if (changed.isEmpty()) {
@@ -630,7 +630,7 @@ public final class Materializer implements AutoCloseable {
       commit.setEncoding(StandardCharsets.UTF_8);
       ObjectId id = inserter.insert(commit);
       repo.heads.put(lineage, new ChannelRepo.Head(id.copy(), tree.copy()));
-      repo.markDirty(lineage);
+      repo.markDirty(lineage, live);
       changes.add(
           new BranchChange(
               ChannelRepo.branchName(lineage), parent, id, List.copyOf(changed.keySet())));

@@ -91,6 +91,15 @@ public final class ImportBench {
             got.equals(want) ? "same" : "DIFF");
         if (i == 1) {
           System.out.print("  " + report.summary().replace("\n", "\n  ").stripTrailing() + "\n");
+          ImportReport again =
+              GitImport.connect(chat.apiUrl, chat.userToken)
+                  .run(source.toString(), ImportOptions.into("general"), line -> {});
+          System.out.printf(
+              Locale.ROOT,
+              "  re-import: %d messages posted, %d files found already there, %.2f s%n",
+              again.messages(),
+              again.unchanged(),
+              again.elapsed().toNanos() / 1e9);
         }
       }
     }

@@ -174,6 +174,42 @@ class GitImportEndToEndTest {
   }
 
   @Test
+  void historyWithUploadsEndsEachCommitAtItsTree() throws Exception {
+    Path source = dir.resolve("uploads");
+    Files.createDirectories(source);
+    SourceRepos.git(source, "init", "-q");
+    write(source, "a.txt", "a\n");
+    commitAll(source, "Small start");
+    write(source, "long/One.txt", "one\n".repeat(450));
+    write(source, "long/Two.txt", "two\n".repeat(500));
+    write(source, "a.txt", "b\n");
+    commitAll(source, "Two long files and a small change");
+    Files.delete(source.resolve("long/One.txt"));
+    commitAll(source, "Drop one");
+
+    ImportReport report = importInto(source, fast().withHistory(true));
+
+    assertThat(report.commits()).isEqualTo(3);
+    assertThat(report.uploads()).isEqualTo(2);
+    // Commit 2 is a message with its block, then a file share with the two uploads.
+    assertThat(report.messages()).isEqualTo(4);
+    chat.materialize(chat.general, 4, 2);
+    List<ObjectId> materialized =
+        chat.export(chat.general, "uploads").stream().map(c -> c.getTree().getId()).toList();
+    List<ObjectId> original = SourceRepos.trees(source, "HEAD");
+    // The materializer commits a share's files as each lands: extra commits in between, but
+    // every source tree appears, in order, and the last is the same.
+    assertThat(materialized.getLast()).isEqualTo(original.getLast());
+    int at = 0;
+    for (ObjectId tree : materialized) {
+      if (at < original.size() && tree.equals(original.get(at))) {
+        at++;
+      }
+    }
+    assertThat(at).as("source trees found in order in " + materialized).isEqualTo(3);
+  }
+
+  @Test
   void badInputIsNamedAndPostsNothing() throws Exception {
     GitImport importer = GitImport.connect(chat.apiUrl, chat.userToken);
     Path missing = dir.resolve("nowhere");

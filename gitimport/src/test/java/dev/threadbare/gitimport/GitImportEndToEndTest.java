@@ -174,7 +174,7 @@ class GitImportEndToEndTest {
   }
 
   @Test
-  void historyWithUploadsEndsEachCommitAtItsTree() throws Exception {
+  void historyWithUploadsEndsAtTheSameTree() throws Exception {
     Path source = dir.resolve("uploads");
     Files.createDirectories(source);
     SourceRepos.git(source, "init", "-q");
@@ -197,16 +197,11 @@ class GitImportEndToEndTest {
     List<ObjectId> materialized =
         chat.export(chat.general, "uploads").stream().map(c -> c.getTree().getId()).toList();
     List<ObjectId> original = SourceRepos.trees(source, "HEAD");
-    // The materializer commits a share's files as each lands: extra commits in between, but
-    // every source tree appears, in order, and the last is the same.
+    // The bot journals a share's files after the message, as their downloads land (possibly
+    // after the next commit's message): the trees in between depend on that timing, but the
+    // head rule makes the first and the last exact.
+    assertThat(materialized.getFirst()).isEqualTo(original.getFirst());
     assertThat(materialized.getLast()).isEqualTo(original.getLast());
-    int at = 0;
-    for (ObjectId tree : materialized) {
-      if (at < original.size() && tree.equals(original.get(at))) {
-        at++;
-      }
-    }
-    assertThat(at).as("source trees found in order in " + materialized).isEqualTo(3);
   }
 
   @Test

@@ -74,6 +74,7 @@ public final class Materializer implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int DEFAULT_BATCH = 20_000;
+  private static final int READ_PAGE = 1000;
 
   private final Journal journal;
   private final Path store;
@@ -211,14 +212,13 @@ public final class Materializer implements AutoCloseable {
       throw new MaterializerException("the materializer is closed: open a new one");
     }
     long processed = 0;
+    List<Outcome> outcomes = new ArrayList<>();
+    int pending = 0;
+    boolean anyLive = false;
     while (true) {
-      List<JournalEntry> batch = journal.read(position, batchSize);
-      if (batch.isEmpty()) {
-        return processed;
-      }
-      List<Outcome> outcomes = new ArrayList<>();
-      boolean anyLive = false;
-      for (JournalEntry entry : batch) {
+      // Read in small pages (bounded memory), make durable every batchSize entries.
+      List<JournalEntry> page = journal.read(position, Math.min(batchSize, READ_PAGE));
+      for (JournalEntry entry : page) {
         boolean live = entry.seq() > durable;
         anyLive |= live;
         Outcome outcome = process(entry, live);
@@ -226,17 +226,28 @@ public final class Materializer implements AutoCloseable {
           outcomes.add(outcome);
         }
       }
-      position = batch.get(batch.size() - 1).seq();
-      processed += batch.size();
-      flushAll();
-      if (anyLive) {
-        journal.saveCursor(CURSOR, position);
-        durable = position;
+      if (!page.isEmpty()) {
+        position = page.get(page.size() - 1).seq();
+        processed += page.size();
+        pending += page.size();
       }
-      for (Outcome outcome : outcomes) {
-        for (Consumer<Outcome> listener : listeners) {
-          listener.accept(outcome);
+      if (pending > 0 && (page.isEmpty() || pending >= batchSize)) {
+        flushAll();
+        if (anyLive) {
+          journal.saveCursor(CURSOR, position);
+          durable = position;
         }
+        for (Outcome outcome : outcomes) {
+          for (Consumer<Outcome> listener : listeners) {
+            listener.accept(outcome);
+          }
+        }
+        outcomes.clear();
+        pending = 0;
+        anyLive = false;
+      }
+      if (page.isEmpty()) {
+        return processed;
       }
     }
   }

@@ -23,7 +23,7 @@ import org.eclipse.jgit.treewalk.CanonicalTreeParser;
  */
 final class TreeEditor {
 
-  private static final int CACHE_TREES = 4096;
+  private static final int CACHE_TREES = 1024;
 
   /** One tree entry; {@code sortKey} is the name in git's order (trees sort as name + "/"). */
   static final class Item {

@@ -60,7 +60,8 @@ public final class Importer {
   private int commitsAlreadyThere;
   private int removals;
 
-  /** A source file as it will go to the chat. */
+  /** A source file as it will go to the chat. The bytes are read once and never modified. */
+  @SuppressWarnings("ArrayRecordComponent") // handed over from the object reader, not shared
   record Prepared(String path, String content, byte[] bytes, boolean asBlock) {}
 
   public Importer(ChatClient chat, ImportOptions options, Consumer<String> progress) {

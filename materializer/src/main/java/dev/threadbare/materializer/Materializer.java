@@ -55,7 +55,13 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  * the grammar's commit message plus the trailers {@code Chat-Message: <permalink>} and {@code
  * Chat-Event: post|edit|delete|attachment}. Permalinks are {@code
  * https://slack.com/archives/<channel>/p<ts digits>} ({@code ?thread_ts=<root>&cid=<channel>} for
- * replies). Deleting the store and calling {@link #catchUp()} again yields the same commit ids.
+ * replies). Deleting the store and replaying ({@link #rebuild}) yields the same commit ids.
+ *
+ * <p>Within one message, {@code rm} and {@code mv} apply in order before the file blocks; {@code mv
+ * A B} gives B the content A had just before the message (so it follows later edits of A's
+ * definition). Known limit: git cannot hold a file and a directory of the same name; when messages
+ * define both {@code a} and {@code a/b}, the newest change wins in the tree, which then departs
+ * from the head rule for that pair.
  *
  * <p>Objects of a batch of entries are written as one pack, then the refs are moved, then the
  * journal cursor ({@value #CURSOR}) is saved: a crash never leaves a ref naming a missing object,

@@ -2,6 +2,7 @@ package dev.threadbare.app;
 
 import dev.threadbare.app.cli.DbCommand;
 import dev.threadbare.app.cli.GitCommand;
+import dev.threadbare.app.cli.ImportGitCommand;
 import dev.threadbare.app.cli.RepoCommands;
 import dev.threadbare.app.cli.ServeCommand;
 import dev.threadbare.app.cli.WorkspaceCommand;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Command;
       WorkspaceCommand.class,
       DbCommand.class,
       GitCommand.class,
+      ImportGitCommand.class,
     })
 public final class Main {
 

@@ -653,7 +653,9 @@ public final class ChatGrammar {
         return;
       }
       if (claim(path, "an attachment")) {
-        files.add(new FileBlock(path, normalizeContent(text)));
+        // An upload is the way to get exact bytes in (CRLF, no final newline, a long file):
+        // unlike a code block, whose text Slack's composer reshapes, its content is kept as is.
+        files.add(new FileBlock(path, text));
       }
     }
 

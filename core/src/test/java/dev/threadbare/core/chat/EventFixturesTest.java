@@ -235,7 +235,8 @@ class EventFixturesTest {
 
     ParsedMessage parsed = GRAMMAR.parse(event, List.of(snippet));
 
-    assertThat(parsed.files()).containsExactly(fileBlock("namenamename.txt", "name\nname\n"));
+    // An upload keeps its exact bytes, CRLF included.
+    assertThat(parsed.files()).containsExactly(fileBlock("namenamename.txt", "name\r\nname\r\n"));
     assertThat(parsed.commitMessage()).isEqualTo("message message message");
     assertThat(parsed.changesTree()).isTrue();
   }
@@ -281,7 +282,7 @@ class EventFixturesTest {
         .containsExactly(
             fileBlock(
                 "channels.json",
-                "[\n{\n    \"id\": \"C06NRA6JLER\",\n    \"name\": \"random\"\n}\n]\n"));
+                "[\n{\n    \"id\": \"C06NRA6JLER\",\n    \"name\": \"random\"\n}\n]"));
     assertThat(parsed.problems())
         .extracting(Problem::input)
         .containsExactly(

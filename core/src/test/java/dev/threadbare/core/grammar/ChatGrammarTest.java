@@ -418,9 +418,9 @@ class ChatGrammarTest {
 
     assertThat(parsed.files())
         .containsExactly(
-            file("src/big.py", "print(1)\n"),
+            file("src/big.py", "print(1)\r\n"),
             file("data.csv", "a,b\n1,2\n"),
-            file("logo.svg", "<svg/>\n"));
+            file("logo.svg", "<svg/>"));
     assertThat(parsed.commitMessage()).isEqualTo("new files");
   }
 

@@ -55,10 +55,10 @@ class RenderingTest {
   }
 
   @Test
-  void uploadsAreReadWithTheContentRules() {
+  void uploadsKeepTheirExactBytes() {
     assertThat(
             rendering.readsBackAsUpload("a/b.txt", "one\r\ntwo".getBytes(StandardCharsets.UTF_8)))
-        .isEqualTo("one\ntwo\n");
+        .isEqualTo("one\r\ntwo");
     assertThat(rendering.readsBackAsUpload("a/logo.png", "text".getBytes(StandardCharsets.UTF_8)))
         .isNull(); // an image type is refused whatever it holds
   }

@@ -14,12 +14,18 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reads Slack Events API envelopes, one JSON object per line, into a data directory: each line
  * through {@link SlackEvents#toEntries}, appended to the journal in batches (durable when the
- * append returns), then materialized. A bad line is reported with its number and skipped; the rest
- * goes in. Single use, not thread safe.
+ * append returns), then materialized on a background thread while the next batch is read and
+ * appended. A bad line is reported with its number and skipped; the rest goes in. Single use, not
+ * thread safe.
  */
 public final class JsonlIngester {
 
@@ -32,8 +38,19 @@ public final class JsonlIngester {
   private long lines;
   private long badLines;
   private long newEntries;
-  private long refused;
-  private long commits;
+  private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong commits = new AtomicLong();
+
+  /** Materializes while the next lines are parsed and made durable: one thread, in order. */
+  private final ExecutorService materializing =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread thread = new Thread(r, "threadbare-ingest-materializer");
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  private Future<?> materialized;
 
   /** An ingester into {@code data} that reports problems of {@code source} on {@code err}. */
   public JsonlIngester(DataDir data, String source, PrintWriter err) {
@@ -47,6 +64,14 @@ public final class JsonlIngester {
 
   /** Ingests every line of {@code reader}. */
   public Summary ingest(BufferedReader reader) throws IOException {
+    try {
+      return ingestLines(reader);
+    } finally {
+      materializing.shutdownNow();
+    }
+  }
+
+  private Summary ingestLines(BufferedReader reader) throws IOException {
     data.materializer().addListener(this::report);
     List<JournalEntry> batch = new ArrayList<>();
     String line;
@@ -71,8 +96,9 @@ public final class JsonlIngester {
       }
     }
     flush(batch);
+    awaitMaterialized();
     err.flush();
-    return new Summary(lines, badLines, newEntries, commits, refused);
+    return new Summary(lines, badLines, newEntries, commits.get(), refused.get());
   }
 
   private void bad(String why) {
@@ -80,18 +106,37 @@ public final class JsonlIngester {
     err.println("threadbare: " + source + ":" + lines + ": " + why + "; line skipped");
   }
 
+  /** Makes the batch durable, then materializes it in the background after the previous one. */
   private void flush(List<JournalEntry> batch) {
     if (!batch.isEmpty()) {
       newEntries += data.journal().append(batch).size();
       batch.clear();
     }
-    data.materializer().catchUp();
+    awaitMaterialized();
+    materialized = materializing.submit(() -> data.materializer().catchUp());
+  }
+
+  private void awaitMaterialized() {
+    if (materialized == null) {
+      return;
+    }
+    try {
+      materialized.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("ingest interrupted while materializing", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException(String.valueOf(e.getCause().getMessage()), e.getCause());
+    }
   }
 
   private void report(Outcome outcome) {
-    commits += outcome.changes().size();
+    commits.addAndGet(outcome.changes().size());
     if (outcome.refused()) {
-      refused++;
+      refused.incrementAndGet();
     }
     for (Problem problem : outcome.problems()) {
       JournalEntry e = outcome.entry();

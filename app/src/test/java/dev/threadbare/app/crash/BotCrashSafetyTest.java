@@ -1,0 +1,552 @@
+package dev.threadbare.app.crash;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.slack.api.Slack;
+import com.slack.api.SlackConfig;
+import com.slack.api.methods.MethodsClient;
+import com.slack.api.methods.SlackApiTextResponse;
+import com.slack.api.methods.response.chat.ChatPostMessageResponse;
+import dev.threadbare.core.journal.EntryKind;
+import dev.threadbare.core.journal.Journal;
+import dev.threadbare.core.journal.JournalEntry;
+import dev.threadbare.journal.Journals;
+import dev.threadbare.materializer.GitStore;
+import dev.threadbare.materializer.TreeEntry;
+import dev.threadbare.workspace.LocalWorkspace;
+import dev.threadbare.workspace.RateLimits;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Crash safety of {@code threadbare serve} against a Slack-compatible server: the local workspace
+ * runs in this JVM, the bot as a separate OS process in real-Slack mode ({@code SLACK_API_URL}),
+ * and while a person posts files, new versions, thread replies, edits and deletions, the bot is
+ * killed with SIGKILL {@code K} times and restarted on the same data directory and port. Afterwards
+ * the repository's {@code main} must equal the head rule over the workspace's messages, the journal
+ * must hold each message version once, and the bot must have answered each change exactly once.
+ *
+ * <p>System properties: {@code threadbare.crash.messages} (N, default 300), {@code
+ * threadbare.crash.kills} (K, default 5), {@code threadbare.crash.rate} (posts a second, default
+ * 12), {@code threadbare.crash.seed}. The issue's figure: {@code -Dthreadbare.crash.messages=2000
+ * -Dthreadbare.crash.kills=20}.
+ */
+class BotCrashSafetyTest {
+
+  private static final int MESSAGES = Integer.getInteger("threadbare.crash.messages", 300);
+  private static final int KILLS = Integer.getInteger("threadbare.crash.kills", 5);
+  private static final double RATE =
+      Double.parseDouble(System.getProperty("threadbare.crash.rate", "12"));
+  private static final long SEED = Long.getLong("threadbare.crash.seed", System.nanoTime());
+  private static final String SECRET = "crash-test-signing-secret";
+
+  @TempDir static Path dir;
+  static LocalWorkspace workspace;
+  static String apiUrl;
+  static String channel;
+  static String botUserId;
+  static String personId;
+  static ChatReader reader;
+  static ServeProcess bot;
+  static int starts;
+  static Path data;
+  static int port;
+
+  /** What the poster did. */
+  static final List<String> posted = new CopyOnWriteArrayList<>();
+
+  static final Map<String, Integer> editsOf = new ConcurrentHashMap<>();
+  static final List<String> fileMessages = new CopyOnWriteArrayList<>();
+  static final List<String> posterErrors = new CopyOnWriteArrayList<>();
+  static final AtomicInteger operations = new AtomicInteger();
+
+  /** Git lock files a killed bot left behind that stopped the next start. */
+  static final List<String> staleLocks = new CopyOnWriteArrayList<>();
+
+  /** What was read back once converged. */
+  static ChatReader.Channel finalChannel;
+
+  static boolean converged;
+  static long elapsedMillis;
+
+  @BeforeAll
+  static void crashTheBotWhilePeoplePost() throws Exception {
+    long started = System.nanoTime();
+    System.out.printf(
+        "BotCrashSafetyTest: N=%d K=%d rate=%.1f/s seed=%d%n", MESSAGES, KILLS, RATE, SEED);
+    workspace = LocalWorkspace.open(dir.resolve("workspace"));
+    workspace.setRateLimits(RateLimits.unlimited());
+    // Retries spanning a restart (Slack retries for about five minutes).
+    workspace.setEventRetryDelays(
+        List.of(
+            Duration.ofMillis(500),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(4),
+            Duration.ofSeconds(8),
+            Duration.ofSeconds(16)));
+    int wsPort = workspace.start(0);
+    apiUrl = "http://127.0.0.1:" + wsPort + "/api/";
+    botUserId = workspace.botUserId();
+    String personToken = workspace.addUser("poster", false);
+    reader = new ChatReader(apiUrl, personToken);
+    channel = reader.channelId("general");
+    personId = reader.call("auth.test", Map.of()).path("user_id").asText();
+
+    data = dir.resolve("data");
+    port = freePort();
+    bot = startBot(0);
+    workspace.setEventsRequestUrl(bot.url() + "/slack/events", SECRET);
+
+    SlackConfig config = new SlackConfig();
+    config.setMethodsEndpointUrlPrefix(apiUrl);
+    config.setPrettyResponseLoggingEnabled(false);
+    MethodsClient person = Slack.getInstance(config).methods(personToken);
+    AtomicBoolean postingDone = new AtomicBoolean();
+    Thread poster =
+        new Thread(
+            () -> {
+              try {
+                post(person, new Random(SEED));
+              } catch (RuntimeException e) {
+                posterErrors.add(e.toString());
+              } finally {
+                postingDone.set(true);
+              }
+            },
+            "poster");
+    poster.start();
+
+    Random killer = new Random(SEED ^ 0x5DEECE66DL);
+    for (int kill = 1; kill <= KILLS; kill++) {
+      // A random point in the bot's life: anywhere from just after it listens to a few seconds on.
+      Thread.sleep(100 + killer.nextInt(2500));
+      bot.kill();
+      bot = startBot(kill);
+    }
+    poster.join(TimeUnit.MINUTES.toMillis(10));
+    assertThat(postingDone).isTrue();
+    assertThat(posterErrors).as("the poster's calls").isEmpty();
+
+    converged =
+        ChatReader.eventually(
+            Duration.ofSeconds(180),
+            () -> {
+              try {
+                return bot.drained() && settled(reader.read(channel));
+              } catch (RuntimeException e) {
+                return false;
+              }
+            });
+    finalChannel = reader.read(channel);
+    bot.stop();
+    elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    System.out.printf(
+        "BotCrashSafetyTest: N=%d K=%d converged=%s in %.1f s (seed %d); stale git locks: %s%n",
+        MESSAGES, KILLS, converged, elapsedMillis / 1000.0, SEED, staleLocks);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (bot != null) {
+      bot.kill();
+    }
+    if (workspace != null) {
+      workspace.close();
+    }
+  }
+
+  /**
+   * Posts N operations: new files and new versions in main, file and plain replies in threads,
+   * edits of earlier messages, deletions — paced at {@link #RATE} a second.
+   */
+  private static void post(MethodsClient person, Random random) {
+    List<String> liveRoots = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int i = 0; i < MESSAGES; i++) {
+      long due = start + (long) (i * 1e9 / RATE);
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        try {
+          TimeUnit.NANOSECONDS.sleep(wait); // pacing only; correctness never depends on it
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+      final int n = i;
+      double r = random.nextDouble();
+      String recent =
+          liveRoots.isEmpty()
+              ? null
+              : liveRoots.get(
+                  liveRoots.size() - 1 - random.nextInt(Math.min(30, liveRoots.size())));
+      if (recent == null || r < 0.50) {
+        String path = "src/f" + random.nextInt(12) + ".txt";
+        ChatPostMessageResponse p =
+            ok(
+                "post " + i,
+                call(
+                    () ->
+                        person.chatPostMessage(
+                            q -> q.channel(channel).text(fileText("change " + n, path, "v" + n)))));
+        liveRoots.add(p.getTs());
+        posted.add(p.getTs());
+        fileMessages.add(p.getTs());
+      } else if (r < 0.62) {
+        String path = "src/t" + random.nextInt(4) + ".txt";
+        ChatPostMessageResponse p =
+            ok(
+                "reply " + i,
+                call(
+                    () ->
+                        person.chatPostMessage(
+                            q ->
+                                q.channel(channel)
+                                    .threadTs(recent)
+                                    .text(fileText("thread " + n, path, "t" + n)))));
+        posted.add(p.getTs());
+        fileMessages.add(p.getTs());
+      } else if (r < 0.70) {
+        ChatPostMessageResponse p =
+            ok(
+                "comment " + i,
+                call(
+                    () ->
+                        person.chatPostMessage(
+                            q -> q.channel(channel).threadTs(recent).text("comment " + n))));
+        posted.add(p.getTs());
+      } else if (r < 0.88) {
+        String path = "src/f" + random.nextInt(12) + ".txt";
+        ok(
+            "edit " + i,
+            call(
+                () ->
+                    person.chatUpdate(
+                        q ->
+                            q.channel(channel)
+                                .ts(recent)
+                                .text(fileText("edit " + n, path, "e" + n)))));
+        editsOf.merge(recent, 1, Integer::sum);
+      } else {
+        ok("delete " + i, call(() -> person.chatDelete(q -> q.channel(channel).ts(recent))));
+        liveRoots.remove(recent);
+      }
+      operations.incrementAndGet();
+    }
+  }
+
+  private static String fileText(String note, String path, String line) {
+    return note + "\n`" + path + "`\n```\n" + line + "\n```";
+  }
+
+  private interface ApiCall<T> {
+    T call() throws Exception;
+  }
+
+  private static <T> T call(ApiCall<T> call) {
+    try {
+      return call.call();
+    } catch (Exception e) {
+      throw new IllegalStateException(e.toString(), e);
+    }
+  }
+
+  private static <T extends SlackApiTextResponse> T ok(String what, T response) {
+    if (!response.isOk()) {
+      throw new IllegalStateException(what + " failed: " + response.getError());
+    }
+    return response;
+  }
+
+  /** Whether main follows the head rule over what is in the channel now. */
+  private static boolean settled(ChatReader.Channel now) {
+    return expectedMainTree(now).equals(actualMainTree());
+  }
+
+  private static SortedMap<String, String> expectedMainTree(ChatReader.Channel now) {
+    return ChatReader.expectedMain(now, botUserId);
+  }
+
+  private static SortedMap<String, String> actualMainTree() {
+    SortedMap<String, String> tree = new TreeMap<>();
+    GitStore store = GitStore.open(data.resolve("git"));
+    if (!store.channels().contains(channel)) {
+      return tree;
+    }
+    for (TreeEntry entry : store.tree(channel, "main")) {
+      tree.put(
+          entry.path(),
+          new String(store.read(channel, "main", entry.path()), StandardCharsets.UTF_8));
+    }
+    return tree;
+  }
+
+  /** Live human messages that define files but carry no ✅ from the bot. */
+  private static List<String> missingAnswers(ChatReader.Channel now) {
+    List<String> missing = new ArrayList<>();
+    for (JsonNode m : now.all()) {
+      if (ChatReader.live(m)
+          && ChatReader.by(m, personId)
+          && ChatReader.parse(m).changesTree()
+          && !ChatReader.reactionsBy(m, botUserId).containsKey("white_check_mark")) {
+        missing.add(m.path("ts").asText());
+      }
+    }
+    return missing;
+  }
+
+  @Test
+  void theBotCameBackAfterEveryKillAndCaughtUp() {
+    assertThat(starts).isEqualTo(KILLS + 1);
+    assertThat(operations).hasValue(MESSAGES);
+    assertThat(converged)
+        .as("main settled and the outbox drained within 180 s of the last restart")
+        .isTrue();
+  }
+
+  /**
+   * A restart needs no help. KNOWN BUG, found by this test: JGit updates a ref by writing {@code
+   * refs/heads/<branch>.lock} and renaming it; a SIGKILL in between leaves the lock file, and the
+   * next start's {@code DataDir.catchUp()} fails with {@code LOCK_FAILURE} ("cannot update
+   * refs/heads/main in DIR/git/<channel>.git"), so {@code serve} exits and stays down until someone
+   * deletes the lock. The materializer (single writer per data directory) could remove stale ref
+   * locks on open. Enable once it does.
+   */
+  @Disabled(
+      "known bug: a SIGKILL during a git ref update leaves refs/heads/*.lock, and serve then"
+          + " refuses to start (LOCK_FAILURE) until the lock is deleted by hand")
+  @Test
+  void noRestartWasBlockedByAStaleGitLock() {
+    assertThat(staleLocks)
+        .as("git lock files left by a killed bot that blocked a restart")
+        .isEmpty();
+  }
+
+  @Test
+  void mainIsTheHeadRuleOverTheWorkspacesMessages() {
+    SortedMap<String, String> expected = expectedMainTree(finalChannel);
+    assertThat(expected).isNotEmpty();
+    assertThat(GitStore.open(data.resolve("git")).channels()).containsExactly(channel);
+    assertThat(actualMainTree()).isEqualTo(expected);
+  }
+
+  @Test
+  void theJournalHoldsEveryMessageVersionOnceAndLostNone() {
+    Map<String, Integer> versions = new HashMap<>();
+    List<String> humanTs = new ArrayList<>();
+    try (Journal journal = Journals.sqlite(data.resolve("journal.db"))) {
+      long after = 0;
+      List<JournalEntry> page;
+      do {
+        page = journal.read(after, 5000);
+        for (JournalEntry e : page) {
+          after = e.seq();
+          if (e.kind() == EntryKind.MESSAGE) {
+            versions.merge(e.channel() + "/" + e.ts() + "/" + e.version(), 1, Integer::sum);
+            if (personId.equals(e.user())) {
+              humanTs.add(e.ts());
+            }
+          }
+        }
+      } while (!page.isEmpty());
+    }
+    assertThat(versions).isNotEmpty();
+    assertThat(versions.entrySet().stream().filter(e -> e.getValue() > 1).toList())
+        .as("message versions journaled more than once")
+        .isEmpty();
+    assertThat(humanTs).as("every message the person posted was journaled").containsAll(posted);
+  }
+
+  @Test
+  void noMessageGotTheSameReactionTwiceNorAnyOtherThanTheCheckMark() {
+    for (JsonNode m : finalChannel.all()) {
+      Map<String, Integer> reactions = ChatReader.reactionsBy(m, botUserId);
+      reactions.forEach(
+          (name, times) ->
+              assertThat(times).as("bot's :%s: on %s", name, m.path("ts").asText()).isEqualTo(1));
+      assertThat(reactions.keySet())
+          .as("bot's reactions on %s (every message here is valid)", m.path("ts").asText())
+          .isSubsetOf("white_check_mark");
+    }
+  }
+
+  /**
+   * Every change must get its ✅ (at least once). KNOWN BUG, found by this test: {@code EventIntake}
+   * acks an event once it is journaled and hands the entries to the bot afterwards, on another
+   * thread; a SIGKILL between the two leaves entries journaled (and, after the restart's {@code
+   * DataDir.catchUp()}, materialized) that the bot never answers, because nothing replays the
+   * journal into the bot on start (no bot cursor; {@code Server} only catches the materializer up).
+   * The outbox then holds no row for the reaction at all, so it is not the outbox's crash-window.
+   * Enable once serve replays unanswered entries into the bot on start (its outbox keys make a
+   * replay idempotent).
+   */
+  @Disabled(
+      "known bug: entries journaled before a crash but not yet handed to the bot are never"
+          + " answered after restart (no replay of the journal into the bot); see Javadoc")
+  @Test
+  void everyChangeGotItsCheckMark() {
+    List<String> missing = missingAnswers(finalChannel);
+    assertThat(missing)
+        .as("file messages without ✅; outbox rows for their reactions: %s", outboxRows(missing))
+        .isEmpty();
+  }
+
+  /** The outbox's rows for the ✅ of each message, by ts (empty when the bot never enqueued it). */
+  private static Map<String, List<String>> outboxRows(List<String> tsList) {
+    Map<String, List<String>> rows = new TreeMap<>();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + data.resolve("outbox.db"))) {
+      for (String ts : tsList) {
+        List<String> found = new ArrayList<>();
+        try (PreparedStatement q =
+            c.prepareStatement(
+                "SELECT idempotency_key, state, attempts FROM outbox WHERE idempotency_key LIKE ?")) {
+          q.setString(1, "%" + ts + "%");
+          try (ResultSet r = q.executeQuery()) {
+            while (r.next()) {
+              found.add(
+                  r.getString(1) + "=" + r.getString(2) + " after " + r.getInt(3) + " attempts");
+            }
+          }
+        }
+        rows.put(ts, found);
+      }
+    } catch (SQLException e) {
+      rows.put("error", List.of(e.toString()));
+    }
+    return rows;
+  }
+
+  @Test
+  void theBotAnsweredNewVersionsInThreadsOnly() {
+    assertThat(finalChannel.topLevel().stream().filter(m -> ChatReader.by(m, botUserId)))
+        .as("bot messages at the top level (it answers in threads)")
+        .isEmpty();
+    long diffs =
+        finalChannel.replies().values().stream()
+            .flatMap(List::stream)
+            .filter(m -> ChatReader.by(m, botUserId))
+            .peek(m -> assertThat(m.path("text").asText()).startsWith("New version"))
+            .count();
+    assertThat(diffs).as("new versions were posted, so some diffs").isPositive();
+  }
+
+  /**
+   * No diff twice, at most one per new version. KNOWN GAP, found by this test: after a SIGKILL
+   * between Slack accepting a {@code chat.postMessage} and the outbox marking it sent, the outbox
+   * looks for the message by the idempotency key in its {@code metadata} before resending ({@code
+   * Outbox.alreadyPosted}); the local workspace neither stores a posted message's {@code metadata}
+   * nor returns it from {@code conversations.history}/{@code replies}, so the lookup never finds it
+   * and the diff is posted again (its outbox row shows 2 attempts). Real Slack keeps metadata, so
+   * this is the workspace's gap; enable once the workspace stores and returns message metadata.
+   */
+  @Disabled(
+      "known gap: the local workspace drops chat.postMessage metadata, so the outbox's"
+          + " idempotency lookup after a crash mid-send cannot find the diff and posts it again")
+  @Test
+  void noDiffWasPostedTwiceAndAtMostOnePerNewVersion() {
+    for (Map.Entry<String, List<JsonNode>> thread : finalChannel.replies().entrySet()) {
+      List<JsonNode> botReplies =
+          thread.getValue().stream().filter(m -> ChatReader.by(m, botUserId)).toList();
+      List<String> texts = botReplies.stream().map(m -> m.path("text").asText()).toList();
+      List<String> humanTs = new ArrayList<>(List.of(thread.getKey()));
+      int humanVersions = versionsOf(thread.getKey());
+      for (JsonNode reply : thread.getValue()) {
+        if (ChatReader.by(reply, personId)) {
+          humanVersions += versionsOf(reply.path("ts").asText());
+          humanTs.add(reply.path("ts").asText());
+        }
+      }
+      assertThat(texts)
+          .as("bot replies in thread %s; outbox rows: %s", thread.getKey(), outboxRows(humanTs))
+          .doesNotHaveDuplicates();
+      assertThat(botReplies.size())
+          .as("diffs in thread %s, which had %d human versions", thread.getKey(), humanVersions)
+          .isLessThanOrEqualTo(humanVersions);
+    }
+  }
+
+  private static int versionsOf(String ts) {
+    return fileMessages.contains(ts) ? 1 + editsOf.getOrDefault(ts, 0) : 0;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /**
+   * Starts the bot, in real-Slack mode against the workspace, on the same data and port. When a
+   * start fails on git lock files a SIGKILL left behind (see {@link
+   * #noRestartWasBlockedByAStaleGitLock}), records them, removes them as an operator would, and
+   * starts again, so that the other checks still run.
+   */
+  private static ServeProcess startBot(int generation) throws IOException {
+    try {
+      return startBotOnce(generation, "");
+    } catch (IllegalStateException e) {
+      List<Path> locks;
+      try (Stream<Path> files = Files.walk(data.resolve("git"))) {
+        locks = files.filter(f -> f.getFileName().toString().endsWith(".lock")).toList();
+      }
+      if (locks.isEmpty() || !String.valueOf(e.getMessage()).contains("LOCK_FAILURE")) {
+        throw e;
+      }
+      for (Path lock : locks) {
+        staleLocks.add(data.relativize(lock).toString());
+        Files.delete(lock);
+      }
+      return startBotOnce(generation, "-after-lock-removal");
+    }
+  }
+
+  private static ServeProcess startBotOnce(int generation, String suffix) throws IOException {
+    ServeProcess started =
+        ServeProcess.start(
+            data,
+            port,
+            Map.of(
+                "SLACK_BOT_TOKEN",
+                workspace.botToken(),
+                "SLACK_SIGNING_SECRET",
+                SECRET,
+                "SLACK_API_URL",
+                apiUrl,
+                "THREADBARE_CATCHUP_PER_MINUTE",
+                "6000",
+                "THREADBARE_OUTBOX_PER_MINUTE",
+                "60000"),
+            dir.resolve("bot-" + generation + suffix + ".log"));
+    starts++;
+    return started;
+  }
+}

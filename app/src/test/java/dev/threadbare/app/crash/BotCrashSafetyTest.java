@@ -8,6 +8,7 @@ import com.slack.api.SlackConfig;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.SlackApiTextResponse;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
+import dev.threadbare.core.chat.SlackTs;
 import dev.threadbare.core.journal.EntryKind;
 import dev.threadbare.core.journal.Journal;
 import dev.threadbare.core.journal.JournalEntry;
@@ -400,24 +401,60 @@ class BotCrashSafetyTest {
   }
 
   /**
-   * Every change must get its ✅ (at least once). KNOWN BUG, found by this test: {@code EventIntake}
-   * acks an event once it is journaled and hands the entries to the bot afterwards, on another
-   * thread; a SIGKILL between the two leaves entries journaled (and, after the restart's {@code
-   * DataDir.catchUp()}, materialized) that the bot never answers, because nothing replays the
-   * journal into the bot on start (no bot cursor; {@code Server} only catches the materializer up).
-   * The outbox then holds no row for the reaction at all, so it is not the outbox's crash-window.
-   * Enable once serve replays unanswered entries into the bot on start (its outbox keys make a
-   * replay idempotent).
+   * Every change must get its ✅ (at least once). KNOWN BUGS, found by this test (N=300, K=5: 3 to
+   * 17 file messages without ✅; N=2000, K=20: 52), and the outbox holds no row for their ✅ at all,
+   * so the bot never enqueued one (not the outbox's crash window). Two causes:
+   *
+   * <ol>
+   *   <li>A valid message that reaches the journal after a newer message defining the same path
+   *       (late: event retries after downtime, catch-up, or the concurrent delivery that also hits
+   *       {@code BotGoodCitizenTest}) changes no tree, so its outcome is {@code NOTHING} and the
+   *       bot says nothing; in one diagnosed run 2 of the 3 messages without ✅ were such.
+   *   <li>{@code EventIntake} acks an event once journaled and hands it to the bot afterwards; a
+   *       SIGKILL in between leaves entries journaled (and materialized by the restart's {@code
+   *       DataDir.catchUp()}) that nothing replays into the bot ({@code Server} has no bot cursor),
+   *       so they are never answered.
+   * </ol>
+   *
+   * Enable once superseded-but-valid messages are acknowledged and serve replays unanswered entries
+   * into the bot on start (its outbox keys make a replay idempotent).
    */
   @Disabled(
-      "known bug: entries journaled before a crash but not yet handed to the bot are never"
-          + " answered after restart (no replay of the journal into the bot); see Javadoc")
+      "known bugs: late (superseded) messages get no ✅, and entries journaled before a crash"
+          + " but not yet handed to the bot are never answered after restart; see Javadoc")
   @Test
   void everyChangeGotItsCheckMark() {
     List<String> missing = missingAnswers(finalChannel);
     assertThat(missing)
-        .as("file messages without ✅; outbox rows for their reactions: %s", outboxRows(missing))
+        .as(
+            "file messages without ✅ (%d, of which superseded by a newer definition of a path"
+                + " they define: %d); outbox rows for their reactions: %s",
+            missing.size(),
+            missing.stream().filter(BotCrashSafetyTest::superseded).count(),
+            outboxRows(missing))
         .isEmpty();
+  }
+
+  /**
+   * Whether a newer live message in the same thread (or at the top level) defines a path that
+   * {@code ts} defines: such a message arriving late changes no tree.
+   */
+  private static boolean superseded(String ts) {
+    List<JsonNode> all = finalChannel.all();
+    JsonNode message =
+        all.stream().filter(m -> ts.equals(m.path("ts").asText())).findFirst().orElseThrow();
+    String thread = message.path("thread_ts").asText("");
+    List<String> paths =
+        ChatReader.parse(message).files().stream().map(f -> f.path().value()).toList();
+    return all.stream()
+        .filter(ChatReader::live)
+        .filter(m -> thread.equals(m.path("thread_ts").asText("")) || thread.isEmpty())
+        .filter(m -> SlackTs.ORDER.compare(m.path("ts").asText(), ts) > 0)
+        .filter(m -> !ChatReader.by(m, botUserId))
+        .anyMatch(
+            m ->
+                ChatReader.parse(m).files().stream()
+                    .anyMatch(f -> paths.contains(f.path().value())));
   }
 
   /** The outbox's rows for the ✅ of each message, by ts (empty when the bot never enqueued it). */

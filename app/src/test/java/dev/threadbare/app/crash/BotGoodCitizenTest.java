@@ -274,19 +274,21 @@ class BotGoodCitizenTest {
 
   /**
    * Every file message gets its ✅, and each diff lands in the thread of the message it answers.
-   * KNOWN BUG, seen in 3 of 5 runs of this session (none with a crash; messages are posted a few
-   * milliseconds apart): one to three roots {@code app/mN.py} get no ✅, and the outbox holds no
-   * reaction row for them at all (the bot never enqueued one). In the run with full diagnostics,
-   * such a root's thread also got a diff keyed to the thread's first reply (which only adds {@code
-   * app/tN.py}) showing {@code app/mN.py} going from {@code print(N + 1)} back to {@code print(N)},
-   * a change that reply did not make: the thread branch's diff seems taken against main's current
-   * head rather than the fork point. Cause of the missing ✅ not pinned down; the bot's hand-off is
-   * single-threaded, so look at the entry ↔ outcome pairing in {@code MaterializerOutcomes}
-   * (outcomes keyed by journal seq). Enable once fixed.
+   * KNOWN BUG, seen in 4 of 6 runs of this session (no crash involved): one to three roots {@code
+   * app/mN.py} get no ✅, and the outbox holds no reaction row for them (never enqueued). The
+   * workspace delivers events concurrently (a virtual thread each), as Slack does not promise order
+   * either; when a root reaches the journal after its next version (the {@code fix} message, same
+   * path, posted milliseconds later), by the head rule it changes no tree, its outcome is {@code
+   * NOTHING}, and the bot gives no ✅ although the message was valid. Only roots, the script's only
+   * superseded messages, ever missed it. In the same run the root's thread got a diff, keyed to its
+   * first reply (which only adds {@code app/tN.py}), showing {@code app/mN.py} going from {@code
+   * print(N + 1)} back to {@code print(N)}: a thread branch made before its root was journaled is
+   * diffed against a head the reply did not change. Enable once a valid but superseded message is
+   * acknowledged.
    */
   @Disabled(
-      "known bug (intermittent): a root posted milliseconds before its thread replies sometimes"
-          + " gets no ✅ (never enqueued) and its thread gets a diff the reply did not make")
+      "known bug (intermittent): a message that arrives after a newer definition of its path"
+          + " gets no ✅, and its thread may get a diff the reply did not make; see Javadoc")
   @Test
   void everyFileMessageGotItsCheckMarkAndItsDiffInItsOwnThread() {
     assertThat(reactionsByName(session))

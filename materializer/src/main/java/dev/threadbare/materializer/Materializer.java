@@ -119,6 +119,9 @@ public final class Materializer implements AutoCloseable {
     static final Parsed NOTHING = new Parsed(Map.of(), "", List.of(), false);
   }
 
+  /** Held while this materializer owns the store; see {@link WriterLock}. */
+  private WriterLock writerLock;
+
   private Materializer(
       Journal journal,
       Path store,
@@ -159,6 +162,7 @@ public final class Materializer implements AutoCloseable {
       throw new GitStoreException("cannot create the git store " + store + ": " + e, e);
     }
     Materializer materializer = new Materializer(journal, store, parser, batchSize);
+    materializer.writerLock = WriterLock.acquire(store);
     materializer.durable = journal.cursor(CURSOR);
     if (materializer.durable > 0 && GitStore.open(store).channels().isEmpty()) {
       // The store was deleted: everything must be written again.
@@ -766,6 +770,11 @@ public final class Materializer implements AutoCloseable {
       }
     }
     channels.clear();
+    try {
+      writerLock.close();
+    } catch (RuntimeException e) {
+      failures.add(e);
+    }
     if (!failures.isEmpty()) {
       throw failures.get(0);
     }

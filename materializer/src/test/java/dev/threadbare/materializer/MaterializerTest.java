@@ -244,4 +244,31 @@ class MaterializerTest {
       assertThat(outcomes.get(1).problems()).isNotEmpty();
     }
   }
+
+  @Test
+  void aGitLockLeftByAKilledProcessIsRemovedByTheNextOwnerOfTheStore() throws Exception {
+    Path git = dir.resolve("git");
+    try (Journal journal = Journals.sqlite(dir.resolve("journal.db"))) {
+      try (Materializer first = Materializer.open(journal, git)) {
+        journal.append(List.of(post("1700000001.000100", "app.py", "v1")));
+        first.catchUp();
+      }
+      // A SIGKILL in the middle of a ref update leaves this behind (the OS lock is released).
+      Path stale = git.resolve(C + ".git").resolve("refs/heads/main.lock");
+      java.nio.file.Files.writeString(stale, "0000000000000000000000000000000000000000\n");
+
+      try (Materializer owner = Materializer.open(journal, git)) {
+        assertThat(stale).doesNotExist();
+        // While the store has an owner, another materializer of it removes nothing.
+        java.nio.file.Files.writeString(stale, "in progress\n");
+        try (Materializer other = Materializer.open(journal, git)) {
+          assertThat(stale).exists();
+        }
+        java.nio.file.Files.delete(stale);
+        journal.append(List.of(post("1700000002.000100", "app.py", "v2")));
+        owner.catchUp();
+        assertThat(content(owner.store(), "main", "app.py")).isEqualTo("v2\n");
+      }
+    }
+  }
 }

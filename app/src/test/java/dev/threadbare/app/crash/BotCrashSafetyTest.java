@@ -335,16 +335,10 @@ class BotCrashSafetyTest {
   }
 
   /**
-   * A restart needs no help. KNOWN BUG, found by this test: JGit updates a ref by writing {@code
-   * refs/heads/<branch>.lock} and renaming it; a SIGKILL in between leaves the lock file, and the
-   * next start's {@code DataDir.catchUp()} fails with {@code LOCK_FAILURE} ("cannot update
-   * refs/heads/main in DIR/git/<channel>.git"), so {@code serve} exits and stays down until someone
-   * deletes the lock. The materializer (single writer per data directory) could remove stale ref
-   * locks on open. Enable once it does.
+   * A restart needs no help: JGit updates a ref by writing {@code refs/heads/<branch>.lock} and
+   * renaming it, so a SIGKILL in between leaves the lock file; the materializer that next owns the
+   * store (its OS-level writer lock proves the old owner is gone) removes it on open.
    */
-  @Disabled(
-      "known bug: a SIGKILL during a git ref update leaves refs/heads/*.lock, and serve then"
-          + " refuses to start (LOCK_FAILURE) until the lock is deleted by hand")
   @Test
   void noRestartWasBlockedByAStaleGitLock() {
     assertThat(staleLocks)

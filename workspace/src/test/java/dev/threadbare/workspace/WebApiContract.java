@@ -127,6 +127,113 @@ abstract class WebApiContract {
   }
 
   @Test
+  void metadataIsKeptAndShownOnlyWithIncludeAllMetadata() throws Exception {
+    Conversation c = channel(ada, "with-metadata", false);
+    Message.Metadata sent =
+        new Message.Metadata("threadbare_outbox", Map.of("key", "diff:42", "n", "one"));
+    ChatPostMessageResponse posted =
+        bot.chatPostMessage(r -> r.channel(c.getId()).text("a diff").metadata(sent));
+    assertThat(posted.isOk()).as(posted.getError()).isTrue();
+    assertThat(posted.getMessage().getMetadata()).isEqualTo(sent);
+    String rootTs = posted.getTs();
+    ChatPostMessageResponse reply =
+        bot.chatPostMessage(
+            r ->
+                r.channel(c.getId())
+                    .threadTs(rootTs)
+                    .text("in thread")
+                    .metadata(new Message.Metadata("threadbare_outbox", Map.of("key", "r:1"))));
+    assertThat(reply.isOk()).as(reply.getError()).isTrue();
+    bot.chatPostMessage(r -> r.channel(c.getId()).text("plain"));
+
+    List<Message> withMeta =
+        ada.conversationsHistory(r -> r.channel(c.getId()).includeAllMetadata(true)).getMessages();
+    assertThat(withMeta).extracting(Message::getText).containsExactly("plain", "a diff");
+    assertThat(withMeta.get(0).getMetadata()).isNull();
+    assertThat(withMeta.get(1).getMetadata()).isEqualTo(sent);
+    assertThat(ada.conversationsHistory(r -> r.channel(c.getId())).getMessages())
+        .extracting(Message::getMetadata)
+        .containsOnlyNulls();
+    List<Message> thread =
+        ada.conversationsReplies(r -> r.channel(c.getId()).ts(rootTs).includeAllMetadata(true))
+            .getMessages();
+    assertThat(thread)
+        .extracting(m -> m.getMetadata().getEventPayload().get("key"))
+        .containsExactly("diff:42", "r:1");
+    assertThat(ada.conversationsReplies(r -> r.channel(c.getId()).ts(rootTs)).getMessages())
+        .extracting(Message::getMetadata)
+        .containsOnlyNulls();
+
+    // chat.update replaces metadata when given and keeps it when not
+    var kept = bot.chatUpdate(r -> r.channel(c.getId()).ts(rootTs).text("a diff, edited"));
+    assertThat(kept.isOk()).as(kept.getError()).isTrue();
+    assertThat(kept.getMessage().getMetadata()).isEqualTo(sent);
+    Message.Metadata replaced = new Message.Metadata("threadbare_outbox", Map.of("key", "v2"));
+    var changed =
+        bot.chatUpdate(r -> r.channel(c.getId()).ts(rootTs).text("v2").metadata(replaced));
+    assertThat(changed.isOk()).as(changed.getError()).isTrue();
+    assertThat(
+            ada.conversationsHistory(r -> r.channel(c.getId()).includeAllMetadata(true))
+                .getMessages()
+                .get(1)
+                .getMetadata())
+        .isEqualTo(replaced);
+  }
+
+  @Test
+  void metadataInJsonBodiesIsAnObjectAndBadShapesAreRefused() throws Exception {
+    Conversation c = channel(ada, "metadata-json", false);
+    HttpResponse<String> response =
+        ws.http.send(
+            HttpRequest.newBuilder(URI.create(ws.base() + "/api/chat.postMessage"))
+                .header("Content-Type", "application/json; charset=utf-8")
+                .header("Authorization", "Bearer " + adaToken)
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"channel\":\""
+                            + c.getId()
+                            + "\",\"text\":\"json meta\",\"metadata\":{\"event_type\":"
+                            + "\"task_done\",\"event_payload\":{\"id\":7,\"tags\":[\"a\"]}}}",
+                        StandardCharsets.UTF_8))
+                .build(),
+            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    JsonNode body = TestWorkspace.json(response);
+    assertThat(body.path("ok").asBoolean()).as(response.body()).isTrue();
+    assertThat(body.path("message").path("metadata").toString())
+        .isEqualTo("{\"event_type\":\"task_done\",\"event_payload\":{\"id\":7,\"tags\":[\"a\"]}}");
+    Message stored =
+        ada.conversationsHistory(r -> r.channel(c.getId()).includeAllMetadata(true))
+            .getMessages()
+            .get(0);
+    assertThat(stored.getMetadata().getEventType()).isEqualTo("task_done");
+    assertThat(stored.getMetadata().getEventPayload()).containsKeys("id", "tags");
+
+    for (String bad :
+        List.of(
+            "not json",
+            "[1]",
+            "{\"event_payload\":{}}",
+            "{\"event_type\":\"\",\"event_payload\":{}}",
+            "{\"event_type\":3,\"event_payload\":{}}",
+            "{\"event_type\":\"t\"}",
+            "{\"event_type\":\"t\",\"event_payload\":\"x\"}")) {
+      JsonNode refused =
+          TestWorkspace.json(
+              ws.raw(
+                  "chat.postMessage",
+                  adaToken,
+                  "channel="
+                      + c.getId()
+                      + "&text=nope&metadata="
+                      + java.net.URLEncoder.encode(bad, StandardCharsets.UTF_8)));
+      assertThat(refused.path("error").asText()).as(bad).isEqualTo("invalid_metadata_format");
+    }
+    assertThat(ada.conversationsHistory(r -> r.channel(c.getId())).getMessages())
+        .as("refused posts store nothing")
+        .hasSize(1);
+  }
+
+  @Test
   void teamAndUsers() throws Exception {
     var team = ada.teamInfo(r -> r);
     assertThat(team.getTeam().getId()).isEqualTo(ws.workspace.teamId());

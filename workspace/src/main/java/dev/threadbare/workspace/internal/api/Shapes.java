@@ -117,6 +117,14 @@ public final class Shapes {
    * reactions) or as events carry it (without).
    */
   ObjectNode message(StoredMessage m, String origin, boolean withState) {
+    return message(m, origin, withState, false);
+  }
+
+  /**
+   * {@link #message(StoredMessage, String, boolean)}, plus its {@code metadata} when {@code
+   * withMetadata} (as {@code include_all_metadata=true} and chat.postMessage's answer show it).
+   */
+  ObjectNode message(StoredMessage m, String origin, boolean withState, boolean withMetadata) {
     ObjectNode node = JSON.createObjectNode();
     if (m.deleted()) {
       node.put("type", "message");
@@ -172,6 +180,9 @@ public final class Shapes {
     }
     if (m.attachmentsJson() != null) {
       node.set("attachments", parse(m.attachmentsJson()));
+    }
+    if (withMetadata && m.metadataJson() != null) {
+      node.set("metadata", parse(m.metadataJson()));
     }
     if (m.fileIds() != null) {
       ArrayNode files = node.putArray("files");

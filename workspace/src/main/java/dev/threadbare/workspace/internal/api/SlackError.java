@@ -22,6 +22,7 @@ enum SlackError {
   INVALID_BLOCKS("invalid_blocks"),
   INVALID_CURSOR("invalid_cursor"),
   INVALID_JSON("invalid_json"),
+  INVALID_METADATA_FORMAT("invalid_metadata_format"),
   INVALID_NAME("invalid_name"),
   INVALID_NAME_MAXLENGTH("invalid_name_maxlength"),
   INVALID_NAME_REQUIRED("invalid_name_required"),

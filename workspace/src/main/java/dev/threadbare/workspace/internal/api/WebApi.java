@@ -366,6 +366,55 @@ public final class WebApi {
     }
   }
 
+  /**
+   * The {@code metadata} argument ({@code {"event_type":"…","event_payload":{…}}}, a JSON object in
+   * JSON bodies, its JSON text in forms) as compact JSON, or null when absent; {@code
+   * invalid_metadata_format} as Slack answers when it is not of that shape.
+   */
+  private static String metadata(ApiCall call) {
+    String raw = call.param("metadata");
+    if (raw == null) {
+      return null;
+    }
+    JsonNode node;
+    try {
+      node = Shapes.JSON.readTree(raw);
+    } catch (JsonProcessingException e) {
+      throw new ApiError(
+          SlackError.INVALID_METADATA_FORMAT,
+          "`metadata` is not JSON ("
+              + e.getOriginalMessage()
+              + "): send {\"event_type\":\"…\",\"event_payload\":{…}}");
+    }
+    if (node == null || !node.isObject()) {
+      throw new ApiError(
+          SlackError.INVALID_METADATA_FORMAT,
+          "`metadata` is `"
+              + raw
+              + "`: it must be a JSON object {\"event_type\":\"…\",\"event_payload\":{…}}");
+    }
+    JsonNode type = node.get("event_type");
+    if (type == null || !type.isTextual() || type.asText().isBlank()) {
+      throw new ApiError(
+          SlackError.INVALID_METADATA_FORMAT,
+          "`metadata.event_type` is "
+              + (type == null ? "missing" : "`" + type + "`")
+              + ": it must be a non-empty string");
+    }
+    JsonNode payload = node.get("event_payload");
+    if (payload == null || !payload.isObject()) {
+      throw new ApiError(
+          SlackError.INVALID_METADATA_FORMAT,
+          "`metadata.event_payload` is "
+              + (payload == null ? "missing" : "`" + payload + "`")
+              + ": it must be a JSON object");
+    }
+    ObjectNode stored = Shapes.JSON.createObjectNode();
+    stored.set("event_type", type);
+    stored.set("event_payload", payload);
+    return stored.toString();
+  }
+
   // ---- auth, team, users
 
   private ObjectNode apiTest(ApiCall call) {
@@ -510,7 +559,10 @@ public final class WebApi {
         store.history(channel.id(), oldest, inclusive, latest, latestInclusive, limit + 1);
     ObjectNode out = Shapes.JSON.createObjectNode();
     ArrayNode messages = out.putArray("messages");
-    page.stream().limit(limit).forEach(m -> messages.add(shapes.message(m, call.origin(), true)));
+    boolean withMetadata = call.flag("include_all_metadata", false);
+    page.stream()
+        .limit(limit)
+        .forEach(m -> messages.add(shapes.message(m, call.origin(), true, withMetadata)));
     boolean more = page.size() > limit;
     out.put("has_more", more);
     out.put("pin_count", 0);
@@ -548,10 +600,11 @@ public final class WebApi {
     boolean more = replies.size() > limit;
     ObjectNode out = Shapes.JSON.createObjectNode();
     ArrayNode messages = out.putArray("messages");
-    messages.add(shapes.message(root, call.origin(), true));
+    boolean withMetadata = call.flag("include_all_metadata", false);
+    messages.add(shapes.message(root, call.origin(), true, withMetadata));
     replies.stream()
         .limit(limit)
-        .forEach(m -> messages.add(shapes.message(m, call.origin(), true)));
+        .forEach(m -> messages.add(shapes.message(m, call.origin(), true, withMetadata)));
     out.put("has_more", more);
     nextCursor(
         out,
@@ -668,6 +721,7 @@ public final class WebApi {
       String text,
       String blocks,
       String attachments,
+      String metadata,
       String threadTs,
       boolean broadcast,
       String subtype,
@@ -702,6 +756,7 @@ public final class WebApi {
             normalized,
             blocksJson,
             attachments,
+            metadata,
             fileIds,
             call.tokenKind().equals("session") ? UUID.randomUUID().toString() : null,
             null,
@@ -722,6 +777,7 @@ public final class WebApi {
       throw new ApiError(SlackError.NO_TEXT, "a message needs `text`, `blocks` or `attachments`");
     }
     checkLength(text);
+    String metadata = metadata(call);
     StoredMessage message =
         post(
             call,
@@ -729,6 +785,7 @@ public final class WebApi {
             text,
             blocks,
             attachments,
+            metadata,
             call.param("thread_ts"),
             call.flag("reply_broadcast", false),
             null,
@@ -736,7 +793,7 @@ public final class WebApi {
     ObjectNode out = Shapes.JSON.createObjectNode();
     out.put("channel", channel.id());
     out.put("ts", message.ts());
-    out.set("message", shapes.message(message, call.origin(), false));
+    out.set("message", shapes.message(message, call.origin(), false, true));
     return out;
   }
 
@@ -754,6 +811,7 @@ public final class WebApi {
       throw new ApiError(SlackError.NO_TEXT, "an edit needs `text`, `blocks` or `attachments`");
     }
     checkLength(text);
+    String metadata = metadata(call);
     String normalized = text == null ? before.text() : SlackText.normalize(text);
     String blocksJson =
         blocks != null
@@ -766,6 +824,7 @@ public final class WebApi {
         normalized,
         blocksJson,
         attachments != null ? attachments : before.attachmentsJson(),
+        metadata != null ? metadata : before.metadataJson(),
         editTs,
         call.caller().id());
     StoredMessage after = store.message(channel.id(), before.ts()).orElseThrow();
@@ -784,7 +843,7 @@ public final class WebApi {
     out.put("channel", channel.id());
     out.put("ts", after.ts());
     out.put("text", after.text());
-    out.set("message", shapes.message(after, call.origin(), false));
+    out.set("message", shapes.message(after, call.origin(), false, true));
     return out;
   }
 
@@ -844,6 +903,7 @@ public final class WebApi {
             null,
             normalized,
             blocks != null ? blocks : SlackText.richTextBlocks(normalized).toString(),
+            null,
             null,
             null,
             null,
@@ -1058,6 +1118,7 @@ public final class WebApi {
           call.param("initial_comment"),
           jsonArray(call, "blocks"),
           null,
+          null,
           call.param("thread_ts"),
           false,
           "file_share",
@@ -1147,6 +1208,7 @@ public final class WebApi {
             new ApiCall("chat.postMessage", Map.of(), user, "user", origin),
             channel,
             text,
+            null,
             null,
             null,
             null,

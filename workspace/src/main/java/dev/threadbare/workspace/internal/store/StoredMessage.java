@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param text the {@code text} field, with Slack's escaping
  * @param blocksJson JSON array of blocks, or null
  * @param attachmentsJson JSON array of legacy attachments, or null
+ * @param metadataJson JSON object {@code {"event_type":…,"event_payload":{…}}} posted with the
+ *     message, or null
  * @param fileIds comma-separated file ids, or null
  * @param clientMsgId the client's message id (people only), or null
  * @param editedTs ts of the last edit, or null
@@ -30,6 +32,7 @@ public record StoredMessage(
     String text,
     String blocksJson,
     String attachmentsJson,
+    String metadataJson,
     String fileIds,
     String clientMsgId,
     String editedTs,

@@ -408,6 +408,7 @@ public final class WorkspaceStore {
         rs.getString("text"),
         rs.getString("blocks"),
         rs.getString("attachments"),
+        rs.getString("metadata"),
         rs.getString("file_ids"),
         rs.getString("client_msg_id"),
         rs.getString("edited_ts"),
@@ -422,10 +423,10 @@ public final class WorkspaceStore {
         h -> {
           h.createUpdate(
                   "INSERT INTO ws_messages (channel_id, ts, ts_micros, thread_ts, user_id, subtype,"
-                      + " text, blocks, attachments, file_ids, client_msg_id, edited_ts, edited_by,"
-                      + " deleted) VALUES (:channel, :ts, :micros, :threadTs, :user, :subtype,"
-                      + " :text, :blocksJson, :attachmentsJson, :fileIds, :clientMsgId, :editedTs,"
-                      + " :editedBy, :deleted)")
+                      + " text, blocks, attachments, metadata, file_ids, client_msg_id, edited_ts,"
+                      + " edited_by, deleted) VALUES (:channel, :ts, :micros, :threadTs, :user,"
+                      + " :subtype, :text, :blocksJson, :attachmentsJson, :metadataJson, :fileIds,"
+                      + " :clientMsgId, :editedTs, :editedBy, :deleted)")
               .bindMethods(m)
               .bind("micros", micros)
               .execute();
@@ -454,24 +455,26 @@ public final class WorkspaceStore {
                 .findOne());
   }
 
-  /** Replaces the text and blocks of a message and records the edit. */
+  /** Replaces the text, blocks, attachments and metadata of a message and records the edit. */
   public void editMessage(
       String channelId,
       String ts,
       String text,
       String blocksJson,
       String attachmentsJson,
+      String metadataJson,
       String editedTs,
       String editedBy) {
     write(
         h ->
             h.createUpdate(
                     "UPDATE ws_messages SET text = :text, blocks = :blocks, attachments ="
-                        + " :attachments, edited_ts = :e, edited_by = :by WHERE channel_id = :c AND"
-                        + " ts = :t")
+                        + " :attachments, metadata = :metadata, edited_ts = :e, edited_by = :by"
+                        + " WHERE channel_id = :c AND ts = :t")
                 .bind("text", text)
                 .bind("blocks", blocksJson)
                 .bind("attachments", attachmentsJson)
+                .bind("metadata", metadataJson)
                 .bind("e", editedTs)
                 .bind("by", editedBy)
                 .bind("c", channelId)

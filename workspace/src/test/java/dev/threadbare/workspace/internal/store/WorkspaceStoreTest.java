@@ -31,7 +31,7 @@ class WorkspaceStoreTest {
   private static StoredMessage message(
       String channel, String ts, String threadTs, String user, String text) {
     return new StoredMessage(
-        channel, ts, threadTs, user, null, text, null, null, null, null, null, null, false);
+        channel, ts, threadTs, user, null, text, null, null, null, null, null, null, null, false);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -81,11 +81,20 @@ class WorkspaceStoreTest {
     assertThat(store.threadStats(general.id(), "100.000001"))
         .isEqualTo(new ThreadStats(1, List.of(bob.id()), "100.000002"));
 
-    store.editMessage(general.id(), "100.000001", "one!", "[]", null, "100.000009", ada.id());
+    store.editMessage(
+        general.id(),
+        "100.000001",
+        "one!",
+        "[]",
+        null,
+        "{\"event_type\":\"t\",\"event_payload\":{}}",
+        "100.000009",
+        ada.id());
     assertThat(store.message(general.id(), "100.000001"))
         .hasValueSatisfying(
             m -> {
               assertThat(m.text()).isEqualTo("one!");
+              assertThat(m.metadataJson()).isEqualTo("{\"event_type\":\"t\",\"event_payload\":{}}");
               assertThat(m.editedTs()).isEqualTo("100.000009");
             });
 
@@ -130,6 +139,7 @@ class WorkspaceStoreTest {
             ada.id(),
             "file_share",
             "",
+            null,
             null,
             null,
             file.id(),

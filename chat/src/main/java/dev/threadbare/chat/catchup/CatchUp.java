@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -42,8 +43,13 @@ import org.slf4j.LoggerFactory;
  * says in the ops channel how far behind each channel was.
  *
  * <p>Thread safe; one run at a time. {@link #start} runs it now and then at an interval on its own
- * thread until {@link #close}. Known gap: replies posted during downtime to threads whose root is
- * older than the newest journaled message are found only by the live events that follow.
+ * thread until {@link #close}.
+ *
+ * <p>Each run re-reads an {@link #OVERLAP} before the newest journaled top-level message (events
+ * are delivered concurrently, so an older message may have been lost while a newer one was
+ * journaled), and the replies of every thread in that stretch whose {@code latest_reply} is newer
+ * than the newest reply journaled for it. Known gap: replies posted during downtime to threads
+ * whose root is older than the overlap are found only by the live events that follow.
  */
 public final class CatchUp implements JournalListener, AutoCloseable {
 
@@ -53,6 +59,9 @@ public final class CatchUp implements JournalListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CatchUp.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int PAGE = 200;
+
+  /** How far before the newest journaled message each run reads again. */
+  public static final Duration OVERLAP = Duration.ofMinutes(10);
 
   private final Journal journal;
   private final EventIntake intake;
@@ -64,6 +73,7 @@ public final class CatchUp implements JournalListener, AutoCloseable {
   private final String opsChannel;
   private final Clock clock;
   private final Map<String, String> newestByChannel = new ConcurrentHashMap<>();
+  private final Map<String, String> newestReplyByThread = new ConcurrentHashMap<>();
   private long seenSeq;
   private ScheduledExecutorService scheduler;
   private java.util.concurrent.ScheduledFuture<?> scheduled;
@@ -103,10 +113,10 @@ public final class CatchUp implements JournalListener, AutoCloseable {
 
   private void note(JournalEntry entry) {
     if (entry.kind() == EntryKind.MESSAGE && SlackTs.isValid(entry.ts())) {
-      newestByChannel.merge(
-          entry.team() + ":" + entry.channel(),
-          entry.ts(),
-          (a, b) -> SlackTs.ORDER.compare(a, b) >= 0 ? a : b);
+      boolean reply = entry.threadTs() != null && !entry.threadTs().equals(entry.ts());
+      String key = entry.team() + ":" + entry.channel() + (reply ? ":" + entry.threadTs() : "");
+      (reply ? newestReplyByThread : newestByChannel)
+          .merge(key, entry.ts(), (a, b) -> SlackTs.ORDER.compare(a, b) >= 0 ? a : b);
     }
   }
 
@@ -132,21 +142,17 @@ public final class CatchUp implements JournalListener, AutoCloseable {
     for (JsonNode channelNode : channels) {
       String channel = channelNode.path("id").asText();
       String newest = newestByChannel.get(team + ":" + channel);
-      List<JsonNode> messages = history(channel, newest, requests);
+      List<JsonNode> messages = history(team, channel, newest, requests);
       List<JournalEntry> entries = new ArrayList<>();
       for (JsonNode message : messages) {
         entries.addAll(converter.toEntries(team, channel, message));
       }
       entries.sort(Comparator.comparing(JournalEntry::ts, SlackTs.ORDER));
-      // The bot's own messages (its ops reports among them) are journaled but not reported on,
-      // or each report would cause the next.
-      int missed =
-          (int) messages.stream().filter(m -> !ownUser.equals(m.path("user").asText())).count();
-      if (missed > 0) {
-        report(team, channel, newest, missed, false);
-      }
       List<JournalEntry> fresh = intake.append(entries);
       fresh.forEach(this::note);
+      // The bot's own messages (its ops reports among them) are journaled but not reported on,
+      // or each report would cause the next. What was read again (the overlap) is not news.
+      int missed = (int) fresh.stream().filter(e -> !ownUser.equals(e.user())).count();
       read.put(channel, messages.size());
       journaled.put(channel, fresh.size());
       if (missed > 0) {
@@ -282,7 +288,17 @@ public final class CatchUp implements JournalListener, AutoCloseable {
     return channels;
   }
 
-  private List<JsonNode> history(String channel, String newest, int[] requests) {
+  /** {@code ts} less the overlap, as a Slack ts; null stays null. */
+  private static String overlapped(String ts) {
+    if (ts == null) {
+      return null;
+    }
+    long micros = Math.max(0, SlackTs.micros(ts) - OVERLAP.toNanos() / 1000);
+    return String.format(Locale.ROOT, "%d.%06d", micros / 1_000_000, micros % 1_000_000);
+  }
+
+  private List<JsonNode> history(String team, String channel, String newest, int[] requests) {
+    String oldest = overlapped(newest);
     List<JsonNode> messages = new ArrayList<>();
     List<JsonNode> threadRoots = new ArrayList<>();
     String cursor = "";
@@ -290,22 +306,21 @@ public final class CatchUp implements JournalListener, AutoCloseable {
       Map<String, String> params = new HashMap<>();
       params.put("channel", channel);
       params.put("limit", String.valueOf(PAGE));
-      if (newest != null) {
-        params.put("oldest", newest);
+      if (oldest != null) {
+        params.put("oldest", oldest);
       }
       if (!cursor.isEmpty()) {
         params.put("cursor", cursor);
       }
       JsonNode page = budgeted("conversations.history", params, requests);
       for (JsonNode message : page.path("messages")) {
-        if (newest == null
-            || !SlackTs.isValid(message.path("ts").asText())
-            || SlackTs.ORDER.compare(message.path("ts").asText(), newest) > 0) {
-          messages.add(message);
-        }
+        messages.add(message);
+        String known =
+            newestReplyByThread.get(team + ":" + channel + ":" + message.path("ts").asText());
         if (message.path("reply_count").asInt(0) > 0
-            && (newest == null
-                || SlackTs.ORDER.compare(message.path("latest_reply").asText("0"), newest) > 0)) {
+            && (known == null
+                || !SlackTs.isValid(message.path("latest_reply").asText())
+                || SlackTs.ORDER.compare(message.path("latest_reply").asText(), known) > 0)) {
           threadRoots.add(message);
         }
       }
@@ -313,14 +328,15 @@ public final class CatchUp implements JournalListener, AutoCloseable {
     } while (!cursor.isEmpty());
     for (JsonNode root : threadRoots) {
       String rootTs = root.path("ts").asText();
+      String repliesFrom = overlapped(newestReplyByThread.get(team + ":" + channel + ":" + rootTs));
       String replyCursor = "";
       do {
         Map<String, String> params = new HashMap<>();
         params.put("channel", channel);
         params.put("ts", rootTs);
         params.put("limit", String.valueOf(PAGE));
-        if (newest != null) {
-          params.put("oldest", newest);
+        if (repliesFrom != null) {
+          params.put("oldest", repliesFrom);
         }
         if (!replyCursor.isEmpty()) {
           params.put("cursor", replyCursor);

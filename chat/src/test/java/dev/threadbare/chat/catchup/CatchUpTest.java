@@ -150,7 +150,32 @@ class CatchUpTest {
     // "two" arrives as a live event would, straight into the journal.
     journal.append(
         List.of(SlackEvents.fromExportMessage(chat.workspace.teamId(), chat.general, newest)));
-    assertThat(catchUp.runOnce().messagesRead()).containsEntry(chat.general, 0);
+    // It reads the overlap before the newest again (a lost older event would be there), and
+    // journals nothing new.
+    assertThat(catchUp.runOnce().journaled()).containsEntry(chat.general, 0);
+  }
+
+  @Test
+  void findsAnOlderMessageAndAReplyLostWhileANewerMessageWasJournaled() {
+    CatchUp catchUp =
+        Chat.catchUp(journal, intake, chat.bot, chat.workspace.botToken())
+            .requestsPerMinute(6000)
+            .build();
+    String lost = chat.post(chat.general, "lost", null);
+    String reply = chat.post(chat.general, "lost reply", lost);
+    chat.post(chat.general, "newest", null);
+    JsonNode newest =
+        chat.call(
+                chat.userToken, "conversations.history", java.util.Map.of("channel", chat.general))
+            .path("messages")
+            .get(0);
+    // Only the newest arrived live (the others' deliveries died with a crash).
+    journal.append(
+        List.of(SlackEvents.fromExportMessage(chat.workspace.teamId(), chat.general, newest)));
+
+    catchUp.runOnce();
+
+    assertThat(entries(EntryKind.MESSAGE)).extracting(JournalEntry::ts).contains(lost, reply);
   }
 
   @Test

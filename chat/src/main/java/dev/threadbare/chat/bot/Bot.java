@@ -13,11 +13,13 @@ import dev.threadbare.core.grammar.Command;
 import dev.threadbare.core.grammar.ParsedMessage;
 import dev.threadbare.core.grammar.Problem;
 import dev.threadbare.core.journal.EntryKind;
+import dev.threadbare.core.journal.Journal;
 import dev.threadbare.core.journal.JournalEntry;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +30,12 @@ import org.slf4j.LoggerFactory;
  * than reposted. Everything it says goes through the {@link Outbox}, keyed by the journal entry it
  * answers, so replaying entries never answers twice.
  *
- * <p>Thread safe; it holds no state of its own beyond the outbox. Register it as a {@link
+ * <p>Once {@link #resume} has run, the bot keeps a durable cursor in the journal ({@value
+ * #CURSOR}): the greatest seq up to which every entry has been answered (its answers enqueued).
+ * Entries journaled but never handed to the bot (a crash between the journal's ack and the
+ * hand-off) are answered on the next start by {@link #resume}.
+ *
+ * <p>Thread safe; its only state beyond the outbox is that cursor. Register it as a {@link
  * JournalListener} after the materializer and as the {@code /threadbare} handler.
  */
 public final class Bot implements JournalListener, SlashCommandHandler {
@@ -40,6 +47,16 @@ public final class Bot implements JournalListener, SlashCommandHandler {
   private final Materialization materialization;
   private final ChatGrammar grammar;
   private final String botUserId;
+
+  /** The journal cursor name of the bot's progress. */
+  public static final String CURSOR = "bot";
+
+  private static final int RESUME_PAGE = 500;
+
+  private final Object progress = new Object();
+  private Journal journal;
+  private long cursor;
+  private final TreeSet<Long> done = new TreeSet<>();
 
   private Bot(Outbox outbox, Materialization materialization, ChatGrammar grammar, String botUser) {
     this.outbox = outbox;
@@ -61,14 +78,95 @@ public final class Bot implements JournalListener, SlashCommandHandler {
         botUserId);
   }
 
+  /**
+   * Answers every entry journaled after the bot's durable cursor (entries a crash kept from the
+   * bot), then keeps the cursor advancing as batches are answered. Call once on start, before live
+   * events flow; answering an entry twice is harmless (the outbox keys are idempotent). A journal
+   * the bot has never seen (no cursor: a new or imported data directory) starts at its end, so
+   * imported history is not answered.
+   */
+  public void resume(Journal source) {
+    Objects.requireNonNull(source, "journal");
+    long from = source.cursor(CURSOR);
+    if (from == 0) {
+      from = source.lastSeq();
+      source.saveCursor(CURSOR, from);
+    }
+    synchronized (progress) {
+      journal = source;
+      cursor = from;
+      done.headSet(from, true).clear();
+    }
+    long position = from;
+    int replayed = 0;
+    while (true) {
+      List<JournalEntry> page = source.read(position, RESUME_PAGE);
+      if (page.isEmpty()) {
+        break;
+      }
+      onJournaled(page);
+      replayed += page.size();
+      position = page.get(page.size() - 1).seq();
+    }
+    if (replayed > 0) {
+      LOG.info("answered {} journal entries after the bot's cursor {}", replayed, from);
+    }
+  }
+
   @Override
   public void onJournaled(List<JournalEntry> entries) {
+    if (answerAll(entries)) {
+      advance(entries);
+    }
+  }
+
+  /**
+   * Records {@code entries} as answered and moves the durable cursor over every entry answered
+   * without a gap; a seq missing from the journal (a rolled-back sequence number) is no gap.
+   */
+  private void advance(List<JournalEntry> entries) {
+    synchronized (progress) {
+      for (JournalEntry entry : entries) {
+        if (entry.seq() > cursor) {
+          done.add(entry.seq());
+        }
+      }
+      if (journal == null) {
+        return;
+      }
+      long before = cursor;
+      while (!done.isEmpty()) {
+        if (done.first() == cursor + 1) {
+          cursor = done.pollFirst();
+          continue;
+        }
+        List<JournalEntry> next = journal.read(cursor, 1);
+        if (!next.isEmpty() && done.remove(next.get(0).seq())) {
+          cursor = next.get(0).seq();
+          continue;
+        }
+        break;
+      }
+      if (cursor > before) {
+        try {
+          journal.saveCursor(CURSOR, cursor);
+        } catch (RuntimeException e) {
+          LOG.warn("could not save the bot's journal cursor {}", cursor, e);
+        }
+      }
+    }
+  }
+
+  /** Answers the entries; false when the materializer gave no outcomes (answered on resume). */
+  private boolean answerAll(List<JournalEntry> entries) {
     List<EntryOutcome> outcomes;
+    boolean complete = true;
     try {
       outcomes = materialization.outcomes(entries);
     } catch (RuntimeException e) {
       LOG.warn("materializer gave no outcomes for {} entries", entries.size(), e);
       outcomes = List.of();
+      complete = false;
     }
     for (EntryOutcome outcome : outcomes) {
       // A shared file's change lands when its content does: answer it on its message.
@@ -83,6 +181,7 @@ public final class Bot implements JournalListener, SlashCommandHandler {
         actOnCommands(entry);
       }
     }
+    return complete;
   }
 
   private void answer(EntryOutcome outcome) {

@@ -25,7 +25,7 @@ public record EntryOutcome(
 
   /** The bot's answer follows from this: ✅, ❓, ❌ or silence. */
   public enum Result {
-    /** The change was committed: ✅. */
+    /** The change was taken into the history (committed, or superseded by a newer one): ✅. */
     TAKEN,
     /** A code block without a path: ❓ and a private explanation of the grammar. */
     NO_PATH,
@@ -57,17 +57,40 @@ public record EntryOutcome(
       String commit,
       List<FileChange> changes,
       List<Problem> problems) {
+    return of(entry, refused, false, branch, commit, changes, problems);
+  }
+
+  /**
+   * The outcome of an entry, the result following DESIGN.md section 5: refused → ❌; a change that
+   * defines files, {@code rm} or {@code mv} → ✅ (it is part of the history even when a newer
+   * message supersedes it, so that no tree changed); committed → ✅; else a code block without a
+   * path → ❓; else nothing.
+   *
+   * @param refused whether a problem refused the whole change
+   * @param definesChange whether the message defines files, {@code rm} or {@code mv}
+   * @param branch the branch the entry changed (its own), or null
+   * @param commit the new head of that branch, or null when no tree changed
+   */
+  public static EntryOutcome of(
+      JournalEntry entry,
+      boolean refused,
+      boolean definesChange,
+      String branch,
+      String commit,
+      List<FileChange> changes,
+      List<Problem> problems) {
     Result result;
     if (refused) {
       result = Result.REFUSED;
-    } else if (commit != null) {
+    } else if (commit != null || definesChange) {
       result = Result.TAKEN;
     } else if (problems.stream().anyMatch(p -> Problem.NO_PATH.equals(p.rule()))) {
       result = Result.NO_PATH;
     } else {
       result = Result.NOTHING;
     }
-    return new EntryOutcome(entry, result, branch, commit, changes, problems);
+    return new EntryOutcome(
+        entry, result, branch, commit, commit == null ? List.of() : changes, problems);
   }
 
   /** An outcome that changes nothing. */

@@ -38,6 +38,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -118,6 +119,8 @@ public final class Server implements AutoCloseable {
   private String url;
   private int dbPort = -1;
   private String firstRunAdminToken;
+  private LocalWorkspace workspace;
+  private Javalin http;
 
   private Server() {}
 
@@ -143,6 +146,11 @@ public final class Server implements AutoCloseable {
     return dbPort;
   }
 
+  /** The local workspace, when serving one (not with real Slack): for administration. */
+  public Optional<LocalWorkspace> workspace() {
+    return Optional.ofNullable(workspace);
+  }
+
   /** The first admin's token when this start created the local workspace, else null. */
   public String firstRunAdminToken() {
     return firstRunAdminToken;
@@ -166,6 +174,7 @@ public final class Server implements AutoCloseable {
     Slack slack;
     if (local) {
       workspace = closeLater(LocalWorkspace.open(settings.data()));
+      this.workspace = workspace;
       workspace.setBaseUrl(url);
       firstRunAdminToken = workspace.firstRunAdminToken().orElse(null);
       botToken = workspace.botToken();
@@ -191,6 +200,7 @@ public final class Server implements AutoCloseable {
               gitServe.configure(config);
             });
     closeLater(http::stop);
+    this.http = http;
     if (workspace != null) {
       workspace.register(http);
     }
@@ -200,7 +210,8 @@ public final class Server implements AutoCloseable {
         closeLater(
             Outbox.sqlite(settings.data(), methods, outboxLimits(), Clock.systemUTC()).start());
     String botUserId = local ? workspace.botUserId() : botUserId(methods, botToken);
-    Bot bot = Chat.bot(outbox, new MaterializerOutcomes(materializer), botUserId);
+    Bot bot =
+        Chat.bot(outbox, new MaterializerOutcomes(materializer, dataDir.journal()), botUserId);
     Counter eventsReceived = metrics.counter("threadbare_events_journaled_total");
     EventIntake intake =
         closeLater(
@@ -229,6 +240,8 @@ public final class Server implements AutoCloseable {
         "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
 
     http.start(settings.host(), port);
+    // Answer what a crash kept from the bot (journaled, not yet answered) before events flow.
+    bot.resume(dataDir.journal());
 
     if (settings.dbPort() >= 0) {
       PgWireServer wire =
@@ -345,6 +358,11 @@ public final class Server implements AutoCloseable {
             log.warn("while stopping: {}", e.toString());
           }
         };
+    // Stop taking requests first, so nothing arrives at a half-closed intake; Slack (or the
+    // local workspace) retries what it could not deliver, and catch-up finds the rest.
+    if (http != null) {
+      closeQuietly.accept(http::stop);
+    }
     while (!closers.isEmpty()) {
       closeQuietly.accept(closers.pop());
     }

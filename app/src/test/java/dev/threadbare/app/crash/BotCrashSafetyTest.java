@@ -491,17 +491,13 @@ class BotCrashSafetyTest {
   }
 
   /**
-   * No diff twice, at most one per new version. KNOWN GAP, found by this test: after a SIGKILL
-   * between Slack accepting a {@code chat.postMessage} and the outbox marking it sent, the outbox
-   * looks for the message by the idempotency key in its {@code metadata} before resending ({@code
-   * Outbox.alreadyPosted}); the local workspace neither stores a posted message's {@code metadata}
-   * nor returns it from {@code conversations.history}/{@code replies}, so the lookup never finds it
-   * and the diff is posted again (its outbox row shows 2 attempts). Real Slack keeps metadata, so
-   * this is the workspace's gap; enable once the workspace stores and returns message metadata.
+   * No diff twice, at most one per new version. After a SIGKILL between Slack accepting a {@code
+   * chat.postMessage} and the outbox marking it sent, the outbox looks for the message by the
+   * idempotency key in its {@code metadata} before resending ({@code Outbox.alreadyPosted}); this
+   * needs the workspace to store a posted message's {@code metadata} and return it from {@code
+   * conversations.history}/{@code replies} with {@code include_all_metadata} (as real Slack does;
+   * before it did, the diff was posted again and its outbox row showed 2 attempts).
    */
-  @Disabled(
-      "known gap: the local workspace drops chat.postMessage metadata, so the outbox's"
-          + " idempotency lookup after a crash mid-send cannot find the diff and posts it again")
   @Test
   void noDiffWasPostedTwiceAndAtMostOnePerNewVersion() {
     for (Map.Entry<String, List<JsonNode>> thread : finalChannel.replies().entrySet()) {

@@ -21,8 +21,15 @@ public final class UsageTracker {
   /** Records the uses of one statement at {@code now} (epoch millis). */
   public void record(String database, String version, List<Plan.Use> uses, long now) {
     for (Plan.Use use : uses) {
+      Key key = new Key(database, version, use.table(), use.column(), use.kind());
+      long[] span = pending.get(key);
+      if (span != null && span[0] <= now && now <= span[1]) {
+        // already covered (the common case within one clock tick): a lock-free read instead of
+        // merge, which locks the entry and makes concurrent sessions on one column contend
+        continue;
+      }
       pending.merge(
-          new Key(database, version, use.table(), use.column(), use.kind()),
+          key,
           new long[] {now, now},
           (old, add) -> new long[] {Math.min(old[0], add[0]), Math.max(old[1], add[1])});
     }
@@ -30,7 +37,12 @@ public final class UsageTracker {
 
   /** Records that a statement could use {@code index} at {@code now}. */
   public void indexUsed(String database, String index, long now) {
-    indexUses.merge(new IndexKey(database, index), now, Math::max);
+    IndexKey key = new IndexKey(database, index);
+    Long last = indexUses.get(key);
+    if (last != null && last >= now) {
+      return; // already recorded: skip merge's lock, as in record
+    }
+    indexUses.merge(key, now, Math::max);
   }
 
   /** Writes everything pending to the catalog. */

@@ -82,16 +82,11 @@ public final class Bot implements JournalListener, SlashCommandHandler {
    * Answers every entry journaled after the bot's durable cursor (entries a crash kept from the
    * bot), then keeps the cursor advancing as batches are answered. Call once on start, before live
    * events flow; answering an entry twice is harmless (the outbox keys are idempotent). A journal
-   * the bot has never seen (no cursor: a new or imported data directory) starts at its end, so
-   * imported history is not answered.
+   * the bot has never seen (no cursor) is answered from its start.
    */
   public void resume(Journal source) {
     Objects.requireNonNull(source, "journal");
     long from = source.cursor(CURSOR);
-    if (from == 0) {
-      from = source.lastSeq();
-      source.saveCursor(CURSOR, from);
-    }
     synchronized (progress) {
       journal = source;
       cursor = from;

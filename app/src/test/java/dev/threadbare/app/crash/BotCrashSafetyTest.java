@@ -43,7 +43,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -395,9 +394,9 @@ class BotCrashSafetyTest {
   }
 
   /**
-   * Every change must get its ✅ (at least once). KNOWN BUGS, found by this test (N=300, K=5: 3 to
-   * 17 file messages without ✅; N=2000, K=20: 52), and the outbox holds no row for their ✅ at all,
-   * so the bot never enqueued one (not the outbox's crash window). Two causes:
+   * Every change must get its ✅ (at least once). Bugs found by this test, now fixed (N=300, K=5: 3
+   * to 17 file messages without ✅; N=2000, K=20: 52), and the outbox holds no row for their ✅ at
+   * all, so the bot never enqueued one (not the outbox's crash window). Two causes:
    *
    * <ol>
    *   <li>A valid message that reaches the journal after a newer message defining the same path
@@ -410,12 +409,10 @@ class BotCrashSafetyTest {
    *       so they are never answered.
    * </ol>
    *
-   * Enable once superseded-but-valid messages are acknowledged and serve replays unanswered entries
-   * into the bot on start (its outbox keys make a replay idempotent).
+   * Fixed: a valid change is ✅ even when superseded ({@code EntryOutcome.of}), and the bot keeps a
+   * durable journal cursor that serve replays from on start ({@code Bot.resume}); its outbox keys
+   * make the replay idempotent.
    */
-  @Disabled(
-      "known bugs: late (superseded) messages get no ✅, and entries journaled before a crash"
-          + " but not yet handed to the bot are never answered after restart; see Javadoc")
   @Test
   void everyChangeGotItsCheckMark() {
     List<String> missing = missingAnswers(finalChannel);

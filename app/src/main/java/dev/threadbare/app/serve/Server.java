@@ -6,6 +6,7 @@ import com.slack.api.methods.response.auth.AuthTestResponse;
 import dev.threadbare.app.DataDir;
 import dev.threadbare.chat.Chat;
 import dev.threadbare.chat.bot.Bot;
+import dev.threadbare.chat.bot.GitAccess;
 import dev.threadbare.chat.catchup.CatchUp;
 import dev.threadbare.chat.events.EventIntake;
 import dev.threadbare.chat.files.FileDownloader;
@@ -211,7 +212,16 @@ public final class Server implements AutoCloseable {
             Outbox.sqlite(settings.data(), methods, outboxLimits(), Clock.systemUTC()).start());
     String botUserId = local ? workspace.botUserId() : botUserId(methods, botToken);
     Bot bot =
-        Chat.bot(outbox, new MaterializerOutcomes(materializer, dataDir.journal()), botUserId);
+        Chat.bot(outbox, new MaterializerOutcomes(materializer, dataDir.journal()), botUserId)
+            .issuingTokens(
+                (user, channel) ->
+                    new GitAccess.Grant(
+                        gitServe.addToken(user),
+                        url
+                            + "/git/"
+                            + Optional.ofNullable(dataDir.store().channelName(channel))
+                                .orElse(channel)
+                            + ".git"));
     Counter eventsReceived = metrics.counter("threadbare_events_journaled_total");
     EventIntake intake =
         closeLater(

@@ -104,6 +104,48 @@ class ServeEndToEndTest {
   }
 
   @Test
+  void theTokenCommandGivesTheAskerAlonePrivateGitAccess() throws Exception {
+    person.chatPostMessage(r -> r.channel(general).text("`a.txt`\n```\nfor the token test\n```"));
+    ChatPostMessageResponse asked = person.chatPostMessage(r -> r.channel(general).text("token"));
+    assertThat(asked.isOk()).isTrue();
+    String key =
+        "token:" + asked.getMessage().getTeam() + ":" + general + ":" + asked.getTs() + ":";
+    // The answer is ephemeral (never in the channel's history): read it where the bot keeps it.
+    String[] told = new String[1];
+    assertThat(eventually(() -> (told[0] = sentEphemeral(key)) != null)).isTrue();
+    java.util.regex.Matcher token =
+        java.util.regex.Pattern.compile("`(tbp_[A-Za-z0-9_-]+)`").matcher(told[0]);
+    assertThat(token.find()).as(told[0]).isTrue();
+    assertThat(told[0]).contains(server.url() + "/git/general.git");
+
+    Path clone = dir.resolve("token-clone");
+    String authority = URI.create(server.url()).getAuthority();
+    git(
+        dir,
+        "clone",
+        "-q",
+        "http://me:" + token.group(1) + "@" + authority + "/git/general.git",
+        clone.toString());
+    assertThat(clone.resolve("a.txt")).exists();
+  }
+
+  /** The text of the ephemeral answer the outbox sent under {@code key}, or null. */
+  private static String sentEphemeral(String key) {
+    String url = "jdbc:sqlite:" + dir.resolve("data").resolve("outbox.db");
+    try (Connection c = DriverManager.getConnection(url);
+        PreparedStatement q =
+            c.prepareStatement(
+                "SELECT payload FROM outbox WHERE idempotency_key = ? AND state = 'sent'")) {
+      q.setString(1, key);
+      try (ResultSet rows = q.executeQuery()) {
+        return rows.next() ? rows.getString(1) : null;
+      }
+    } catch (java.sql.SQLException e) {
+      return null;
+    }
+  }
+
+  @Test
   void healthAndMetricsAnswer() throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     HttpResponse<String> health =

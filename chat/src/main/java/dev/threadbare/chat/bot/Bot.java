@@ -47,6 +47,7 @@ public final class Bot implements JournalListener, SlashCommandHandler {
   private final Materialization materialization;
   private final ChatGrammar grammar;
   private final String botUserId;
+  private volatile GitAccess gitAccess;
 
   /** The journal cursor name of the bot's progress. */
   public static final String CURSOR = "bot";
@@ -76,6 +77,12 @@ public final class Bot implements JournalListener, SlashCommandHandler {
         Objects.requireNonNull(materialization, "materialization"),
         Objects.requireNonNull(grammar, "grammar"),
         botUserId);
+  }
+
+  /** Lets the {@code token} command issue personal git tokens through {@code access}. */
+  public Bot issuingTokens(GitAccess access) {
+    this.gitAccess = Objects.requireNonNull(access, "access");
+    return this;
   }
 
   /**
@@ -222,12 +229,31 @@ public final class Bot implements JournalListener, SlashCommandHandler {
         switch (action.name().toLowerCase(Locale.ROOT)) {
           case "help" -> tell(entry, "help:" + identity(entry), BotReplies.help());
           case "status" -> postStatus(entry.team(), entry.channel(), identity(entry));
+          case "token" -> giveToken(entry);
           default -> {
-            // merge, deploy, promote, rollback, token: other pieces act on them.
+            // merge, deploy, promote, rollback: other pieces act on them.
           }
         }
       }
     }
+  }
+
+  /**
+   * Issues a personal git token to the asker and tells it to them alone; the outbox key makes a
+   * redelivered {@code token} message tell no second token.
+   */
+  private void giveToken(JournalEntry entry) {
+    GitAccess access = gitAccess;
+    String key = "token:" + identity(entry);
+    if (entry.user() == null || outbox.contains(key)) {
+      return;
+    }
+    if (access == null) {
+      tell(entry, key, BotReplies.tokenUnavailable());
+      return;
+    }
+    GitAccess.Grant grant = access.issue(entry.user(), entry.channel());
+    tell(entry, key, BotReplies.token(grant));
   }
 
   /** Posts the channel's status message the first time, then edits it. */
@@ -276,6 +302,12 @@ public final class Bot implements JournalListener, SlashCommandHandler {
             } catch (RuntimeException e) {
               return BotReplies.statusUnavailable(e.getMessage());
             }
+          }
+          case "token" -> {
+            GitAccess access = gitAccess;
+            return access == null
+                ? BotReplies.tokenUnavailable()
+                : BotReplies.token(access.issue(user, channel));
           }
           default -> {
             return BotReplies.slashAccepted(action.name());

@@ -30,6 +30,19 @@ final class BotReplies {
         I answer with ✅ (taken), ❓ (a code block without a path) or ❌ (refused).""";
   }
 
+  static String token(GitAccess.Grant grant) {
+    return "Your personal git token (shown only to you; keep it secret): `"
+        + grant.token()
+        + "`\nClone with `git clone "
+        + grant.cloneUrl()
+        + "` and give any user name with the token as the password. `token` again gives a new"
+        + " one; an admin can revoke them with `threadbare git revoke-token`.";
+  }
+
+  static String tokenUnavailable() {
+    return "Git access is not served here, so there is no token to give.";
+  }
+
   static String noPath() {
     return "That code block has no path, so it is not a file and nothing changed. Put the path on"
         + " the line before the block, in backticks (`src/app.py`), or as the block's first line"

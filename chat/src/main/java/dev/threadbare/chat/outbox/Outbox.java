@@ -57,6 +57,10 @@ public final class Outbox implements AutoCloseable {
   private final Condition wake = lock.newCondition();
   private final AtomicLong rateLimitWaits = new AtomicLong();
   private final AtomicLong sentCount = new AtomicLong();
+
+  /** True while a drain pass runs: its counters may lag the store until the pass ends. */
+  private volatile boolean draining;
+
   private final AtomicLong failedCount = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
   private boolean signalled;
@@ -164,7 +168,8 @@ public final class Outbox implements AutoCloseable {
   public boolean awaitDrained(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (depth() == 0) {
+      // The store first, then the pass: a call marked sent counts once its pass has ended.
+      if (depth() == 0 && !draining) {
         return true;
       }
       try {
@@ -174,7 +179,7 @@ public final class Outbox implements AutoCloseable {
         return false;
       }
     }
-    return depth() == 0;
+    return depth() == 0 && !draining;
   }
 
   /** Stops the drain thread after its call in flight, then closes the store. */
@@ -211,7 +216,12 @@ public final class Outbox implements AutoCloseable {
     while (running) {
       Instant nextWake;
       try {
-        nextWake = drainOnce(firstPass);
+        draining = true;
+        try {
+          nextWake = drainOnce(firstPass);
+        } finally {
+          draining = false;
+        }
         firstPass = false;
       } catch (RuntimeException e) {
         LOG.error("outbox drain pass failed; retrying in a second", e);

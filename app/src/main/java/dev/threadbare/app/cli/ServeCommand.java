@@ -45,7 +45,13 @@ public final class ServeCommand implements Callable<Integer> {
     Server server =
         Server.start(
             new Server.Settings(
-                data, host, port, dbPort, journalUrl, Server.SlackCredentials.fromEnvironment()));
+                data,
+                host,
+                port,
+                dbPort,
+                journalUrl,
+                Server.SlackCredentials.fromEnvironment(),
+                Server.OpsChannel.fromEnvironment()));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -12,10 +12,12 @@ import dev.threadbare.chat.events.EventIntake;
 import dev.threadbare.chat.files.FileDownloader;
 import dev.threadbare.chat.outbox.Outbox;
 import dev.threadbare.chat.outbox.OutboxLimits;
+import dev.threadbare.chat.outbox.OutgoingCall;
 import dev.threadbare.chat.socket.SocketModeReceiver;
 import dev.threadbare.core.ThreadbareException;
 import dev.threadbare.db.DbHttp;
 import dev.threadbare.db.DbLayer;
+import dev.threadbare.db.DbOptions;
 import dev.threadbare.gitserve.GitServe;
 import dev.threadbare.materializer.Materializer;
 import dev.threadbare.pgwire.PgWireServer;
@@ -76,13 +78,57 @@ public final class Server implements AutoCloseable {
    * @param dbPort the PostgreSQL wire port, 0 for a free one, negative to not serve it
    * @param journalUrl a PostgreSQL JDBC URL for the journal, or null for SQLite in {@code data}
    * @param slack real Slack credentials, or null for the local workspace
+   * @param ops where ops events go (catch-up reports, indexes the db layer made or dropped), or
+   *     null for the log only
    */
   public record Settings(
-      Path data, String host, int port, int dbPort, String journalUrl, SlackCredentials slack) {
+      Path data,
+      String host,
+      int port,
+      int dbPort,
+      String journalUrl,
+      SlackCredentials slack,
+      OpsChannel ops) {
     /** Validates. */
     public Settings {
       Objects.requireNonNull(data, "data");
       Objects.requireNonNull(host, "host");
+    }
+
+    /** Settings with no ops channel. */
+    public Settings(
+        Path data, String host, int port, int dbPort, String journalUrl, SlackCredentials slack) {
+      this(data, host, port, dbPort, journalUrl, slack, null);
+    }
+  }
+
+  /**
+   * The ops channel: a channel id, in the served workspace (no token) or in another one, reached
+   * with its own bot token at {@code apiUrl} (null: real Slack).
+   */
+  public record OpsChannel(String channel, String token, String apiUrl) {
+    /** Validates. */
+    public OpsChannel {
+      if (channel == null || channel.isBlank()) {
+        throw new ThreadbareException(
+            "the ops channel needs a channel id (THREADBARE_OPS_CHANNEL), such as C0123ABCD");
+      }
+    }
+
+    /**
+     * {@code THREADBARE_OPS_CHANNEL}, with {@code THREADBARE_OPS_TOKEN} and {@code
+     * THREADBARE_OPS_API_URL} for another workspace; null when no channel is set.
+     */
+    public static OpsChannel fromEnvironment() {
+      String channel = System.getenv("THREADBARE_OPS_CHANNEL");
+      if (channel == null || channel.isBlank()) {
+        return null;
+      }
+      String token = System.getenv("THREADBARE_OPS_TOKEN");
+      return new OpsChannel(
+          channel,
+          token == null || token.isBlank() ? null : token,
+          System.getenv("THREADBARE_OPS_API_URL"));
     }
   }
 
@@ -191,8 +237,6 @@ public final class Server implements AutoCloseable {
             settings.data(),
             new ChatChannels(methods, botToken, dataDir.store(), dataDir.gitDirectory()),
             new GitServe.Settings(false, url));
-    DbLayer db = closeLater(DbLayer.duckDb(settings.data()));
-
     Javalin http =
         Javalin.create(
             config -> {
@@ -205,11 +249,41 @@ public final class Server implements AutoCloseable {
     if (workspace != null) {
       workspace.register(http);
     }
-    DbHttp.register(http, db);
-
     Outbox outbox =
         closeLater(
             Outbox.sqlite(settings.data(), methods, outboxLimits(), Clock.systemUTC()).start());
+    OpsChannel ops = settings.ops();
+    Outbox opsOutbox =
+        ops == null || ops.token() == null
+            ? outbox
+            : closeLater(
+                Outbox.sqlite(
+                        settings.data().resolve("ops"),
+                        Chat.slack(ops.apiUrl()).methods(ops.token()),
+                        outboxLimits(),
+                        Clock.systemUTC())
+                    .start());
+    DbOptions dbOptions = DbOptions.defaults();
+    if (ops != null) {
+      dbOptions =
+          dbOptions.withOpsListener(
+              event ->
+                  opsOutbox.enqueue(
+                      new OutgoingCall.PostMessage(
+                          "db:"
+                              + event.at().toEpochMilli()
+                              + ":"
+                              + event.database()
+                              + ":"
+                              + event.kind()
+                              + ":"
+                              + Integer.toHexString(event.message().hashCode()),
+                          ops.channel(),
+                          null,
+                          "db `" + event.database() + "`: " + event.message())));
+    }
+    DbLayer db = closeLater(DbLayer.duckDb(settings.data(), dbOptions));
+    DbHttp.register(http, db);
     String botUserId = local ? workspace.botUserId() : botUserId(methods, botToken);
     Bot bot =
         Chat.bot(outbox, new MaterializerOutcomes(materializer, dataDir.journal()), botUserId)
@@ -271,8 +345,11 @@ public final class Server implements AutoCloseable {
     dataDir.catchUp();
     CatchUp catchUp =
         closeLater(
-            Chat.catchUp(dataDir.journal(), intake, methods, botToken)
-                .requestsPerMinute(local ? 600 : catchUpPerMinute())
+            opsReports(
+                    Chat.catchUp(dataDir.journal(), intake, methods, botToken)
+                        .requestsPerMinute(local ? 600 : catchUpPerMinute()),
+                    ops,
+                    opsOutbox)
                 .build());
     // Runs at once (in the background), then every five minutes.
     catchUp.start(Duration.ofMinutes(5));
@@ -318,6 +395,11 @@ public final class Server implements AutoCloseable {
             + "=\""
             + value
             + "\" is not a positive number: set it to calls a minute, such as 600");
+  }
+
+  private static CatchUp.Builder opsReports(
+      CatchUp.Builder builder, OpsChannel ops, Outbox opsOutbox) {
+    return ops == null ? builder : builder.opsChannel(opsOutbox, ops.channel());
   }
 
   private static long lag(DataDir dataDir) {

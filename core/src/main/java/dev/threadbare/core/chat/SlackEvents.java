@@ -80,19 +80,29 @@ public final class SlackEvents {
       throw new MalformedEventException(
           "channel", "export message has an empty channel id: pass the id from channels.json");
     }
-    String ts = requiredTs(message, "ts", "ts");
-    String edited = editedTs(message, "edited.ts");
-    Instant eventTime = SlackTs.instant(edited == null ? ts : edited);
+    return messageEntry(team, channelId, message, "", null);
+  }
+
+  /**
+   * The MESSAGE entry of one Slack message object, wherever it sits: {@code field} is its place in
+   * the input for error messages ({@code "event"}, {@code "event.message"}, or empty for an
+   * export's message). A null {@code eventTime} is the message's {@code edited.ts}, or its ts.
+   */
+  private static JournalEntry messageEntry(
+      String team, String channel, JsonNode message, String field, Instant eventTime) {
+    String prefix = field.isEmpty() ? "" : field + ".";
+    String ts = requiredTs(message, "ts", prefix + "ts");
+    String edited = editedTs(message, prefix + "edited.ts");
     return new JournalEntry(
         0,
         team,
-        channelId,
+        channel,
         ts,
         EntryKind.MESSAGE,
         edited == null ? "" : edited,
-        threadTs(message, ts, "thread_ts"),
-        optionalText(message, "user", "user"),
-        eventTime,
+        threadTs(message, ts, prefix + "thread_ts"),
+        optionalText(message, "user", prefix + "user"),
+        eventTime != null ? eventTime : SlackTs.instant(edited == null ? ts : edited),
         message.toString());
   }
 
@@ -106,20 +116,7 @@ public final class SlackEvents {
       if (inner == null || !inner.isObject()) {
         throw malformed("event.message", "is missing or not an object", inner);
       }
-      String ts = requiredTs(inner, "ts", "event.message.ts");
-      String edited = editedTs(inner, "event.message.edited.ts");
-      return List.of(
-          new JournalEntry(
-              0,
-              team,
-              channel,
-              ts,
-              EntryKind.MESSAGE,
-              edited == null ? "" : edited,
-              threadTs(inner, ts, "event.message.thread_ts"),
-              optionalText(inner, "user", "event.message.user"),
-              eventTime,
-              inner.toString()));
+      return List.of(messageEntry(team, channel, inner, "event.message", eventTime));
     }
     if ("message_deleted".equals(subtype)) {
       String ts = requiredTs(event, "deleted_ts", "event.deleted_ts");
@@ -143,20 +140,7 @@ public final class SlackEvents {
               eventTime,
               event.toString()));
     }
-    String ts = requiredTs(event, "ts", "event.ts");
-    String edited = editedTs(event, "event.edited.ts");
-    return List.of(
-        new JournalEntry(
-            0,
-            team,
-            channel,
-            ts,
-            EntryKind.MESSAGE,
-            edited == null ? "" : edited,
-            threadTs(event, ts, "event.thread_ts"),
-            optionalText(event, "user", "event.user"),
-            eventTime,
-            event.toString()));
+    return List.of(messageEntry(team, channel, event, "event", eventTime));
   }
 
   private static List<JournalEntry> reaction(JsonNode envelope, JsonNode event, EntryKind kind) {

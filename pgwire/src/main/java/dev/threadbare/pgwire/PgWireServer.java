@@ -3,9 +3,9 @@ package dev.threadbare.pgwire;
 import dev.threadbare.db.SqlService;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.channels.ServerSocketChannel;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Map;
@@ -112,20 +112,20 @@ public final class PgWireServer implements AutoCloseable {
 
   private final SqlService service;
   private final Settings settings;
-  private final ServerSocket serverSocket;
+  private final ServerSocketChannel serverSocket;
   private final Thread acceptor;
   private final Map<Integer, PgSession> sessions = new ConcurrentHashMap<>();
   private final AtomicInteger nextProcessId = new AtomicInteger(1000);
   private final SecureRandom random = new SecureRandom();
   private volatile boolean closed;
 
-  private PgWireServer(SqlService service, Settings settings, ServerSocket serverSocket) {
+  private PgWireServer(SqlService service, Settings settings, ServerSocketChannel serverSocket) {
     this.service = service;
     this.settings = settings;
     this.serverSocket = serverSocket;
     this.acceptor =
         Thread.ofPlatform()
-            .name("pgwire-accept-" + serverSocket.getLocalPort())
+            .name("pgwire-accept-" + serverSocket.socket().getLocalPort())
             .daemon(true)
             .unstarted(this::acceptLoop);
   }
@@ -139,10 +139,14 @@ public final class PgWireServer implements AutoCloseable {
     Objects.requireNonNull(service, "service");
     Objects.requireNonNull(bind, "bind");
     Objects.requireNonNull(settings, "settings");
-    ServerSocket socket;
+    ServerSocketChannel socket;
     try {
-      socket = new ServerSocket();
-      socket.setReuseAddress(true);
+      // Channels rather than ServerSocket/Socket: a plain Socket's descriptor turns
+      // non-blocking for good once a read has a timeout (the authentication deadline), and
+      // every later wait for a message then costs read + poll + read; a channel's socket
+      // adaptor returns to blocking mode after each timed read, so a wait is one read.
+      socket = ServerSocketChannel.open();
+      socket.socket().setReuseAddress(true);
       socket.bind(bind, 128);
     } catch (IOException e) {
       throw new PgWireException(
@@ -157,13 +161,13 @@ public final class PgWireServer implements AutoCloseable {
     }
     PgWireServer server = new PgWireServer(service, settings, socket);
     server.acceptor.start();
-    LOG.info("PostgreSQL wire server listening on {}", socket.getLocalSocketAddress());
+    LOG.info("PostgreSQL wire server listening on {}", socket.socket().getLocalSocketAddress());
     return server;
   }
 
   /** The port the server listens on. */
   public int port() {
-    return serverSocket.getLocalPort();
+    return serverSocket.socket().getLocalPort();
   }
 
   /** The number of connected clients (including those still authenticating). */
@@ -175,7 +179,7 @@ public final class PgWireServer implements AutoCloseable {
     while (!closed) {
       Socket client;
       try {
-        client = serverSocket.accept();
+        client = serverSocket.accept().socket();
       } catch (IOException e) {
         if (!closed) {
           LOG.warn("accepting a connection failed; going on", e);

@@ -49,7 +49,11 @@ public final class DbLayer implements SqlService, AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final List<ScheduledFuture<?>> scheduled = new ArrayList<>();
 
-  /** Where a PostgreSQL server is and the role that may create databases on it. */
+  /**
+   * Where a PostgreSQL server is and the role that may create databases on it. A {@code host} that
+   * starts with {@code /} is the directory of the server's Unix socket (libpq's convention), the
+   * cheaper way to reach a server on the same machine.
+   */
   public record PostgresServer(
       String host,
       int port,
@@ -63,6 +67,13 @@ public final class DbLayer implements SqlService, AutoCloseable {
       Objects.requireNonNull(password, "password");
       Objects.requireNonNull(adminDatabase, "adminDatabase");
       Objects.requireNonNull(databasePrefix, "databasePrefix");
+      if (host.isBlank()) {
+        throw new IllegalArgumentException(
+            "host is blank: give a host name, an address, or a Unix-socket directory (/…)");
+      }
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port " + port + " is not a TCP port (1 to 65535)");
+      }
       if (!databasePrefix.matches("[a-z][a-z0-9_]{0,20}")) {
         throw new IllegalArgumentException(
             "databasePrefix " + databasePrefix + " must be 1 to 21 characters of a-z, 0-9 and _");

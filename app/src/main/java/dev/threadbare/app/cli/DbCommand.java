@@ -18,7 +18,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code threadbare db …}: the migration-free database layer on a data directory (DuckDB files
- * under {@code DIR/db/}, the layer's catalog in {@code DIR/catalog.sqlite}). Each subcommand opens
+ * under {@code DIR/db/}, the layer's catalog in {@code DIR/catalog.sqlite}) or, with {@code
+ * --db-postgres URL} (or {@code THREADBARE_DB_POSTGRES}), on a PostgreSQL server (one database
+ * {@code tb_<name>} per logical database, the catalog in the admin database). Each subcommand opens
  * the layer, does its work and closes it; {@code serve} keeps it open until interrupted.
  */
 @Command(
@@ -49,6 +51,8 @@ public final class DbCommand {
   public static final class AddCredentials implements Callable<Integer> {
     @picocli.CommandLine.Mixin DataOption data = new DataOption();
 
+    @picocli.CommandLine.Mixin DbEngineOption engine = new DbEngineOption();
+
     @Option(names = "--database", required = true, description = "prod, or a preview's name.")
     String database;
 
@@ -65,7 +69,7 @@ public final class DbCommand {
 
     @Override
     public Integer call() {
-      try (DbLayer layer = DbLayer.duckDb(data.data)) {
+      try (DbLayer layer = engine.open(data.data, DbOptions.defaults())) {
         Credentials credentials = layer.addCredentials(database, version);
         PrintWriter out = spec.commandLine().getOut();
         out.println(credentials.bearerToken());
@@ -83,6 +87,8 @@ public final class DbCommand {
   public static final class Describe implements Callable<Integer> {
     @picocli.CommandLine.Mixin DataOption data = new DataOption();
 
+    @picocli.CommandLine.Mixin DbEngineOption engine = new DbEngineOption();
+
     @Option(names = "--database", required = true, description = "prod, or a preview's name.")
     String database;
 
@@ -90,7 +96,7 @@ public final class DbCommand {
 
     @Override
     public Integer call() {
-      try (DbLayer layer = DbLayer.duckDb(data.data)) {
+      try (DbLayer layer = engine.open(data.data, DbOptions.defaults())) {
         PrintWriter out = spec.commandLine().getOut();
         out.println(DbHttp.describeText(layer.describe(database)));
         out.flush();
@@ -108,6 +114,8 @@ public final class DbCommand {
   public static final class GcReport implements Callable<Integer> {
     @picocli.CommandLine.Mixin DataOption data = new DataOption();
 
+    @picocli.CommandLine.Mixin DbEngineOption engine = new DbEngineOption();
+
     @Option(names = "--database", required = true, description = "prod, or a preview's name.")
     String database;
 
@@ -115,7 +123,7 @@ public final class DbCommand {
 
     @Override
     public Integer call() {
-      try (DbLayer layer = DbLayer.duckDb(data.data)) {
+      try (DbLayer layer = engine.open(data.data, DbOptions.defaults())) {
         PrintWriter out = spec.commandLine().getOut();
         out.println(DbHttp.gcReportText(layer.gcReport(database)));
         out.flush();
@@ -132,6 +140,8 @@ public final class DbCommand {
               + " interrupted.")
   public static final class Serve implements Callable<Integer> {
     @picocli.CommandLine.Mixin DataOption data = new DataOption();
+
+    @picocli.CommandLine.Mixin DbEngineOption engine = new DbEngineOption();
 
     @Option(names = "--host", description = "Address to bind (default: ${DEFAULT-VALUE}).")
     String host = "127.0.0.1";
@@ -159,7 +169,7 @@ public final class DbCommand {
     public Integer call() throws InterruptedException {
       Thread hook = new Thread(stop::countDown, "threadbare-db-serve-stop");
       Runtime.getRuntime().addShutdownHook(hook);
-      try (DbLayer layer = DbLayer.duckDb(data.data, DbOptions.defaults());
+      try (DbLayer layer = engine.open(data.data, DbOptions.defaults());
           PgWireServer server =
               PgWireServer.start(
                   layer, new InetSocketAddress(host, port), PgWireServer.Settings.defaults())) {
@@ -171,6 +181,9 @@ public final class DbCommand {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("db layer: postgresql on " + host + ":" + server.port());
+        if (engine.postgres != null) {
+          out.println("db layer: engine " + engine.describe(data.data));
+        }
         if (http != null) {
           out.println("db layer: http on " + host + ":" + http.port());
         }

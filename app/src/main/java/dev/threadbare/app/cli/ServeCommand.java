@@ -38,6 +38,8 @@ public final class ServeCommand implements Callable<Integer> {
       description = "PostgreSQL JDBC URL for the journal (default: SQLite in the data directory).")
   String journalUrl;
 
+  @picocli.CommandLine.Mixin DbEngineOption engine = new DbEngineOption();
+
   @Spec CommandSpec spec;
 
   @Override
@@ -51,7 +53,8 @@ public final class ServeCommand implements Callable<Integer> {
                 dbPort,
                 journalUrl,
                 Server.SlackCredentials.fromEnvironment(),
-                Server.OpsChannel.fromEnvironment()));
+                Server.OpsChannel.fromEnvironment(),
+                engine.postgres));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -64,6 +67,9 @@ public final class ServeCommand implements Callable<Integer> {
     out.println("threadbare listening on " + server.url());
     if (server.dbPort() >= 0) {
       out.println("threadbare db listening on postgresql://" + host + ":" + server.dbPort());
+    }
+    if (engine.postgres != null) {
+      out.println("threadbare db layer on " + server.dbEngine());
     }
     if (server.firstRunAdminToken() != null) {
       out.println(

@@ -4,6 +4,7 @@ import com.slack.api.Slack;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.response.auth.AuthTestResponse;
 import dev.threadbare.app.DataDir;
+import dev.threadbare.app.PostgresUrl;
 import dev.threadbare.chat.Chat;
 import dev.threadbare.chat.bot.Bot;
 import dev.threadbare.chat.bot.GitAccess;
@@ -80,6 +81,8 @@ public final class Server implements AutoCloseable {
    * @param slack real Slack credentials, or null for the local workspace
    * @param ops where ops events go (catch-up reports, indexes the db layer made or dropped), or
    *     null for the log only
+   * @param dbPostgres the PostgreSQL server the db layer runs on, or null for DuckDB in {@code
+   *     data}
    */
   public record Settings(
       Path data,
@@ -88,17 +91,35 @@ public final class Server implements AutoCloseable {
       int dbPort,
       String journalUrl,
       SlackCredentials slack,
-      OpsChannel ops) {
+      OpsChannel ops,
+      PostgresUrl dbPostgres) {
     /** Validates. */
     public Settings {
       Objects.requireNonNull(data, "data");
       Objects.requireNonNull(host, "host");
     }
 
-    /** Settings with no ops channel. */
+    /** Settings with the db layer on DuckDB. */
+    public Settings(
+        Path data,
+        String host,
+        int port,
+        int dbPort,
+        String journalUrl,
+        SlackCredentials slack,
+        OpsChannel ops) {
+      this(data, host, port, dbPort, journalUrl, slack, ops, null);
+    }
+
+    /** Settings with no ops channel and the db layer on DuckDB. */
     public Settings(
         Path data, String host, int port, int dbPort, String journalUrl, SlackCredentials slack) {
-      this(data, host, port, dbPort, journalUrl, slack, null);
+      this(data, host, port, dbPort, journalUrl, slack, null, null);
+    }
+
+    /** These settings with the db layer on {@code server} (null: DuckDB). */
+    public Settings withDbPostgres(PostgresUrl server) {
+      return new Settings(data, host, port, dbPort, journalUrl, slack, ops, server);
     }
   }
 
@@ -165,6 +186,7 @@ public final class Server implements AutoCloseable {
   private final Deque<AutoCloseable> closers = new ArrayDeque<>();
   private String url;
   private int dbPort = -1;
+  private String dbEngine;
   private String firstRunAdminToken;
   private LocalWorkspace workspace;
   private Javalin http;
@@ -191,6 +213,21 @@ public final class Server implements AutoCloseable {
   /** The PostgreSQL wire port, or -1 when not served. */
   public int dbPort() {
     return dbPort;
+  }
+
+  /** Which engine the db layer runs on, for people: DuckDB or PostgreSQL (password masked). */
+  public String dbEngine() {
+    return dbEngine;
+  }
+
+  /**
+   * Which engine a db layer on {@code postgres} (null: DuckDB in {@code data}) runs on, for people;
+   * the password masked.
+   */
+  public static String describeDbEngine(PostgresUrl postgres, Path data) {
+    return postgres == null
+        ? "DuckDB in " + data.resolve("db")
+        : "PostgreSQL at " + postgres + " (one database tb_<name> per logical database)";
   }
 
   /** The local workspace, when serving one (not with real Slack): for administration. */
@@ -282,7 +319,14 @@ public final class Server implements AutoCloseable {
                           null,
                           "db `" + event.database() + "`: " + event.message())));
     }
-    DbLayer db = closeLater(DbLayer.duckDb(settings.data(), dbOptions));
+    PostgresUrl postgres = settings.dbPostgres();
+    DbLayer db =
+        closeLater(
+            postgres == null
+                ? DbLayer.duckDb(settings.data(), dbOptions)
+                : postgres.openLayer(dbOptions));
+    dbEngine = describeDbEngine(postgres, settings.data());
+    log.info("db layer on {}", dbEngine);
     DbHttp.register(http, db);
     String botUserId = local ? workspace.botUserId() : botUserId(methods, botToken);
     Bot bot =

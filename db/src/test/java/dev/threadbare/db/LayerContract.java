@@ -221,6 +221,73 @@ abstract class LayerContract {
   }
 
   @Test
+  void anUnknownUnqualifiedColumnOverSeveralTablesIsRefusedNamingTheTablesAndTheFix() {
+    run("INSERT INTO authors (id, name) VALUES (1, 'Ada')");
+    run("INSERT INTO books (id, author_id, title) VALUES (10, 1, 'Notes')");
+    String join = " FROM authors a JOIN books b ON a.id = b.author_id";
+    for (String sql :
+        List.of(
+            "SELECT a.name, nosuch" + join,
+            "SELECT a.name" + join + " WHERE nosuch = 1",
+            "SELECT a.name" + join + " ORDER BY nosuch",
+            "SELECT a.name" + join + " JOIN missing m ON m.id = a.id WHERE nosuch IS NULL")) {
+      DbException e = failure(() -> run(sql));
+      assertThat(e).as(sql).isInstanceOf(HouseRuleException.class);
+      assertThat(((HouseRuleException) e).rule()).isEqualTo("qualify-unknown-columns");
+      assertThat(e.sqlState()).isEqualTo("42703");
+      assertThat(e.getMessage()).contains("column nosuch").contains("a, b").contains(sql);
+      assertThat(e.hint()).contains("qualify it: a.nosuch or b.nosuch");
+    }
+    // nothing was recorded for the refused column
+    assertThat(layer.describe("prod").tables())
+        .flatExtracting(CatalogDescription.Table::columns)
+        .extracting(CatalogDescription.Column::name)
+        .doesNotContain("nosuch");
+
+    // qualified, it answers NULLs (select list, filter, sort) and is recorded on that table
+    StatementResult r =
+        run("SELECT a.name, b.nosuch" + join + " WHERE b.nosuch IS NULL ORDER BY b.nosuch");
+    assertThat(r.columns())
+        .containsExactly(new ResultColumn("name", 25), new ResultColumn("nosuch", 25));
+    assertThat(r.rows()).hasSize(1);
+    assertThat(r.rows().get(0)).containsExactly("Ada", null);
+    CatalogDescription d = layer.describe("prod");
+    assertThat(d.tables())
+        .filteredOn(t -> t.name().equals("books"))
+        .flatExtracting(CatalogDescription.Table::columns)
+        .filteredOn(c -> c.name().equals("nosuch"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.requestedBy()).containsExactly("v1"));
+    assertThat(d.tables())
+        .filteredOn(t -> t.name().equals("authors"))
+        .flatExtracting(CatalogDescription.Table::columns)
+        .extracting(CatalogDescription.Column::name)
+        .doesNotContain("nosuch");
+
+    // known unqualified columns and select-list aliases are not refused
+    assertThat(rows("SELECT name AS who, title" + join + " WHERE title = 'Notes' ORDER BY who"))
+        .containsExactly(List.of("Ada", "Notes"));
+    // several scopes (subqueries, CTEs, UNION): the engine decides, as without the layer
+    for (String sql :
+        List.of(
+            "SELECT name FROM authors WHERE id IN (SELECT author_id FROM books WHERE nosuch = 1)",
+            "WITH x AS (SELECT id FROM authors) SELECT x.id, nosuch FROM x JOIN books b"
+                + " ON b.author_id = x.id",
+            "SELECT name FROM authors UNION SELECT nosuch FROM books b JOIN authors a"
+                + " ON a.id = b.author_id")) {
+      DbException e = failure(() -> run(sql));
+      assertThat(e).as(sql).isNotInstanceOf(HouseRuleException.class);
+      assertThat(e.sqlState()).as(sql).isEqualTo("42703");
+      assertThat(e.getMessage()).as(sql).contains("nosuch");
+    }
+    assertThat(
+            rows(
+                "SELECT name FROM authors WHERE id IN (SELECT author_id FROM books"
+                    + " WHERE title = 'Notes')"))
+        .containsExactly(List.of("Ada"));
+  }
+
+  @Test
   void selectFromAnUnknownTableAnswersNoRows() {
     StatementResult r = run("SELECT title, year FROM books WHERE year > 2000");
     assertThat(r.rows()).isEmpty();

@@ -84,6 +84,32 @@ public final class Errors {
             + " a new column instead");
   }
 
+  /**
+   * An unqualified column that no table of a several-table statement has: the layer cannot tell
+   * which table it means, so it can neither answer NULLs for it nor record it.
+   */
+  public static HouseRuleException unqualifiedUnknownColumn(
+      String column, java.util.List<String> tables, String sql) {
+    java.util.List<String> qualified = new java.util.ArrayList<>();
+    for (String table : tables) {
+      qualified.add(Planner.quoteIfNeeded(table) + "." + Planner.quoteIfNeeded(column));
+    }
+    String choices = String.join(" or ", qualified);
+    return new HouseRuleException(
+        "42703",
+        "qualify-unknown-columns",
+        "column "
+            + column
+            + " does not exist in any of the tables "
+            + String.join(", ", tables)
+            + " of this statement, and with several tables the layer cannot tell which one it"
+            + " belongs to (house rule qualify-unknown-columns), in: "
+            + SqlText.excerpt(sql, 200),
+        "qualify it: "
+            + choices
+            + " — the layer then answers NULLs and records the column on that table");
+  }
+
   public static DbException incompatibleValue(
       String table, String column, ColumnType type, String value) {
     return new DbException(

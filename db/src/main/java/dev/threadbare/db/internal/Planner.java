@@ -241,7 +241,13 @@ public final class Planner {
     final String sql;
     final Map<String, String> aliases = new HashMap<>(); // alias or name → managed table
     final Set<String> managedInScope = new LinkedHashSet<>();
+    // how each managed table is named in the statement (its alias, else its name), for errors
+    final List<String> scopeLabels = new ArrayList<>();
     boolean opaqueSource;
+    // SELECT blocks plus the target of an INSERT/UPDATE/DELETE: above one, the statement has
+    // several scopes (subqueries, UNION, INSERT … SELECT) and this one-scope analysis may not
+    // tell which table an unqualified name belongs to
+    int scopes;
     final Set<String> selectAliases = new HashSet<>();
     final List<Occurrence> occurrences = new ArrayList<>();
     final Map<Column, SelectItem<?>> bareSelectItems = new HashMap<>();
@@ -259,6 +265,17 @@ public final class Planner {
     }
 
     record Occurrence(Column column, String role) {}
+
+    /** Registers a managed table of the statement under the name the statement uses for it. */
+    void inScope(String table, Alias alias) {
+      managedInScope.add(table);
+      aliases.put(table, table);
+      String label = alias == null ? table : name(alias.getName());
+      aliases.put(label, table);
+      if (!scopeLabels.contains(label)) {
+        scopeLabels.add(label);
+      }
+    }
 
     Plan finish(Kind kind, Statement statement, String table, boolean createTable, String tag) {
       resolve();
@@ -353,6 +370,7 @@ public final class Planner {
     }
 
     void walkPlain(PlainSelect plain) {
+      scopes++;
       if (plain.getFromItem() != null) {
         FromItem replaced = walkFrom(plain.getFromItem());
         if (replaced != null) {
@@ -384,7 +402,7 @@ public final class Planner {
           }
           if (join.getUsingColumns() != null) {
             for (Column c : join.getUsingColumns()) {
-              occurrences.add(new Occurrence(c, "join"));
+              occurrences.add(new Occurrence(c, "using"));
             }
           }
         }
@@ -429,9 +447,7 @@ public final class Planner {
             return null;
           }
           String alias = table.getAlias() == null ? managed : name(table.getAlias().getName());
-          aliases.put(alias, managed);
-          aliases.put(managed, managed);
-          managedInScope.add(managed);
+          inScope(managed, table.getAlias());
           if (!schema.containsKey(managed)) {
             rewritten = true;
             ParenthesedSelect empty = new ParenthesedSelect();
@@ -539,10 +555,16 @@ public final class Planner {
             continue; // ambiguous: the engine says so
           } else if (selectAliases.contains(columnName)
               || opaqueSource
-              || managedInScope.size() != 1) {
+              || managedInScope.isEmpty()) {
             continue;
-          } else {
+          } else if (managedInScope.size() == 1) {
             table = managedInScope.iterator().next();
+          } else if (scopes == 1 && !o.role().equals("using") && !aliases.containsKey(columnName)) {
+            // one scope over several tables, none of which has the column: the layer cannot
+            // tell which table to record it on, and the engine would only say it does not exist
+            throw Errors.unqualifiedUnknownColumn(columnName, scopeLabels, sql);
+          } else {
+            continue; // several scopes (subqueries, UNION): the engine decides
           }
         }
         Map<String, ColumnType> columns = schema.get(table);
@@ -577,11 +599,8 @@ public final class Planner {
         return other();
       }
       boolean exists = schema.containsKey(table);
-      managedInScope.add(table);
-      aliases.put(table, table);
-      if (insert.getTable().getAlias() != null) {
-        aliases.put(name(insert.getTable().getAlias().getName()), table);
-      }
+      scopes++;
+      inScope(table, insert.getTable().getAlias());
       List<Column> columns = insert.getColumns();
       if (columns == null || columns.isEmpty()) {
         if (!exists) {
@@ -683,11 +702,8 @@ public final class Planner {
         return other();
       }
       boolean exists = schema.containsKey(table);
-      managedInScope.add(table);
-      aliases.put(table, table);
-      if (update.getTable().getAlias() != null) {
-        aliases.put(name(update.getTable().getAlias().getName()), table);
-      }
+      scopes++;
+      inScope(table, update.getTable().getAlias());
       if (update.getFromItem() != null) {
         walkFrom(update.getFromItem());
       }
@@ -724,11 +740,8 @@ public final class Planner {
       if (!schema.containsKey(table)) {
         return noop("DELETE 0", "table " + table + " does not exist yet: nothing to delete");
       }
-      managedInScope.add(table);
-      aliases.put(table, table);
-      if (delete.getTable().getAlias() != null) {
-        aliases.put(name(delete.getTable().getAlias().getName()), table);
-      }
+      scopes++;
+      inScope(table, delete.getTable().getAlias());
       walkExpression(delete.getWhere(), "filter");
       walkReturning(delete.getReturningClause());
       return finish(Kind.DELETE, delete, table, false, null);

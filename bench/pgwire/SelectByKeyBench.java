@@ -12,6 +12,8 @@ import dev.threadbare.db.TransactionStatus;
 import dev.threadbare.pgwire.PgWireServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -44,11 +46,20 @@ import org.postgresql.jdbc.PgResultSet;
  *   <li>{@code direct-pg}: an embedded PostgreSQL 14 (the baseline), straight to the server
  *       database and table the layer made;
  *   <li>{@code wire+layer-pg}: the threadbare wire server in front of the db layer on that same
- *       PostgreSQL (house rules, usage tracking, automatic index), and
+ *       PostgreSQL (house rules, usage tracking, automatic index), the layer reaching PostgreSQL
+ *       over TCP;
+ *   <li>{@code wire+layer-pg-unix}: the same, the layer reaching PostgreSQL by its Unix socket;
  *   <li>{@code wire+passthrough-pg}: the threadbare wire server whose SqlService hands each
- *       statement to a pooled JDBC connection on that same PostgreSQL (the wire server's own
- *       cost, without the db layer's rules).
+ *       statement to its own JDBC connection on that same PostgreSQL (the wire server's own cost,
+ *       without the db layer's rules);
  * </ul>
+ *
+ * and, as floors for what any proxy costs on this machine, three that do no work at all on the
+ * bytes ({@link Relays}, {@link MuxRelay}): {@code relay-tcp} and {@code relay-unix} copy bytes
+ * between the client and a PostgreSQL connection of its own (two blocking threads per
+ * connection; to PostgreSQL over TCP or its Unix socket); {@code relay-mux-unix} is one event
+ * loop pipelining every client's requests onto one PostgreSQL connection (pgbouncer's transaction
+ * pooling, minus everything else).
  *
  * Rounds alternate targets so that both see the same machine state; the median round counts.
  */
@@ -66,25 +77,21 @@ public final class SelectByKeyBench {
     int threads = args.length > 0 ? Integer.parseInt(args[0]) : 4;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-    try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
+    Path socketDirectory = Files.createTempDirectory(Path.of("/tmp"), "tbbench");
+    try (EmbeddedPostgres postgres =
+        EmbeddedPostgres.builder()
+            .setServerConfig("unix_socket_directories", socketDirectory.toString())
+            .start()) {
+      int pgPort = postgres.getPort();
       // The layer creates the server database tb_bench and, through the wire, the table kv
       // (implicitly, by inserting) and its index on k (by the first query filtering on it).
       try (DbLayer layer =
           DbLayer.postgres(
-              new DbLayer.PostgresServer(
-                  "localhost", postgres.getPort(), "postgres", "", "postgres"),
+              new DbLayer.PostgresServer("localhost", pgPort, "postgres", "", "postgres"),
               DbOptions.defaults())) {
         Credentials credentials = layer.addCredentials("bench", "v1");
-        try (PgWireServer layerWire =
-            PgWireServer.start(
-                layer, new InetSocketAddress("127.0.0.1", 0), PgWireServer.Settings.defaults())) {
-          String layerUrl = "jdbc:postgresql://127.0.0.1:" + layerWire.port() + "/bench";
-          Target viaLayer =
-              target(
-                  "wire+layer-pg",
-                  () ->
-                      DriverManager.getConnection(
-                          layerUrl, credentials.user(), credentials.password()));
+        try (PgWireServer layerWire = wire(layer)) {
+          Target viaLayer = wireTarget("wire+layer-pg", layerWire, credentials);
           try (Connection setup = viaLayer.connect();
               Statement statement = setup.createStatement()) {
             for (int first = 1; first <= ROWS; first += 500) {
@@ -104,24 +111,72 @@ public final class SelectByKeyBench {
           }
           PassThroughService passThrough =
               new PassThroughService(pgUrl, "bench", "bench-password");
-          try (PgWireServer passThroughWire =
-              PgWireServer.start(
-                  passThrough,
-                  new InetSocketAddress("127.0.0.1", 0),
-                  PgWireServer.Settings.defaults())) {
-            String wireUrl = "jdbc:postgresql://127.0.0.1:" + passThroughWire.port() + "/bench";
+          // A second layer on the same server and catalog, reaching PostgreSQL by its Unix
+          // socket; opened only now, as a layer owns its databases: it reads their schema once.
+          try (DbLayer socketLayer =
+                  DbLayer.postgres(
+                      new DbLayer.PostgresServer(
+                          socketDirectory.toString(), pgPort, "postgres", "", "postgres"),
+                      DbOptions.defaults());
+              PgWireServer socketLayerWire = wire(socketLayer);
+              PgWireServer passThroughWire = wire(passThrough)) {
+            Credentials socketCredentials = socketLayer.addCredentials("bench", "v2");
+            String relayUrl = "jdbc:postgresql://127.0.0.1:%d/tb_bench?user=postgres";
+            int tcpRelay = Relays.blocking(pgPort, null);
+            int socketRelay = Relays.blocking(pgPort, socketDirectory.toString());
+            int muxRelay = MuxRelay.start(pgPort, socketDirectory.toString(), "tb_bench");
             List<Target> targets =
                 List.of(
                     target("direct-pg", () -> DriverManager.getConnection(pgUrl)),
                     viaLayer,
+                    wireTarget("wire+layer-pg-unix", socketLayerWire, socketCredentials),
                     target(
                         "wire+passthrough-pg",
-                        () -> DriverManager.getConnection(wireUrl, "bench", "bench-password")));
+                        () ->
+                            DriverManager.getConnection(
+                                "jdbc:postgresql://127.0.0.1:" + passThroughWire.port() + "/bench",
+                                "bench",
+                                "bench-password")),
+                    target(
+                        "relay-tcp",
+                        () -> DriverManager.getConnection(relayUrl.formatted(tcpRelay))),
+                    target(
+                        "relay-unix",
+                        () -> DriverManager.getConnection(relayUrl.formatted(socketRelay))),
+                    target(
+                        "relay-mux-unix",
+                        () ->
+                            DriverManager.getConnection(
+                                relayUrl.formatted(muxRelay) + "&sslmode=disable")));
+            // -Dbench.targets=direct-pg,wire+layer-pg runs only those (the first is the baseline)
+            String only = System.getProperty("bench.targets");
+            if (only != null) {
+              List<String> names = List.of(only.split(","));
+              targets = targets.stream().filter(t -> names.contains(t.name())).toList();
+            }
             run(targets, threads, seconds, rounds);
           }
         }
       }
+    } finally {
+      try (var files = Files.list(socketDirectory)) {
+        for (Path file : files.toList()) {
+          Files.deleteIfExists(file);
+        }
+      }
+      Files.deleteIfExists(socketDirectory);
     }
+  }
+
+  static PgWireServer wire(SqlService service) {
+    return PgWireServer.start(
+        service, new InetSocketAddress("127.0.0.1", 0), PgWireServer.Settings.defaults());
+  }
+
+  static Target wireTarget(String name, PgWireServer server, Credentials credentials) {
+    String url = "jdbc:postgresql://127.0.0.1:" + server.port() + "/bench";
+    return target(
+        name, () -> DriverManager.getConnection(url, credentials.user(), credentials.password()));
   }
 
   static Target target(String name, SqlConnector connector) {
@@ -319,7 +374,7 @@ public final class SelectByKeyBench {
     @Override
     public SqlSession open(String user, String database) {
       try {
-        return new PassThroughSession(DriverManager.getConnection(url));
+        return new PassThroughSession(DriverManager.getConnection(url + "&socketFactory=dev.threadbare.db.internal.BlockingSocketFactory"));
       } catch (SQLException e) {
         throw new DbException("08006", e.getMessage());
       }

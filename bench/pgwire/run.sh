@@ -11,6 +11,6 @@ cd "$root"
 cp="pgwire/target/classes:pgwire/target/test-classes:$(cat pgwire/target/bench-classpath.txt)"
 out=pgwire/target/bench-classes
 mkdir -p "$out"
-"$JAVA_HOME/bin/javac" -d "$out" -cp "$cp" bench/pgwire/SelectByKeyBench.java
+"$JAVA_HOME/bin/javac" -d "$out" -cp "$cp" bench/pgwire/SelectByKeyBench.java bench/pgwire/Relays.java bench/pgwire/MuxRelay.java
 "$JAVA_HOME/bin/java" -Xmx1g --enable-native-access=ALL-UNNAMED -cp "$out:$cp" \
   ${BENCH_JAVA_OPTS:-} -Dlogback.configurationFile=pgwire/src/test/resources/logback-test.xml SelectByKeyBench "$@"

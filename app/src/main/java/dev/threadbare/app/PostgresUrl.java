@@ -279,7 +279,7 @@ public record PostgresUrl(
    * Opens the db layer on this server.
    *
    * @throws PostgresUnreachableException when the server cannot be reached or refuses the role,
-   *     naming the (masked) URL and what to check
+   *     naming the (masked) URL; the cause says what failed
    */
   public DbLayer openLayer(DbOptions options) {
     try {
@@ -290,20 +290,16 @@ public record PostgresUrl(
       if (password.length() >= 4 && cause != null) {
         cause = cause.replace(password, "***");
       }
+      // The cause already says what to check; add which server and which setting chose it.
       throw new PostgresUnreachableException(
           "cannot open the db layer on PostgreSQL at "
               + this
-              + ": "
-              + cause
-              + " — check that the server is running there and that "
-              + user
-              + " may log in to "
-              + adminDatabase
-              + " and create databases ("
+              + " (set by "
               + OPTION
               + " or "
               + ENV
-              + ")",
+              + "): "
+              + cause,
           e);
     }
   }

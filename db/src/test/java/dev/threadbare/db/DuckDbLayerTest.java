@@ -24,4 +24,9 @@ class DuckDbLayerTest extends LayerContract {
   String slowQuery() {
     return "SELECT count(*) FROM range(100000000000) r1";
   }
+
+  @Override
+  boolean duckDb() {
+    return true;
+  }
 }

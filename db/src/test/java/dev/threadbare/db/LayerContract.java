@@ -42,6 +42,9 @@ abstract class LayerContract {
   /** A statement that runs for many seconds. */
   abstract String slowQuery();
 
+  /** Whether the engine is DuckDB (for the few documented differences). */
+  abstract boolean duckDb();
+
   DbOptions options() {
     return DbOptions.defaults().withClock(clock).withOpsListener(events::add);
   }
@@ -545,6 +548,129 @@ abstract class LayerContract {
     assertThat(failure(() -> run("SELECT balance FROM acct")).sqlState()).isEqualTo("25P02");
     assertThat(run("COMMIT").commandTag()).isEqualTo("ROLLBACK");
     assertThat(rows("SELECT balance FROM acct")).containsExactly(List.of(70L));
+  }
+
+  static List<String> tags(List<StatementResult> results) {
+    return results.stream().map(StatementResult::commandTag).toList();
+  }
+
+  @Test
+  void aScriptIsOneTransactionAndItsFailureKeepsTheResultsBeforeIt() {
+    run("INSERT INTO acct (id, balance) VALUES (1, 100)");
+    DbException refused =
+        failure(
+            () ->
+                session.execute(
+                    "INSERT INTO acct (id, note) VALUES (2, 'new column');"
+                        + " UPDATE acct SET balance = 50 WHERE id = 1;"
+                        + " SELECT balance FROM acct WHERE id = 1; SELECT * FROM acct;"
+                        + " SELECT 1 AS never",
+                    List.of()));
+    assertThat(refused.sqlState()).isEqualTo("0A000");
+    assertThat(refused).isInstanceOf(HouseRuleException.class);
+    assertThat(tags(refused.completedResults()))
+        .containsExactly("INSERT 0 1", "UPDATE 1", "SELECT 1");
+    assertThat(refused.completedResults().get(2).rows()).containsExactly(new Object[] {50L});
+    assertThat(session.transactionStatus()).isEqualTo(TransactionStatus.IDLE);
+    // rolled back as one: the update, the insert and the column the layer added for it
+    assertThat(rows("SELECT id, balance, note FROM acct"))
+        .containsExactly(Arrays.asList(1L, 100L, null));
+    assertThat(layer.describe("prod").tables())
+        .flatExtracting(CatalogDescription.Table::columns)
+        .filteredOn(c -> c.name().equals("note"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.type()).as("only requested, never created").isNull());
+
+    // an engine's error too, not only a house rule
+    DbException failed =
+        failure(
+            () ->
+                session.execute(
+                    "UPDATE acct SET balance = 1; SELECT CAST('x' AS INTEGER) AS n", List.of()));
+    assertThat(failed.sqlState()).isEqualTo("22P02");
+    assertThat(tags(failed.completedResults())).containsExactly("UPDATE 1");
+    assertThat(rows("SELECT balance FROM acct")).containsExactly(List.of(100L));
+
+    // a script that succeeds commits every statement, and the new column is recorded
+    List<StatementResult> ok =
+        session.execute(
+            "INSERT INTO acct (id, note) VALUES (3, 'x'); UPDATE acct SET balance = 60 WHERE id = 1;"
+                + " SELECT count(id) AS n FROM acct",
+            List.of());
+    assertThat(tags(ok)).containsExactly("INSERT 0 1", "UPDATE 1", "SELECT 1");
+    assertThat(rows("SELECT id, balance, note FROM acct ORDER BY id"))
+        .containsExactly(Arrays.asList(1L, 60L, null), Arrays.asList(3L, null, "x"));
+    assertThat(layer.describe("prod").tables())
+        .flatExtracting(CatalogDescription.Table::columns)
+        .filteredOn(c -> c.name().equals("note"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.type()).isEqualTo("text"));
+    // a single statement's failure has nothing before it
+    assertThat(failure(() -> run("SELECT * FROM acct")).completedResults()).isEmpty();
+
+    // adding a column to a table whose rows the same transaction changed: PostgreSQL commits it,
+    // DuckDB cannot, and the layer says so at the statement rather than at COMMIT
+    String changeThenAdd =
+        "UPDATE acct SET balance = 55 WHERE id = 1; UPDATE acct SET flag = true WHERE id = 3";
+    if (duckDb()) {
+      DbException e = failure(() -> session.execute(changeThenAdd, List.of()));
+      assertThat(e.sqlState()).isEqualTo("0A000");
+      assertThat(e.getMessage()).contains("add column(s) [flag] to acct").contains("DuckDB");
+      assertThat(tags(e.completedResults())).containsExactly("UPDATE 1");
+      assertThat(rows("SELECT balance FROM acct WHERE id = 1")).containsExactly(List.of(60L));
+      // in separate queries it works
+      run("UPDATE acct SET balance = 55 WHERE id = 1");
+      run("UPDATE acct SET flag = true WHERE id = 3");
+    } else {
+      assertThat(tags(session.execute(changeThenAdd, List.of())))
+          .containsExactly("UPDATE 1", "UPDATE 1");
+    }
+    assertThat(rows("SELECT id, balance, flag FROM acct ORDER BY id"))
+        .containsExactly(Arrays.asList(1L, 55L, null), Arrays.asList(3L, null, true));
+  }
+
+  @Test
+  void transactionControlInAScriptBehavesAsInPostgres() {
+    run("INSERT INTO acct (id, balance) VALUES (1, 100)");
+    // COMMIT ends the implicit block (with PostgreSQL's warning); what follows is a new one
+    DbException e =
+        failure(
+            () ->
+                session.execute(
+                    "UPDATE acct SET balance = 90; COMMIT; UPDATE acct SET balance = 80;"
+                        + " SELECT * FROM acct",
+                    List.of()));
+    assertThat(tags(e.completedResults())).containsExactly("UPDATE 1", "COMMIT", "UPDATE 1");
+    assertThat(e.completedResults().get(1).notices())
+        .containsExactly("there is no transaction in progress");
+    assertThat(rows("SELECT balance FROM acct")).containsExactly(List.of(90L));
+
+    // BEGIN takes the statements before it into an ordinary block, which a failure leaves failed
+    e =
+        failure(
+            () ->
+                session.execute(
+                    "UPDATE acct SET balance = 70; BEGIN; UPDATE acct SET balance = 60;"
+                        + " SELECT * FROM acct; COMMIT",
+                    List.of()));
+    assertThat(tags(e.completedResults())).containsExactly("UPDATE 1", "BEGIN", "UPDATE 1");
+    assertThat(session.transactionStatus()).isEqualTo(TransactionStatus.FAILED);
+    assertThat(run("ROLLBACK").commandTag()).isEqualTo("ROLLBACK");
+    assertThat(rows("SELECT balance FROM acct")).containsExactly(List.of(90L));
+
+    // a block opened by the script and left open stays open for the next message
+    assertThat(tags(session.execute("BEGIN; UPDATE acct SET balance = 50", List.of())))
+        .containsExactly("BEGIN", "UPDATE 1");
+    assertThat(session.transactionStatus()).isEqualTo(TransactionStatus.IN_TRANSACTION);
+    assertThat(run("COMMIT").commandTag()).isEqualTo("COMMIT");
+    assertThat(rows("SELECT balance FROM acct")).containsExactly(List.of(50L));
+
+    // a savepoint needs a real transaction block
+    e = failure(() -> session.execute("UPDATE acct SET balance = 40; SAVEPOINT s", List.of()));
+    assertThat(e.sqlState()).isEqualTo("25P01");
+    assertThat(e.getMessage()).contains("SAVEPOINT s");
+    assertThat(rows("SELECT balance FROM acct")).containsExactly(List.of(50L));
+    assertThat(session.transactionStatus()).isEqualTo(TransactionStatus.IDLE);
   }
 
   @Test

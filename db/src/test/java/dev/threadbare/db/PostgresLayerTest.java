@@ -29,4 +29,9 @@ class PostgresLayerTest extends LayerContract {
   String slowQuery() {
     return "SELECT pg_sleep(30) AS slept";
   }
+
+  @Override
+  boolean duckDb() {
+    return false;
+  }
 }

@@ -110,6 +110,23 @@ public final class Errors {
             + " — the layer then answers NULLs and records the column on that table");
   }
 
+  public static DbException duckDbAlterAfterChange(
+      String table, String what, String sql, boolean script) {
+    return new DbException(
+        FEATURE_NOT_SUPPORTED,
+        "on DuckDB a transaction cannot "
+            + what
+            + " after updating or deleting rows of "
+            + table
+            + (script ? " (a script of several statements runs as one transaction)" : "")
+            + ": DuckDB would refuse to commit it, in: "
+            + SqlText.excerpt(sql, 200),
+        "introduce the new column before the UPDATE or DELETE of "
+            + table
+            + " (or write it in an earlier, separate query)",
+        null);
+  }
+
   public static DbException incompatibleValue(
       String table, String column, ColumnType type, String value) {
     return new DbException(

@@ -42,6 +42,18 @@ public final class LayerSession implements SqlSession {
   private volatile boolean canceled;
   private boolean closed;
   private boolean holdsTransactionShare;
+  // the open transaction is the implicit block of a multi-statement script (PostgreSQL's rule)
+  private boolean implicitBlock;
+  // columns the layer or the application created inside the open transaction: recorded in the
+  // catalog when it commits, forgotten when it rolls back
+  private final List<PendingColumn> pendingColumns = new ArrayList<>();
+
+  private record PendingColumn(String table, String column, String type, long at) {}
+
+  // tables whose existing rows the open transaction updated or deleted (DuckDB cannot then commit
+  // an ALTER of them in the same transaction)
+  private final Set<String> changedTables = new java.util.HashSet<>();
+
   private static final int PREPARED_LIMIT = 64;
   private final Map<String, PreparedStatement> prepared =
       new LinkedHashMap<>(16, 0.75f, true) {
@@ -89,11 +101,80 @@ public final class LayerSession implements SqlSession {
     if (sql.length() > max) {
       throw Errors.statementTooLong(sql.length(), max);
     }
-    List<StatementResult> results = new ArrayList<>();
-    for (SqlText.Piece piece : SqlText.split(sql)) {
-      results.add(executeOne(piece.text(), parameters));
+    List<SqlText.Piece> pieces = SqlText.split(sql);
+    if (pieces.size() == 1) {
+      return List.of(executeOne(pieces.get(0).text(), parameters));
     }
-    return results;
+    return executeScript(pieces, parameters);
+  }
+
+  /**
+   * Runs a script as PostgreSQL runs a multi-statement Query message: outside a transaction block
+   * its statements form one implicit transaction, committed at the end or rolled back at the first
+   * failure; a BEGIN in it turns that block into an ordinary one (the statements before it
+   * included), a COMMIT or ROLLBACK ends it and the statements after it start another. The first
+   * failure stops the script and carries the results of the statements before it.
+   */
+  private List<StatementResult> executeScript(List<SqlText.Piece> pieces, List<Object> params) {
+    List<StatementResult> results = new ArrayList<>();
+    boolean done = false;
+    try {
+      for (SqlText.Piece piece : pieces) {
+        if (status == TransactionStatus.IDLE) {
+          beginImplicit(piece.text());
+        }
+        results.add(executeOne(piece.text(), params));
+      }
+      if (implicitBlock) {
+        implicitBlock = false;
+        try {
+          endTransaction(true);
+        } catch (SQLException e) {
+          throw translate(e, "COMMIT of the script's implicit transaction");
+        }
+      }
+      done = true;
+      return results;
+    } catch (DbException e) {
+      throw e.withCompletedResults(results);
+    } finally {
+      if (!done && implicitBlock) {
+        implicitBlock = false;
+        try {
+          endTransaction(false);
+        } catch (SQLException | RuntimeException e) {
+          // the connection is in trouble already; the statement's own error is the one to report
+        }
+      }
+    }
+  }
+
+  private void beginImplicit(String sql) {
+    try {
+      if (context.engine.isDuckDb()) {
+        db.gate.enterShared();
+        holdsTransactionShare = true;
+      }
+      connection.setAutoCommit(false);
+    } catch (SQLException e) {
+      releaseTransactionShare();
+      throw translate(e, sql);
+    }
+    status = TransactionStatus.IN_TRANSACTION;
+    implicitBlock = true;
+  }
+
+  private void checkSavepointAllowed(String sql) {
+    if (implicitBlock) {
+      throw new DbException(
+          "25P01",
+          SqlText.firstWord(sql)
+              + " can only be used in transaction blocks (a script's implicit transaction is not"
+              + " one), in: "
+              + SqlText.excerpt(sql, 200),
+          "start the script with BEGIN and end it with COMMIT",
+          null);
+    }
   }
 
   private void checkOpen() {
@@ -120,7 +201,9 @@ public final class LayerSession implements SqlSession {
           if (!upper.contains(" TO ")) {
             return rollback();
           }
+          checkSavepointAllowed(sql);
         }
+        case "SAVEPOINT", "RELEASE" -> checkSavepointAllowed(sql);
         default -> {}
       }
     } catch (SQLException e) {
@@ -183,6 +266,11 @@ public final class LayerSession implements SqlSession {
       status = TransactionStatus.IN_TRANSACTION;
       return tagOnly("BEGIN", List.of());
     }
+    if (implicitBlock) {
+      // PostgreSQL: the script's statements so far join the new, ordinary transaction block
+      implicitBlock = false;
+      return tagOnly("BEGIN", List.of());
+    }
     return tagOnly("BEGIN", List.of("there is already a transaction in progress"));
   }
 
@@ -194,6 +282,12 @@ public final class LayerSession implements SqlSession {
       endTransaction(false);
       return tagOnly("ROLLBACK", List.of());
     }
+    if (implicitBlock) {
+      // PostgreSQL commits the implicit block, warning that no BEGIN opened it
+      implicitBlock = false;
+      endTransaction(true);
+      return tagOnly("COMMIT", List.of("there is no transaction in progress"));
+    }
     endTransaction(true);
     return tagOnly("COMMIT", List.of());
   }
@@ -202,14 +296,30 @@ public final class LayerSession implements SqlSession {
     if (status == TransactionStatus.IDLE) {
       return tagOnly("ROLLBACK", List.of("there is no transaction in progress"));
     }
+    if (implicitBlock) {
+      implicitBlock = false;
+      endTransaction(false);
+      return tagOnly("ROLLBACK", List.of("there is no transaction in progress"));
+    }
     endTransaction(false);
     return tagOnly("ROLLBACK", List.of());
   }
 
   private void endTransaction(boolean commit) throws SQLException {
+    List<PendingColumn> created = List.copyOf(pendingColumns);
+    pendingColumns.clear();
+    changedTables.clear();
     try {
       if (commit) {
-        connection.commit();
+        try {
+          connection.commit();
+        } catch (SQLException e) {
+          abandonTransaction(e);
+          throw e;
+        }
+        for (PendingColumn c : created) {
+          context.catalog.recordColumn(db.name(), c.table(), c.column(), c.type(), version, c.at());
+        }
       } else {
         connection.rollback();
         db.invalidate(connection);
@@ -218,6 +328,29 @@ public final class LayerSession implements SqlSession {
       connection.setAutoCommit(true);
       status = TransactionStatus.IDLE;
       releaseTransactionShare();
+    }
+  }
+
+  /**
+   * Rolls back after a failed COMMIT. DuckDB's driver still believes a transaction runs after its
+   * COMMIT failed (and would then not begin the next one): a transaction is opened for its ROLLBACK
+   * to reset it.
+   */
+  private void abandonTransaction(SQLException failure) {
+    try {
+      connection.rollback();
+    } catch (SQLException first) {
+      try (Statement s = connection.createStatement()) {
+        s.execute("BEGIN TRANSACTION");
+        connection.rollback();
+      } catch (SQLException second) {
+        failure.addSuppressed(second);
+      }
+    }
+    try {
+      db.invalidate(connection);
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
     }
   }
 
@@ -248,7 +381,8 @@ public final class LayerSession implements SqlSession {
           try {
             return runStatement(plan, params, notices);
           } catch (SQLException e) {
-            if (context.engine.isDuckDb() && status == TransactionStatus.IDLE) {
+            // a setting DuckDB does not know fails at bind time, which leaves a transaction usable
+            if (context.engine.isDuckDb() && (status == TransactionStatus.IDLE || implicitBlock)) {
               // PostgreSQL session settings drivers send (application_name, extra_float_digits…)
               notices.add("setting ignored by the DuckDB engine: " + e.getMessage());
               return new StatementResult(
@@ -282,6 +416,9 @@ public final class LayerSession implements SqlSession {
         }
       }
       StatementResult result = runStatement(plan, bound, notices);
+      if (status != TransactionStatus.IDLE && changesRows(plan)) {
+        changedTables.add(plan.table());
+      }
       long now = context.now();
       context.usage.record(db.name(), version, plan.uses(), now);
       for (ColumnRef requested : plan.requestedColumns()) {
@@ -293,6 +430,27 @@ public final class LayerSession implements SqlSession {
       return result;
     } catch (SQLException e) {
       throw translate(e, original);
+    }
+  }
+
+  private static boolean changesRows(Plan plan) {
+    return switch (plan.kind()) {
+      case UPDATE, DELETE -> true;
+      case INSERT -> SqlText.masked(plan.sql()).toUpperCase(Locale.ROOT).contains("DO UPDATE");
+      default -> false;
+    };
+  }
+
+  /**
+   * DuckDB refuses to commit a transaction that altered a table after updating or deleting its
+   * rows: say so at the statement, rather than fail the whole transaction at COMMIT.
+   */
+  private void checkDuckDbAlter(String table, String what, String sql) {
+    if (context.engine.isDuckDb()
+        && status != TransactionStatus.IDLE
+        && table != null
+        && changedTables.contains(table)) {
+      throw Errors.duckDbAlterAfterChange(table, what, sql, implicitBlock);
     }
   }
 
@@ -331,6 +489,9 @@ public final class LayerSession implements SqlSession {
       }
     }
     if (!missing.isEmpty()) {
+      if (existing != null) {
+        checkDuckDbAlter(table, "add column(s) " + missing.keySet() + " to " + table, plan.sql());
+      }
       for (int attempt = 1; ; attempt++) {
         try {
           createMissing(table, existing, missing, notices);
@@ -449,13 +610,13 @@ public final class LayerSession implements SqlSession {
     long now = context.now();
     for (var table : added.entrySet()) {
       for (var column : table.getValue().entrySet()) {
-        context.catalog.recordColumn(
-            db.name(),
-            table.getKey(),
-            column.getKey(),
-            column.getValue().displayName(),
-            version,
-            now);
+        String type = column.getValue().displayName();
+        if (status == TransactionStatus.IDLE) {
+          context.catalog.recordColumn(
+              db.name(), table.getKey(), column.getKey(), type, version, now);
+        } else {
+          pendingColumns.add(new PendingColumn(table.getKey(), column.getKey(), type, now));
+        }
       }
     }
   }
@@ -541,6 +702,9 @@ public final class LayerSession implements SqlSession {
       notices.add(
           "DuckDB cannot add a foreign key to an existing table: the column and its indexes were"
               + " made, the reference is not enforced");
+    }
+    if (SqlText.firstWord(plan.sql()).equals("ALTER")) {
+      checkDuckDbAlter(plan.table(), "alter " + plan.table(), plan.sql());
     }
     Plan ddl = plan;
     StatementResult[] holder = new StatementResult[1];

@@ -483,10 +483,22 @@ final class PgSession {
       readyForQuery();
       return;
     }
-    List<StatementResult> results = isBlank(sql) ? List.of() : sqlSession.execute(sql, List.of());
+    List<StatementResult> results;
+    try {
+      results = isBlank(sql) ? List.of() : sqlSession.execute(sql, List.of());
+    } catch (DbException e) {
+      // as PostgreSQL: the statements of the script before the failing one are answered first
+      sendResults(e.completedResults());
+      throw e;
+    }
     if (results.isEmpty()) {
       codec.write(new BackendMessage.EmptyQueryResponse());
     }
+    sendResults(results);
+    readyForQuery();
+  }
+
+  private void sendResults(List<StatementResult> results) throws IOException {
     for (StatementResult result : results) {
       sendNotices(result);
       if (result.hasRows()) {
@@ -498,7 +510,6 @@ final class PgSession {
       }
       codec.write(new BackendMessage.CommandComplete(result.commandTag()));
     }
-    readyForQuery();
   }
 
   private void sendNotices(StatementResult result) throws IOException {

@@ -221,6 +221,68 @@ class PgWireDbLayerTest {
   }
 
   @Test
+  void psqlFailingScriptOnDuckDb() throws Exception {
+    failingScript(duckLayer, duckServer, duckCredentials);
+  }
+
+  @Test
+  void psqlFailingScriptOnPostgres() throws Exception {
+    failingScript(postgresLayer, postgresServer, postgresCredentials);
+  }
+
+  /**
+   * A script of several statements in one Query message (psql -c): the results before the failing
+   * statement are printed before the error, and the script is rolled back as one transaction.
+   */
+  private static void failingScript(DbLayer layer, PgWireServer server, Credentials credentials)
+      throws Exception {
+    try (SqlSession session = layer.open(credentials.user(), credentials.database())) {
+      session.execute("INSERT INTO ledger (id, amount) VALUES (1, 10)", List.of());
+    }
+    String script =
+        "UPDATE ledger SET amount = 20 WHERE id = 1; SELECT id, amount FROM ledger;"
+            + " INSERT INTO ledger (id, amount) VALUES (2, 5);"
+            + " SELECT * FROM ledger; SELECT 'never' AS reached";
+    DbException refusal = refusalOf(layer, credentials, "SELECT * FROM ledger");
+    PgWirePsqlTest.PsqlRun run =
+        PgWirePsqlTest.psql(
+            server.port(),
+            credentials.password(),
+            "disable",
+            "",
+            "-U",
+            credentials.user(),
+            "-d",
+            credentials.database(),
+            "-c",
+            script);
+    assertThat(run.output())
+        .isEqualTo(
+            "id|amount\n1|20\nERROR:  "
+                + refusal.sqlState()
+                + ": "
+                + refusal.getMessage()
+                + "\nHINT:  "
+                + refusal.hint()
+                + "\n");
+    assertThat(run.exitCode()).isEqualTo(1);
+    // rolled back as one transaction: the update and the insert
+    PgWirePsqlTest.PsqlRun after =
+        PgWirePsqlTest.psql(
+            server.port(),
+            credentials.password(),
+            "disable",
+            "",
+            "-U",
+            credentials.user(),
+            "-d",
+            credentials.database(),
+            "-c",
+            "SELECT id, amount FROM ledger ORDER BY id");
+    assertThat(after.output()).isEqualTo("id|amount\n1|10\n");
+  }
+
+  @Test
   void wrongPasswordIsRefused() {
     assertThatThrownBy(
             () ->

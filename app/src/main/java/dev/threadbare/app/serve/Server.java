@@ -63,6 +63,9 @@ import org.slf4j.LoggerFactory;
  * CatchUp#DEFAULT_REQUESTS_PER_MINUTE}, Slack's limit for non-Marketplace apps; raise it only for a
  * server that allows more).
  *
+ * <p>The db layer runs on DuckDB in the data directory, or on the PostgreSQL server of {@link
+ * Settings#dbPostgres()} ({@code --db-postgres} / {@code THREADBARE_DB_POSTGRES}).
+ *
  * <p>Lifecycle: {@link #start} builds and starts everything; {@link #close()} stops it in reverse
  * order. Not reusable after close.
  */

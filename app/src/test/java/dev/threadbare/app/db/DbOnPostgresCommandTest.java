@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.threadbare.app.Main;
 import dev.threadbare.app.PostgresUrl;
 import dev.threadbare.app.cli.DbCommand;
-import dev.threadbare.app.serve.Server;
 import dev.threadbare.testing.TestDatabase;
 import dev.threadbare.testing.TestPostgres;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -196,25 +197,94 @@ class DbOnPostgresCommandTest {
   }
 
   @Test
-  void serveWithTheOptionAcceptsCredentialsThatTheDbCommandIssued() throws Exception {
+  void serveWithTheVariableAcceptsCredentialsThatTheDbCommandIssued() throws Exception {
     String database = "cli_serve";
     Run creds =
         run("add-credentials", "--db-postgres", url, "--database", database, "--version", "v1");
     assertThat(creds.exit()).as(creds.err()).isZero();
-    try (Server server =
-        Server.start(
-            new Server.Settings(data.resolve("serve"), "127.0.0.1", 0, 0, null, null)
-                .withDbPostgres(PostgresUrl.parse(url)))) {
-      assertThat(server.dbEngine())
-          .startsWith(
-              "PostgreSQL at postgresql://postgres@127.0.0.1:"
+    // The embedded server trusts local connections: the password is only there to stay hidden.
+    String withPassword = url.replace(admin.user() + "@", admin.user() + ":hunter22@");
+    List<String> command = new ArrayList<>(javaMain());
+    command.addAll(
+        List.of(
+            "serve", "--data", data.resolve("serve").toString(), "--port", "0", "--db-port", "0"));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    for (String name :
+        List.of(
+            "SLACK_APP_TOKEN",
+            "SLACK_BOT_TOKEN",
+            "SLACK_SIGNING_SECRET",
+            "SLACK_API_URL",
+            "THREADBARE_JOURNAL_URL",
+            "THREADBARE_OPS_CHANNEL")) {
+      builder.environment().remove(name);
+    }
+    builder.environment().put(PostgresUrl.ENV, withPassword);
+    Process serve = builder.start();
+    StringBuilder output = new StringBuilder();
+    CompletableFuture<Void> started = new CompletableFuture<>();
+    Thread pump =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                  synchronized (output) {
+                    output.append(line).append('\n');
+                  }
+                  if (line.startsWith("threadbare db layer on ")) {
+                    started.complete(null);
+                  }
+                }
+              } catch (IOException e) {
+                started.completeExceptionally(e);
+              }
+              started.completeExceptionally(new IllegalStateException("serve exited"));
+            },
+            "serve-output");
+    pump.setDaemon(true);
+    pump.start();
+    try {
+      try {
+        started.get(90, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        synchronized (output) {
+          throw new AssertionError("serve did not start:\n" + output, e);
+        }
+      }
+      String printed;
+      synchronized (output) {
+        printed = output.toString();
+      }
+      Matcher listening =
+          Pattern.compile("(?m)^threadbare db listening on postgresql://127\\.0\\.0\\.1:(\\d+)$")
+              .matcher(printed);
+      assertThat(listening.find()).as(printed).isTrue();
+      assertThat(printed)
+          .contains(
+              "threadbare db layer on PostgreSQL at postgresql://postgres:***@127.0.0.1:"
                   + TestPostgres.port()
                   + "/"
-                  + admin.name());
-      insertAndSelect(server.dbPort(), URI.create(creds.lines().get(1)), database);
+                  + admin.name())
+          .doesNotContain("hunter22");
+      int port = Integer.parseInt(listening.group(1));
+      insertAndSelect(port, URI.create(creds.lines().get(1)), database);
+    } finally {
+      serve.destroy();
+      if (!serve.waitFor(30, TimeUnit.SECONDS)) {
+        serve.destroyForcibly();
+      }
+    }
+    pump.join(10_000);
+    synchronized (output) {
+      // Nor in the log, from start to shutdown.
+      assertThat(output.toString()).contains("db layer on PostgreSQL").doesNotContain("hunter22");
     }
     assertRowIsOnPostgres(database);
     assertThat(data.resolve("serve").resolve("db")).doesNotExist();
+    assertThat(data.resolve("serve").resolve("catalog.sqlite")).doesNotExist();
   }
 
   @Test
@@ -357,19 +427,7 @@ class DbOnPostgresCommandTest {
 
   /** Runs {@code threadbare args} as its own process, in {@link #data}, with {@code env} added. */
   private Run process(Map<String, String> env, String... args) throws Exception {
-    String classPath = System.getProperty("surefire.test.class.path");
-    if (classPath == null || classPath.isBlank()) {
-      classPath = System.getProperty("java.class.path");
-    }
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-XX:TieredStopAtLevel=1",
-                "-cp",
-                classPath,
-                "dev.threadbare.app.Main"));
+    List<String> command = new ArrayList<>(javaMain());
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(data.toFile());
     builder.environment().remove(PostgresUrl.ENV);
@@ -380,6 +438,21 @@ class DbOnPostgresCommandTest {
     String out = read(process.getInputStream());
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
     return new Run(process.exitValue(), out, err.get(10, TimeUnit.SECONDS));
+  }
+
+  /** {@code java … dev.threadbare.app.Main}: this JVM's java and test class path. */
+  private static List<String> javaMain() {
+    String classPath = System.getProperty("surefire.test.class.path");
+    if (classPath == null || classPath.isBlank()) {
+      classPath = System.getProperty("java.class.path");
+    }
+    return List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m",
+        "-XX:TieredStopAtLevel=1",
+        "-cp",
+        classPath,
+        "dev.threadbare.app.Main");
   }
 
   private static String read(java.io.InputStream stream) {

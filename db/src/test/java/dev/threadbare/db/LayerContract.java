@@ -224,6 +224,16 @@ abstract class LayerContract {
   }
 
   @Test
+  void insertFromASelectFillsAnExistingTable() {
+    run("INSERT INTO src (id, name) VALUES (1, 'a'), (2, 'b')");
+    run("INSERT INTO dst (id, name) VALUES (0, 'z')");
+    assertThat(run("INSERT INTO dst (id, name) SELECT id, name FROM src WHERE id > 1").commandTag())
+        .isEqualTo("INSERT 0 1");
+    assertThat(rows("SELECT id, name FROM dst ORDER BY id"))
+        .containsExactly(List.of(0L, "z"), List.of(2L, "b"));
+  }
+
+  @Test
   void anUnknownUnqualifiedColumnOverSeveralTablesIsRefusedNamingTheTablesAndTheFix() {
     run("INSERT INTO authors (id, name) VALUES (1, 'Ada')");
     run("INSERT INTO books (id, author_id, title) VALUES (10, 1, 'Notes')");
@@ -267,9 +277,11 @@ abstract class LayerContract {
         .extracting(CatalogDescription.Column::name)
         .doesNotContain("nosuch");
 
-    // known unqualified columns and select-list aliases are not refused
+    // known unqualified columns, select-list aliases and SQL's keyword functions are not refused
     assertThat(rows("SELECT name AS who, title" + join + " WHERE title = 'Notes' ORDER BY who"))
         .containsExactly(List.of("Ada", "Notes"));
+    assertThat(rows("SELECT b.title, current_user IS NOT NULL AS known" + join))
+        .containsExactly(List.of("Notes", true));
     // several scopes (subqueries, CTEs, UNION): the engine decides, as without the layer
     for (String sql :
         List.of(
@@ -711,6 +723,14 @@ abstract class LayerContract {
   void sessionCommandsDriversSendAreAccepted() {
     assertThat(run("SET application_name = 'psql'").commandTag()).isEqualTo("SET");
     assertThat(run("SET search_path TO public").commandTag()).isEqualTo("SET");
+    assertThat(session.transactionStatus()).isEqualTo(TransactionStatus.IDLE);
+    // in a script's implicit transaction too
+    assertThat(
+            tags(
+                session.execute(
+                    "SET application_name = 'psql'; SET extra_float_digits = 3; SELECT 1 AS one",
+                    List.of())))
+        .containsExactly("SET", "SET", "SELECT 1");
     assertThat(session.transactionStatus()).isEqualTo(TransactionStatus.IDLE);
   }
 

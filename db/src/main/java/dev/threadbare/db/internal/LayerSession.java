@@ -454,6 +454,17 @@ public final class LayerSession implements SqlSession {
     }
   }
 
+  /**
+   * On PostgreSQL, an index build running on the table waits for this transaction to end while the
+   * ALTER would wait for the build: a deadlock, in which the ALTER loses. The build is canceled
+   * instead (and retried by the layer).
+   */
+  private void beforeAlterInTransaction(String table) {
+    if (!context.engine.isDuckDb() && status != TransactionStatus.IDLE && table != null) {
+      db.cancelBuildsOn(table);
+    }
+  }
+
   private DbException translate(SQLException e, String sql) {
     if (canceled) {
       canceled = false;
@@ -491,6 +502,7 @@ public final class LayerSession implements SqlSession {
     if (!missing.isEmpty()) {
       if (existing != null) {
         checkDuckDbAlter(table, "add column(s) " + missing.keySet() + " to " + table, plan.sql());
+        beforeAlterInTransaction(table);
       }
       for (int attempt = 1; ; attempt++) {
         try {
@@ -705,6 +717,7 @@ public final class LayerSession implements SqlSession {
     }
     if (SqlText.firstWord(plan.sql()).equals("ALTER")) {
       checkDuckDbAlter(plan.table(), "alter " + plan.table(), plan.sql());
+      beforeAlterInTransaction(plan.table());
     }
     Plan ddl = plan;
     StatementResult[] holder = new StatementResult[1];

@@ -32,6 +32,9 @@ public final class LogicalDatabase {
   /** Columns whose index is being built or failed to build. */
   private final Set<String> pendingIndexes = ConcurrentHashMap.newKeySet();
 
+  /** The background index builds running now, by table. */
+  private final Map<Statement, String> runningBuilds = new ConcurrentHashMap<>();
+
   private final Set<String> requestedSeen = ConcurrentHashMap.newKeySet();
 
   /** DuckDB only: index builds and drops exclude writers (see {@link WriteGate}). */
@@ -165,6 +168,24 @@ public final class LogicalDatabase {
         });
   }
 
+  /**
+   * Cancels the background index builds running on {@code table} (they are retried). On PostgreSQL,
+   * a transaction about to ALTER a table would otherwise deadlock with a {@code CREATE INDEX
+   * CONCURRENTLY} on it, which waits for that transaction to end.
+   */
+  void cancelBuildsOn(String table) {
+    runningBuilds.forEach(
+        (statement, on) -> {
+          if (on.equals(table)) {
+            try {
+              statement.cancel();
+            } catch (SQLException e) {
+              // the build ended meanwhile
+            }
+          }
+        });
+  }
+
   /** Builds the index now (foreign keys), on the given connection. */
   void ensureIndexNow(Connection connection, String table, String column, String reason)
       throws SQLException {
@@ -197,7 +218,12 @@ public final class LogicalDatabase {
       }
       try (Connection c = context.engine.connect(name);
           Statement s = c.createStatement()) {
-        s.execute(sql);
+        runningBuilds.put(s, table);
+        try {
+          s.execute(sql);
+        } finally {
+          runningBuilds.remove(s);
+        }
         registerIndex(index, table, column, reason);
         return;
       } catch (SQLException e) {

@@ -89,6 +89,9 @@ public final class Planner {
           "localtime",
           "localtimestamp",
           "current_user",
+          "current_role",
+          "current_schema",
+          "current_catalog",
           "session_user",
           "user",
           "true",
@@ -642,8 +645,8 @@ public final class Planner {
     }
 
     List<List<Expression>> rows(Insert insert) {
-      Values values = insert.getValues();
-      if (values == null) {
+      // not insert.getValues(), which casts any SELECT to VALUES
+      if (!(insert.getSelect() instanceof Values values)) {
         return null;
       }
       ExpressionList<?> list = values.getExpressions();

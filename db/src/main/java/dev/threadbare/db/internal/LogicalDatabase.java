@@ -270,9 +270,24 @@ public final class LogicalDatabase {
     try {
       ddl.run();
     } catch (SQLException e) {
+      String message = String.valueOf(e.getMessage());
+      // DuckDB 1.5 says "Catalog Error: … an index depends on it!", earlier "Dependency Error"
       if (!context.engine.isDuckDb()
-          || !String.valueOf(e.getMessage()).contains("Dependency Error")) {
+          || !(message.contains("Dependency Error") || message.contains("index depends on it"))) {
         throw e;
+      }
+      if (!connection.getAutoCommit()) {
+        // DuckDB keeps the dependency on a dropped index until the transaction ends
+        throw new DbException(
+            Errors.FEATURE_NOT_SUPPORTED,
+            "on DuckDB this ALTER of "
+                + table
+                + " cannot run inside a transaction (a script of several statements is one): an"
+                + " automatic index depends on the column, and DuckDB keeps that dependency until"
+                + " the transaction ends",
+            "send the ALTER as a query of its own, outside BEGIN … COMMIT; the layer then rebuilds"
+                + " the index around it",
+            e);
       }
       Map<String, String> onTable = new java.util.LinkedHashMap<>();
       liveIndexes.forEach(

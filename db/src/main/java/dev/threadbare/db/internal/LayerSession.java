@@ -185,7 +185,6 @@ public final class LayerSession implements SqlSession {
 
   private StatementResult executeOne(String sql, List<Object> params) {
     String first = SqlText.firstWord(sql);
-    String upper = SqlText.masked(sql).strip().toUpperCase(Locale.ROOT);
     try {
       switch (first) {
         case "BEGIN", "START" -> {
@@ -198,7 +197,8 @@ public final class LayerSession implements SqlSession {
           return rollback();
         }
         case "ROLLBACK" -> {
-          if (!upper.contains(" TO ")) {
+          // masked only here: this runs for every statement, and few are ROLLBACKs
+          if (!SqlText.masked(sql).toUpperCase(Locale.ROOT).contains(" TO ")) {
             return rollback();
           }
           checkSavepointAllowed(sql);

@@ -20,6 +20,35 @@ public interface SqlSession extends AutoCloseable {
   List<StatementResult> execute(String sql, List<Object> params);
 
   /**
+   * Opens an implicit transaction block, as PostgreSQL does for the extended protocol's messages up
+   * to a Sync: the statements {@link #execute} runs from now on form one transaction until {@link
+   * #endImplicit}, and the first of them to fail rolls all of them back at once (the session is
+   * then idle again). A {@code BEGIN} among them turns the block into an ordinary one (the
+   * statements before it included) that {@code endImplicit} leaves open; a {@code COMMIT} or {@code
+   * ROLLBACK} ends it, and the statements after it run on their own until the next call. Does
+   * nothing unless the session is {@linkplain TransactionStatus#IDLE idle}.
+   *
+   * <p>The caller opens a block only when it will run several statements before the end of the
+   * block: a lone statement is its own transaction anyway and costs less without one. The default
+   * does nothing, which leaves each statement in autocommit (right only for sessions that cannot
+   * roll back, such as a benchmark's pass-through).
+   *
+   * @throws DbException when the engine cannot start the transaction
+   */
+  default void beginImplicit() {}
+
+  /**
+   * Ends the block {@link #beginImplicit} opened, if it is still open (a failure, {@code COMMIT},
+   * {@code ROLLBACK} or {@code BEGIN} may have ended or converted it already): commits it, or rolls
+   * it back when {@code commit} is false. Does nothing otherwise, so it is cheap to call at every
+   * Sync.
+   *
+   * @throws DbException when the commit fails (the block is then rolled back and the session idle);
+   *     a failed rollback is not reported, the session is idle either way
+   */
+  default void endImplicit(boolean commit) {}
+
+  /**
    * Describes one statement without running it: its parameter types and, for a query, its result
    * columns (empty for statements that return no rows). Best effort: unknown types are 0.
    */

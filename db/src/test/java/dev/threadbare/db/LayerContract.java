@@ -702,6 +702,77 @@ abstract class LayerContract {
   }
 
   @Test
+  void anImplicitBlockOpenedByTheCallerIsOneTransactionUntilItEnds() {
+    run("INSERT INTO acct (id, balance) VALUES (1, 100)");
+    // committed at endImplicit(true), the layer's new column recorded then
+    session.beginImplicit();
+    assertThat(session.transactionStatus()).isEqualTo(TransactionStatus.IN_TRANSACTION);
+    // (the new column first: DuckDB cannot add one to a table the transaction updated)
+    run("INSERT INTO acct (id, memo) VALUES (2, $1)", "m");
+    run("UPDATE acct SET balance = 90 WHERE id = 1");
+    // a script inside it does not end it
+    assertThat(tags(session.execute("SELECT 1 AS a; SELECT 2 AS b", List.of()))).hasSize(2);
+    assertThat(session.transactionStatus()).isEqualTo(TransactionStatus.IN_TRANSACTION);
+    session.endImplicit(true);
+    assertThat(session.transactionStatus()).isEqualTo(TransactionStatus.IDLE);
+    assertThat(rows("SELECT id, balance, memo FROM acct ORDER BY id"))
+        .containsExactly(Arrays.asList(1L, 90L, null), Arrays.asList(2L, null, "m"));
+    assertThat(layer.describe("prod").tables())
+        .flatExtracting(CatalogDescription.Table::columns)
+        .filteredOn(c -> c.name().equals("memo"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.type()).isEqualTo("text"));
+
+    // the first failure rolls all of it back and leaves the session idle; endImplicit is then a
+    // no-op, and the next statement runs on its own
+    session.beginImplicit();
+    run("INSERT INTO acct (id, extra) VALUES (3, 'x')");
+    run("UPDATE acct SET balance = 80 WHERE id = 1");
+    assertThat(failure(() -> run("SELECT * FROM acct")).sqlState()).isEqualTo("0A000");
+    assertThat(session.transactionStatus()).isEqualTo(TransactionStatus.IDLE);
+    session.endImplicit(true);
+    assertThat(rows("SELECT id, balance FROM acct ORDER BY id"))
+        .containsExactly(Arrays.asList(1L, 90L), Arrays.asList(2L, null));
+    assertThat(layer.describe("prod").tables())
+        .flatExtracting(CatalogDescription.Table::columns)
+        .filteredOn(c -> c.name().equals("extra"))
+        .isEmpty();
+
+    // endImplicit(false) rolls back
+    session.beginImplicit();
+    run("UPDATE acct SET balance = 70 WHERE id = 1");
+    session.endImplicit(false);
+    assertThat(rows("SELECT balance FROM acct WHERE id = 1")).containsExactly(List.of(90L));
+
+    // BEGIN turns it into an ordinary block that endImplicit leaves open
+    session.beginImplicit();
+    run("UPDATE acct SET balance = 60 WHERE id = 1");
+    assertThat(run("BEGIN").notices()).isEmpty();
+    session.endImplicit(true);
+    assertThat(session.transactionStatus()).isEqualTo(TransactionStatus.IN_TRANSACTION);
+    run("ROLLBACK");
+    assertThat(rows("SELECT balance FROM acct WHERE id = 1")).containsExactly(List.of(90L));
+
+    // COMMIT ends it with PostgreSQL's warning; what follows runs on its own
+    session.beginImplicit();
+    run("UPDATE acct SET balance = 50 WHERE id = 1");
+    assertThat(run("COMMIT").notices()).containsExactly("there is no transaction in progress");
+    assertThat(session.transactionStatus()).isEqualTo(TransactionStatus.IDLE);
+    run("UPDATE acct SET balance = 40 WHERE id = 1");
+    session.endImplicit(false);
+    assertThat(rows("SELECT balance FROM acct WHERE id = 1")).containsExactly(List.of(40L));
+
+    // inside an explicit block both are no-ops
+    run("BEGIN");
+    session.beginImplicit();
+    run("UPDATE acct SET balance = 30 WHERE id = 1");
+    session.endImplicit(false);
+    assertThat(session.transactionStatus()).isEqualTo(TransactionStatus.IN_TRANSACTION);
+    run("COMMIT");
+    assertThat(rows("SELECT balance FROM acct WHERE id = 1")).containsExactly(List.of(30L));
+  }
+
+  @Test
   void cancelStopsTheRunningStatement() throws Exception {
     CompletableFuture<DbException> running =
         CompletableFuture.supplyAsync(() -> failure(() -> run(slowQuery())));

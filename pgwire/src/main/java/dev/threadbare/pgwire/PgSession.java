@@ -67,7 +67,75 @@ final class PgSession {
   private volatile Thread thread;
   private volatile SqlSession sqlSession;
   private PgCodec codec;
+  private LookaheadInput input;
   private boolean skipUntilSync;
+
+  /**
+   * The client's bytes, buffered; lets the session see, without blocking, the messages already
+   * received after the one it handles (to tell a lone statement from a batch before Sync).
+   */
+  static final class LookaheadInput extends BufferedInputStream {
+    LookaheadInput(InputStream in, int size) {
+      super(in, size);
+    }
+
+    /**
+     * Whether the messages already buffered after the current one reach a Sync without running
+     * another statement: only Parse, Close, Flush, Describe of a statement, and Describe or Execute
+     * of {@code portal} (which ran it once already) come before it. False when they do not, or when
+     * the Sync has not arrived yet.
+     */
+    synchronized boolean syncFollows(String portal) {
+      byte[] name = portal.getBytes(StandardCharsets.UTF_8);
+      int at = pos;
+      while (at + 5 <= count) {
+        byte type = buf[at];
+        int length =
+            ((buf[at + 1] & 0xff) << 24)
+                | ((buf[at + 2] & 0xff) << 16)
+                | ((buf[at + 3] & 0xff) << 8)
+                | (buf[at + 4] & 0xff);
+        int body = at + 5;
+        int end = at + 1 + length;
+        if (length < 4 || end > count) {
+          return false;
+        }
+        switch (type) {
+          case 'S' -> {
+            return true;
+          }
+          case 'P', 'C', 'H' -> {}
+          case 'D' -> {
+            if (body >= end || (buf[body] == 'P' && !namedAt(body + 1, end, name))) {
+              return false;
+            }
+          }
+          case 'E' -> {
+            if (!namedAt(body, end, name)) {
+              return false;
+            }
+          }
+          default -> {
+            return false;
+          }
+        }
+        at = end;
+      }
+      return false;
+    }
+
+    private boolean namedAt(int at, int end, byte[] name) {
+      if (at + name.length >= end || buf[at + name.length] != 0) {
+        return false;
+      }
+      for (int i = 0; i < name.length; i++) {
+        if (buf[at + i] != name[i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
 
   /**
    * A parsed statement: its text, the parameter types the client gave, and a cached description.
@@ -89,6 +157,7 @@ final class PgSession {
 
   /** A bound statement; its result is computed on first Describe or Execute and then streamed. */
   private static final class Portal {
+    final String name;
     final Prepared statement;
     final List<Object> parameters;
     final List<Short> resultFormats;
@@ -97,7 +166,8 @@ final class PgSession {
     List<ColumnFormat> formats;
     int sent;
 
-    Portal(Prepared statement, List<Object> parameters, List<Short> resultFormats) {
+    Portal(String name, Prepared statement, List<Object> parameters, List<Short> resultFormats) {
+      this.name = name;
       this.statement = statement;
       this.parameters = parameters;
       this.resultFormats = resultFormats;
@@ -161,9 +231,10 @@ final class PgSession {
   void run() {
     try {
       socket.setSoTimeout(Math.toIntExact(settings.authenticationTimeout().toMillis()));
+      input = new LookaheadInput(socket.getInputStream(), 8192);
       codec =
           new PgCodec(
-              new BufferedInputStream(socket.getInputStream(), 8192),
+              input,
               new BufferedOutputStream(socket.getOutputStream(), 1 << 16),
               settings.maxMessageBytes());
       if (startup()) {
@@ -452,6 +523,15 @@ final class PgSession {
 
   private void error(FrontendMessage message, String sqlState, String text, String hint)
       throws IOException {
+    if (!(message instanceof FrontendMessage.Sync)) {
+      // PostgreSQL: an error rolls back the implicit transaction since the last Sync (the db layer
+      // has already done so when the error was a statement's)
+      try {
+        sqlSession.endImplicit(false);
+      } catch (RuntimeException e) {
+        LOG.debug("connection {}: rolling back the implicit transaction failed", processId, e);
+      }
+    }
     codec.write(new BackendMessage.ErrorOrNotice(false, "ERROR", sqlState, text, hint));
     if (message instanceof FrontendMessage.Query || message instanceof FrontendMessage.Sync) {
       skipUntilSync = false;
@@ -491,6 +571,8 @@ final class PgSession {
       sendResults(e.completedResults());
       throw e;
     }
+    // a Query ends the implicit transaction of extended-protocol messages sent before it unsynced
+    sqlSession.endImplicit(true);
     if (results.isEmpty()) {
       codec.write(new BackendMessage.EmptyQueryResponse());
     }
@@ -586,7 +668,8 @@ final class PgSession {
       boolean binary = (formats.isEmpty() ? 0 : formats.get(formats.size() == 1 ? 0 : i)) == 1;
       parameters.add(PgTypes.decodeParameter(value, parameterType(statement, i), binary, i + 1));
     }
-    portals.put(bind.portal(), new Portal(statement, parameters, bind.resultFormats()));
+    portals.put(
+        bind.portal(), new Portal(bind.portal(), statement, parameters, bind.resultFormats()));
     codec.write(new BackendMessage.BindComplete());
   }
 
@@ -706,6 +789,12 @@ final class PgSession {
       portal.result = new StatementResult("SET", List.of(), List.of(), List.of());
       return;
     }
+    if (sqlSession.transactionStatus() == TransactionStatus.IDLE
+        && !input.syncFollows(portal.name)) {
+      // PostgreSQL: outside a transaction block, the statements up to Sync are one implicit
+      // transaction. A lone statement (Sync already in sight) is one anyway, cheaper in autocommit.
+      sqlSession.beginImplicit();
+    }
     List<StatementResult> results = sqlSession.execute(portal.statement.sql, portal.parameters);
     if (results.isEmpty()) {
       portal.empty = true;
@@ -762,8 +851,12 @@ final class PgSession {
 
   private void sync() throws IOException {
     skipUntilSync = false;
-    if (sqlSession.transactionStatus() == TransactionStatus.IDLE) {
-      portals.clear(); // portals live until the end of their transaction
+    try {
+      sqlSession.endImplicit(true); // commits the statements since the last Sync, if in a batch
+    } finally {
+      if (sqlSession.transactionStatus() == TransactionStatus.IDLE) {
+        portals.clear(); // portals live until the end of their transaction
+      }
     }
     readyForQuery();
   }

@@ -37,6 +37,13 @@ final class DuckDbTestService implements SqlService, AutoCloseable {
 
   private final DuckDBConnection root;
   private final Map<String, ScramCredential> users = new HashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger implicitBlocks =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** How many implicit blocks ({@link SqlSession#beginImplicit}) its sessions have opened. */
+  int implicitBlocksOpened() {
+    return implicitBlocks.get();
+  }
 
   DuckDbTestService(Map<String, String> passwords) {
     try {
@@ -63,7 +70,7 @@ final class DuckDbTestService implements SqlService, AutoCloseable {
       throw new DbException("3D000", "database \"missing\" does not exist");
     }
     try {
-      return new Session(root.duplicate());
+      return new Session(root.duplicate(), implicitBlocks);
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
@@ -78,9 +85,39 @@ final class DuckDbTestService implements SqlService, AutoCloseable {
     private final Connection connection;
     private volatile PreparedStatement running;
     private volatile TransactionStatus status = TransactionStatus.IDLE;
+    private final java.util.concurrent.atomic.AtomicInteger implicitBlocks;
+    private boolean implicit;
 
-    Session(Connection connection) {
+    Session(Connection connection, java.util.concurrent.atomic.AtomicInteger implicitBlocks) {
       this.connection = connection;
+      this.implicitBlocks = implicitBlocks;
+    }
+
+    @Override
+    public void beginImplicit() {
+      if (status == TransactionStatus.IDLE) {
+        control("BEGIN TRANSACTION");
+        status = TransactionStatus.IN_TRANSACTION;
+        implicit = true;
+        implicitBlocks.incrementAndGet();
+      }
+    }
+
+    @Override
+    public void endImplicit(boolean commit) {
+      if (implicit) {
+        implicit = false;
+        status = TransactionStatus.IDLE;
+        control(commit ? "COMMIT" : "ROLLBACK");
+      }
+    }
+
+    private void control(String sql) {
+      try (java.sql.Statement statement = connection.createStatement()) {
+        statement.execute(sql);
+      } catch (SQLException e) {
+        throw new DbException("42000", sql + " failed: " + e.getMessage());
+      }
     }
 
     @Override
@@ -104,6 +141,13 @@ final class DuckDbTestService implements SqlService, AutoCloseable {
         fail();
         throw new DbException(
             REFUSED_STATE, "DROP is refused: names are permanent", "write both, read either", null);
+      }
+      if (implicit && (keyword.equals("BEGIN") || keyword.equals("START"))) {
+        implicit = false; // the implicit block becomes an ordinary one
+        return new StatementResult("BEGIN", List.of(), List.of(), List.of());
+      }
+      if (implicit && (ending || keyword.equals("END"))) {
+        implicit = false;
       }
       if (keyword.equals("SET")) {
         // pgjdbc sends SET application_name after connecting; DuckDB has no such setting
@@ -180,7 +224,9 @@ final class DuckDbTestService implements SqlService, AutoCloseable {
     }
 
     private void fail() {
-      if (status == TransactionStatus.IN_TRANSACTION) {
+      if (implicit) {
+        endImplicit(false);
+      } else if (status == TransactionStatus.IN_TRANSACTION) {
         status = TransactionStatus.FAILED;
       }
     }

@@ -78,6 +78,136 @@ class PgWireDbLayerTest {
     scriptedSession(postgresLayer, postgresServer, postgresCredentials);
   }
 
+  @Test
+  void batchesBeforeOneSyncAreOneTransactionAsInPostgres() throws Exception {
+    List<String> duck;
+    List<String> layerOnPostgres;
+    List<String> real;
+    try (Connection c = connect(duckServer, duckCredentials);
+        Connection observer = connect(duckServer, duckCredentials)) {
+      duck = batchScenario(c, observer);
+    }
+    try (Connection c = connect(postgresServer, postgresCredentials);
+        Connection observer = connect(postgresServer, postgresCredentials)) {
+      layerOnPostgres = batchScenario(c, observer);
+    }
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+        Connection observer = postgres.getPostgresDatabase().getConnection()) {
+      real = batchScenario(c, observer);
+    }
+    assertThat(real)
+        .as("PostgreSQL itself")
+        .containsExactly(
+            "statement batch with a failure: failed, ids []",
+            "prepared batch: ok [1, 1, 1], ids [1, 2, 3]",
+            "prepared batch with a failure: failed, ids [1, 2, 3]",
+            "execute(\"a; b\") with a failure: failed, ids [1, 2, 3]",
+            "batch in an explicit block: ok [1, 1], then a failing batch, rollback, ids [1, 2, 3]",
+            "batch in an explicit block, commit, ids [1, 2, 3, 30, 31]",
+            "lone statements: 1, failed, 1, ids [1, 2, 3, 30, 31, 40, 41]");
+    assertThat(duck).as("the layer on DuckDB").isEqualTo(real);
+    assertThat(layerOnPostgres).as("the layer on PostgreSQL").isEqualTo(real);
+  }
+
+  /** Batches of inserts under pgjdbc (autocommit on unless said), and what each left committed. */
+  private static List<String> batchScenario(Connection connection, Connection observer)
+      throws Exception {
+    List<String> seen = new java.util.ArrayList<>();
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE batched (id bigint PRIMARY KEY, note text)");
+      statement.addBatch("INSERT INTO batched (id, note) VALUES (1, 'a')");
+      statement.addBatch("INSERT INTO batched (id, note) VALUES (2, 'b')");
+      statement.addBatch("INSERT INTO batched (id, note) VALUES (1, 'duplicate')");
+      seen.add(
+          "statement batch with a failure: " + outcome(statement::executeBatch) + ids(observer));
+      try (PreparedStatement insert =
+          connection.prepareStatement("INSERT INTO batched (id, note) VALUES (?, ?)")) {
+        for (long id = 1; id <= 3; id++) {
+          insert.setLong(1, id);
+          insert.setString(2, "n" + id);
+          insert.addBatch();
+        }
+        seen.add(
+            "prepared batch: "
+                + outcome(() -> java.util.Arrays.toString(insert.executeBatch()))
+                + ids(observer));
+        for (long id : new long[] {4, 2, 5}) {
+          insert.setLong(1, id);
+          insert.setString(2, "n" + id);
+          insert.addBatch();
+        }
+        seen.add("prepared batch with a failure: " + outcome(insert::executeBatch) + ids(observer));
+        seen.add(
+            "execute(\"a; b\") with a failure: "
+                + outcome(
+                    () ->
+                        statement.execute(
+                            "INSERT INTO batched (id, note) VALUES (10, 'x');"
+                                + " INSERT INTO batched (id, note) VALUES (1, 'y')"))
+                + ids(observer));
+
+        connection.setAutoCommit(false);
+        for (long id : new long[] {20, 21}) {
+          insert.setLong(1, id);
+          insert.setString(2, "n" + id);
+          insert.addBatch();
+        }
+        String first = outcome(() -> java.util.Arrays.toString(insert.executeBatch()));
+        for (long id : new long[] {22, 1}) {
+          insert.setLong(1, id);
+          insert.setString(2, "n" + id);
+          insert.addBatch();
+        }
+        outcome(insert::executeBatch);
+        connection.rollback();
+        seen.add(
+            "batch in an explicit block: "
+                + first
+                + ", then a failing batch, rollback"
+                + ids(observer));
+        for (long id : new long[] {30, 31}) {
+          insert.setLong(1, id);
+          insert.setString(2, "n" + id);
+          insert.addBatch();
+        }
+        insert.executeBatch();
+        connection.commit();
+        connection.setAutoCommit(true);
+        seen.add("batch in an explicit block, commit" + ids(observer));
+
+        StringBuilder lone = new StringBuilder("lone statements: ");
+        for (long id : new long[] {40, 1, 41}) {
+          insert.setLong(1, id);
+          insert.setString(2, "n" + id);
+          lone.append(id == 1 ? outcome(insert::executeUpdate) : insert.executeUpdate())
+              .append(id == 41 ? "" : ", ");
+        }
+        seen.add(lone + ids(observer));
+      }
+    }
+    return seen;
+  }
+
+  private interface SqlCall {
+    Object call() throws java.sql.SQLException;
+  }
+
+  private static String outcome(SqlCall call) {
+    try {
+      return "ok " + call.call();
+    } catch (java.sql.SQLException e) {
+      return "failed";
+    }
+  }
+
+  /** The committed ids, as another connection sees them. */
+  private static String ids(Connection observer) throws Exception {
+    try (Statement statement = observer.createStatement()) {
+      return ", ids "
+          + PgWireJdbcTest.rows(statement.executeQuery("SELECT id FROM batched ORDER BY id"));
+    }
+  }
+
   private static Connection connect(PgWireServer server, Credentials credentials) throws Exception {
     return DriverManager.getConnection(
         "jdbc:postgresql://127.0.0.1:" + server.port() + "/" + credentials.database(),

@@ -338,6 +338,43 @@ class PgWireJdbcTest {
     }
   }
 
+  @Test
+  void onlyABatchBeforeSyncOpensAnImplicitBlockALonePreparedStatementRunsInAutocommit()
+      throws Exception {
+    try (Connection connection = connect("alice", "s3cret pässword");
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE lone_or_batch (id BIGINT PRIMARY KEY)");
+      int before = service.implicitBlocksOpened();
+      try (PreparedStatement insert =
+              connection.prepareStatement("INSERT INTO lone_or_batch (id) VALUES (?)");
+          PreparedStatement select =
+              connection.prepareStatement("SELECT id FROM lone_or_batch WHERE id = ?")) {
+        for (int id = 1; id <= 7; id++) { // past pgjdbc's prepareThreshold: named statements too
+          insert.setLong(1, id);
+          assertThat(insert.executeUpdate()).isEqualTo(1);
+          select.setLong(1, id);
+          assertThat(rows(select.executeQuery())).containsExactly(String.valueOf(id));
+        }
+        assertThat(service.implicitBlocksOpened()).as("lone statements").isEqualTo(before);
+
+        insert.setLong(1, 8);
+        insert.addBatch();
+        insert.setLong(1, 9);
+        insert.addBatch();
+        assertThat(insert.executeBatch()).containsExactly(1, 1);
+        assertThat(service.implicitBlocksOpened()).as("one batch").isEqualTo(before + 1);
+
+        insert.setLong(1, 10);
+        insert.addBatch();
+        insert.setLong(1, 1); // a duplicate: the whole batch is rolled back
+        insert.addBatch();
+        assertThatThrownBy(insert::executeBatch).isInstanceOf(java.sql.BatchUpdateException.class);
+      }
+      assertThat(rows(statement.executeQuery("SELECT count(*) FROM lone_or_batch")))
+          .containsExactly("9");
+    }
+  }
+
   static List<String> rows(ResultSet rs) throws SQLException {
     List<String> rows = new ArrayList<>();
     try (rs) {

@@ -183,6 +183,68 @@ class PgWireRobustnessTest {
   }
 
   @Test
+  void statementsBeforeSyncAreOneTransactionEvenWhenTheSyncComesLaterOrAWireErrorEndsThem()
+      throws Exception {
+    try (Statement statement = bystander.createStatement()) {
+      statement.execute("CREATE TABLE pipelined (n INTEGER)");
+    }
+    try (RawPgClient client = RawPgClient.authenticated(server.port(), "dave", "pw")) {
+      // an INSERT, flushed and answered before any Sync: not visible to others until the Sync
+      client.send(
+          'P', cstring("ins"), cstring("INSERT INTO pipelined VALUES ($1)"), int16(1), int32(23));
+      insert(client, 1);
+      client.send('H');
+      assertThat(client.readUntil('C')).extracting(Message::type).containsExactly('1', '2', 'C');
+      assertThat(pipelinedCount()).isEqualTo("0");
+      // a wire error (two values for one parameter) rolls it back; the rest waits for Sync
+      client.send(
+          'B',
+          cstring(""),
+          cstring("ins"),
+          int16(0),
+          int16(2),
+          int32(1),
+          new byte[] {'2'},
+          int32(1),
+          new byte[] {'3'},
+          int16(0));
+      client.send('E', cstring(""), int32(0));
+      client.send('S');
+      List<Message> answer = client.readUntil('Z');
+      assertThat(answer).extracting(Message::type).containsExactly('E', 'Z');
+      assertThat(answer.get(1).text()).isEqualTo("I");
+      assertThat(pipelinedCount()).isEqualTo("0");
+
+      // two INSERTs with a Flush between: committed together at the Sync
+      insert(client, 7);
+      client.send('H');
+      assertThat(client.readUntil('C')).extracting(Message::type).containsExactly('2', 'C');
+      assertThat(pipelinedCount()).isEqualTo("0");
+      insert(client, 8);
+      client.send('S');
+      answer = client.readUntil('Z');
+      assertThat(answer).extracting(Message::type).containsExactly('2', 'C', 'Z');
+      assertThat(answer.get(2).text()).isEqualTo("I");
+      assertThat(pipelinedCount()).isEqualTo("2");
+    }
+  }
+
+  private static void insert(RawPgClient client, int n) throws IOException {
+    byte[] text = String.valueOf(n).getBytes(StandardCharsets.UTF_8);
+    client.send(
+        'B', cstring(""), cstring("ins"), int16(0), int16(1), int32(text.length), text, int16(0));
+    client.send('E', cstring(""), int32(0));
+  }
+
+  private static String pipelinedCount() throws Exception {
+    try (Statement statement = bystander.createStatement();
+        java.sql.ResultSet rs = statement.executeQuery("SELECT count(*) FROM pipelined")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  @Test
   void extendedProtocolErrorsDiscardUntilSyncAndThePortalSuspends() throws Exception {
     try (RawPgClient client = RawPgClient.authenticated(server.port(), "dave", "pw")) {
       // Bind to a statement that does not exist: error, then everything up to Sync is skipped.

@@ -118,7 +118,10 @@ public final class Errors {
             + what
             + " after updating or deleting rows of "
             + table
-            + (script ? " (a script of several statements runs as one transaction)" : "")
+            + (script
+                ? " (a script of several statements, or a batch of statements sent before one"
+                    + " Sync, runs as one transaction)"
+                : "")
             + ": DuckDB would refuse to commit it, in: "
             + SqlText.excerpt(sql, 200),
         "introduce the new column before the UPDATE or DELETE of "

@@ -42,8 +42,12 @@ public final class LayerSession implements SqlSession {
   private volatile boolean canceled;
   private boolean closed;
   private boolean holdsTransactionShare;
-  // the open transaction is the implicit block of a multi-statement script (PostgreSQL's rule)
+  // the open transaction is an implicit block: a multi-statement script's, or the one the caller
+  // opened with beginImplicit (the extended protocol's messages up to Sync); PostgreSQL's rules
   private boolean implicitBlock;
+  // the implicit block was opened by beginImplicit: only endImplicit (or a failure, COMMIT,
+  // ROLLBACK, BEGIN) ends it, not the end of a script run inside it
+  private boolean callerBlock;
   // columns the layer or the application created inside the open transaction: recorded in the
   // catalog when it commits, forgotten when it rolls back
   private final List<PendingColumn> pendingColumns = new ArrayList<>();
@@ -125,7 +129,7 @@ public final class LayerSession implements SqlSession {
         }
         results.add(executeOne(piece.text(), params));
       }
-      if (implicitBlock) {
+      if (implicitBlock && !callerBlock) {
         implicitBlock = false;
         try {
           endTransaction(true);
@@ -139,13 +143,46 @@ public final class LayerSession implements SqlSession {
       throw e.withCompletedResults(results);
     } finally {
       if (!done && implicitBlock) {
-        implicitBlock = false;
-        try {
-          endTransaction(false);
-        } catch (SQLException | RuntimeException e) {
-          // the connection is in trouble already; the statement's own error is the one to report
-        }
+        rollbackImplicit();
       }
+    }
+  }
+
+  @Override
+  public void beginImplicit() {
+    checkOpen();
+    if (status == TransactionStatus.IDLE) {
+      beginImplicit("BEGIN of an implicit transaction");
+      callerBlock = true;
+    }
+  }
+
+  @Override
+  public void endImplicit(boolean commit) {
+    if (!callerBlock || closed) {
+      return;
+    }
+    if (!commit) {
+      rollbackImplicit();
+      return;
+    }
+    implicitBlock = false;
+    callerBlock = false;
+    try {
+      endTransaction(true);
+    } catch (SQLException e) {
+      throw translate(e, "COMMIT of the implicit transaction (at Sync)");
+    }
+  }
+
+  /** Rolls the open implicit block back after a failure; the failure is the error to report. */
+  private void rollbackImplicit() {
+    implicitBlock = false;
+    callerBlock = false;
+    try {
+      endTransaction(false);
+    } catch (SQLException | RuntimeException e) {
+      // the connection is in trouble already; the statement's own error is the one to report
     }
   }
 
@@ -169,8 +206,8 @@ public final class LayerSession implements SqlSession {
       throw new DbException(
           "25P01",
           SqlText.firstWord(sql)
-              + " can only be used in transaction blocks (a script's implicit transaction is not"
-              + " one), in: "
+              + " can only be used in transaction blocks (an implicit transaction, a script's or"
+              + " a batch's before Sync, is not one), in: "
               + SqlText.excerpt(sql, 200),
           "start the script with BEGIN and end it with COMMIT",
           null);
@@ -216,7 +253,10 @@ public final class LayerSession implements SqlSession {
       Plan plan = db.plan(sql);
       return gated(plan, () -> run(plan, sql, params));
     } catch (DbException e) {
-      if (status == TransactionStatus.IN_TRANSACTION) {
+      if (implicitBlock) {
+        // PostgreSQL: a failure rolls back the whole implicit block, leaving the session idle
+        rollbackImplicit();
+      } else if (status == TransactionStatus.IN_TRANSACTION) {
         status = TransactionStatus.FAILED;
       }
       throw e;
@@ -267,8 +307,9 @@ public final class LayerSession implements SqlSession {
       return tagOnly("BEGIN", List.of());
     }
     if (implicitBlock) {
-      // PostgreSQL: the script's statements so far join the new, ordinary transaction block
+      // PostgreSQL: the implicit block's statements so far join the new, ordinary block
       implicitBlock = false;
+      callerBlock = false;
       return tagOnly("BEGIN", List.of());
     }
     return tagOnly("BEGIN", List.of("there is already a transaction in progress"));
@@ -306,6 +347,8 @@ public final class LayerSession implements SqlSession {
   }
 
   private void endTransaction(boolean commit) throws SQLException {
+    implicitBlock = false;
+    callerBlock = false;
     List<PendingColumn> created = List.copyOf(pendingColumns);
     pendingColumns.clear();
     changedTables.clear();

@@ -22,7 +22,10 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code POST /db/<database>/sql} with {@code {"sql": …, "params": […]}} answers {@code
  *       {"columns":[{"name","typeOid"}…],"rows":[[…]],"command":…,"notices":[…]}} (the last
- *       statement's result) or {@code {"error":{"sqlstate":…,"message":…,"hint":…}}};
+ *       statement's result) or, when a statement fails, {@code
+ *       {"error":{"sqlstate":…,"message":…,"hint":…},"completedResults":[…]}}, the results of the
+ *       script's statements before the failing one, in order, each in the success shape (its own
+ *       notices); a malformed request gets the {@code error} alone;
  *   <li>{@code GET /db/<database>/describe} and {@code GET /db/<database>/gc-report}.
  * </ul>
  *
@@ -116,36 +119,47 @@ public final class DbHttp {
     }
     try (SqlSession session = layer.open(identity.get().user(), identity.get().database())) {
       List<StatementResult> results = session.execute(sql, params);
-      Map<String, Object> out = new LinkedHashMap<>();
       List<String> notices = new ArrayList<>();
       results.forEach(r -> notices.addAll(r.notices()));
       StatementResult last =
           results.isEmpty()
               ? new StatementResult("EMPTY", List.of(), List.of(), List.of())
               : results.get(results.size() - 1);
-      List<Map<String, Object>> columns = new ArrayList<>();
-      for (ResultColumn c : last.columns()) {
-        Map<String, Object> column = new LinkedHashMap<>();
-        column.put("name", c.name());
-        column.put("typeOid", c.typeOid());
-        columns.add(column);
-      }
-      List<List<Object>> rows = new ArrayList<>();
-      for (Object[] row : last.rows()) {
-        List<Object> values = new ArrayList<>(row.length);
-        for (Object v : row) {
-          values.add(jsonValue(v));
-        }
-        rows.add(values);
-      }
-      out.put("columns", columns);
-      out.put("rows", rows);
-      out.put("command", last.commandTag());
-      out.put("notices", notices);
-      send(ctx, 200, out);
+      send(ctx, 200, resultJson(last, notices));
     } catch (DbException e) {
-      send(ctx, 400, error(e.sqlState(), e.getMessage(), e.hint()));
+      Map<String, Object> out = new LinkedHashMap<>(error(e.sqlState(), e.getMessage(), e.hint()));
+      List<Map<String, Object>> completed = new ArrayList<>();
+      for (StatementResult r : e.completedResults()) {
+        completed.add(resultJson(r, r.notices()));
+      }
+      out.put("completedResults", completed);
+      send(ctx, 400, out);
     }
+  }
+
+  /** One statement's result as JSON: {@code columns}, {@code rows}, {@code command}, notices. */
+  private static Map<String, Object> resultJson(StatementResult last, List<String> notices) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    List<Map<String, Object>> columns = new ArrayList<>();
+    for (ResultColumn c : last.columns()) {
+      Map<String, Object> column = new LinkedHashMap<>();
+      column.put("name", c.name());
+      column.put("typeOid", c.typeOid());
+      columns.add(column);
+    }
+    List<List<Object>> rows = new ArrayList<>();
+    for (Object[] row : last.rows()) {
+      List<Object> values = new ArrayList<>(row.length);
+      for (Object v : row) {
+        values.add(jsonValue(v));
+      }
+      rows.add(values);
+    }
+    out.put("columns", columns);
+    out.put("rows", rows);
+    out.put("command", last.commandTag());
+    out.put("notices", notices);
+    return out;
   }
 
   private static Object param(JsonNode n) {

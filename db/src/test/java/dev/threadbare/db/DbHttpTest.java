@@ -94,6 +94,48 @@ class DbHttpTest {
   }
 
   @Test
+  void aFailedScriptAnswersTheResultsBeforeTheFailureNextToTheError() throws Exception {
+    post(
+        "prod",
+        prod.bearerToken(),
+        "{\"sql\":\"INSERT INTO ledger (id, amount) VALUES (1, 100)\"}");
+    HttpResponse<String> r =
+        post(
+            "prod",
+            prod.bearerToken(),
+            "{\"sql\":\"UPDATE ledger SET amount = 50 WHERE id = 1;"
+                + " SELECT id, amount FROM ledger; SELECT * FROM ledger; SELECT 1 AS never\"}");
+    assertThat(r.statusCode()).isEqualTo(400);
+    JsonNode answer = JSON.readTree(r.body());
+    // the error object as before
+    assertThat(answer.get("error").get("sqlstate").asText()).isEqualTo("0A000");
+    assertThat(answer.get("error").get("message").asText()).contains("no-select-star");
+    // then the statements before it, each in the success shape
+    JsonNode completed = answer.get("completedResults");
+    assertThat(completed).hasSize(2);
+    assertThat(completed.get(0).get("command").asText()).isEqualTo("UPDATE 1");
+    assertThat(completed.get(0).get("rows").toString()).isEqualTo("[]");
+    assertThat(completed.get(1).get("command").asText()).isEqualTo("SELECT 1");
+    assertThat(completed.get(1).get("columns").toString())
+        .isEqualTo("[{\"name\":\"id\",\"typeOid\":20},{\"name\":\"amount\",\"typeOid\":20}]");
+    assertThat(completed.get(1).get("rows").toString()).isEqualTo("[[1,50]]");
+    // the script was one transaction: the UPDATE it reports was rolled back
+    HttpResponse<String> after =
+        post("prod", prod.bearerToken(), "{\"sql\":\"SELECT amount FROM ledger\"}");
+    assertThat(JSON.readTree(after.body()).get("rows").toString()).isEqualTo("[[100]]");
+
+    // a lone statement's failure has nothing before it
+    HttpResponse<String> lone =
+        post("prod", prod.bearerToken(), "{\"sql\":\"SELECT * FROM ledger\"}");
+    assertThat(JSON.readTree(lone.body()).get("completedResults").toString()).isEqualTo("[]");
+    // a malformed request has no statements: the error alone
+    assertThat(
+            JSON.readTree(post("prod", prod.bearerToken(), "not json").body())
+                .has("completedResults"))
+        .isFalse();
+  }
+
+  @Test
   void tokensReachOnlyTheirDatabase() throws Exception {
     String body = "{\"sql\":\"SELECT 1 AS one\"}";
     assertThat(post("prod", null, body).statusCode()).isEqualTo(401);

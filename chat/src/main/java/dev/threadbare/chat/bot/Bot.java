@@ -15,6 +15,9 @@ import dev.threadbare.core.grammar.Problem;
 import dev.threadbare.core.journal.EntryKind;
 import dev.threadbare.core.journal.Journal;
 import dev.threadbare.core.journal.JournalEntry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -35,6 +38,13 @@ import org.slf4j.LoggerFactory;
  * Entries journaled but never handed to the bot (a crash between the journal's ack and the
  * hand-off) are answered on the next start by {@link #resume}.
  *
+ * <p>History is not answered: the first {@link #resume} records when the bot was born ({@value
+ * #BORN}, durably, beside the outbox; five minutes before that start, for clock skew), and entries
+ * whose event happened before that — a channel's past, journaled by catch-up or imported from an
+ * export — are materialized but get no reaction, diff or command answer. Entries after it,
+ * including those journaled while the bot was down, are answered. A journal whose bot cursor
+ * predates this rule answers everything, as before.
+ *
  * <p>Thread safe; its only state beyond the outbox is that cursor. Register it as a {@link
  * JournalListener} after the materializer and as the {@code /threadbare} handler.
  */
@@ -48,9 +58,23 @@ public final class Bot implements JournalListener, SlashCommandHandler {
   private final ChatGrammar grammar;
   private final String botUserId;
   private volatile GitAccess gitAccess;
+  private volatile Clock clock = Clock.systemUTC();
+  private volatile Instant answersFrom = Instant.MIN;
 
   /** The journal cursor name of the bot's progress. */
   public static final String CURSOR = "bot";
+
+  /**
+   * The name of the bot's durable fact (beside the outbox) that holds when it was born, in epoch
+   * milliseconds (1: answer everything): events before it are history and are not answered.
+   */
+  public static final String BORN = "born";
+
+  /**
+   * Events this long before the bot's first start still count as live, not history: clock skew
+   * between the chat and this host, and the message posted just before starting threadbare.
+   */
+  static final Duration LIVE_BEFORE_BIRTH = Duration.ofMinutes(5);
 
   private static final int RESUME_PAGE = 500;
 
@@ -79,6 +103,12 @@ public final class Bot implements JournalListener, SlashCommandHandler {
         botUserId);
   }
 
+  /** The clock that dates the bot's birth on its first {@link #resume} (tests move it). */
+  public Bot withClock(Clock birthClock) {
+    this.clock = Objects.requireNonNull(birthClock, "clock");
+    return this;
+  }
+
   /** Lets the {@code token} command issue personal git tokens through {@code access}. */
   public Bot issuingTokens(GitAccess access) {
     this.gitAccess = Objects.requireNonNull(access, "access");
@@ -88,12 +118,23 @@ public final class Bot implements JournalListener, SlashCommandHandler {
   /**
    * Answers every entry journaled after the bot's durable cursor (entries a crash kept from the
    * bot), then keeps the cursor advancing as batches are answered. Call once on start, before live
-   * events flow; answering an entry twice is harmless (the outbox keys are idempotent). A journal
-   * the bot has never seen (no cursor) is answered from its start.
+   * events flow; answering an entry twice is harmless (the outbox keys are idempotent). On a
+   * journal the bot has never seen (no cursor) this is its birth: entries of events before now are
+   * history and stay unanswered, now and on every later start.
    */
   public void resume(Journal source) {
     Objects.requireNonNull(source, "journal");
     long from = source.cursor(CURSOR);
+    // No cursor: born now. A cursor but no birth: a bot from before this rule, which has answered
+    // everything so far and goes on doing so.
+    long now = Math.max(2, clock.millis() - LIVE_BEFORE_BIRTH.toMillis());
+    long born = Long.parseLong(outbox.rememberOnce(BORN, Long.toString(from == 0 ? now : 1)));
+    if (born == now) {
+      LOG.info(
+          "the bot starts answering at {}: chat history from before then is not answered",
+          Instant.ofEpochMilli(born));
+    }
+    answersFrom = Instant.ofEpochMilli(born);
     synchronized (progress) {
       journal = source;
       cursor = from;
@@ -174,16 +215,22 @@ public final class Bot implements JournalListener, SlashCommandHandler {
       // A shared file's change lands when its content does: answer it on its message.
       EntryKind kind = outcome.entry().kind();
       if ((kind == EntryKind.MESSAGE || kind == EntryKind.FILE_CONTENT)
-          && !fromBot(outcome.entry())) {
+          && !fromBot(outcome.entry())
+          && !history(outcome.entry())) {
         answer(outcome);
       }
     }
     for (JournalEntry entry : entries) {
-      if (entry.kind() == EntryKind.MESSAGE && !fromBot(entry)) {
+      if (entry.kind() == EntryKind.MESSAGE && !fromBot(entry) && !history(entry)) {
         actOnCommands(entry);
       }
     }
     return complete;
+  }
+
+  /** Whether the entry's event happened before the bot was born (the channel's past). */
+  private boolean history(JournalEntry entry) {
+    return entry.eventTime().isBefore(answersFrom);
   }
 
   private void answer(EntryOutcome outcome) {

@@ -117,6 +117,16 @@ public final class Outbox implements AutoCloseable {
     return fresh;
   }
 
+  /**
+   * The bot's durable fact {@code name}: the value stored under it, storing {@code value} first if
+   * there is none (so the first caller's value wins for good).
+   */
+  public String rememberOnce(String name, String value) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(value, "value");
+    return store.rememberOnce(name, value);
+  }
+
   /** Whether a call with {@code key} was ever enqueued (sent or not). */
   public boolean contains(String key) {
     return store.state(key).isPresent();

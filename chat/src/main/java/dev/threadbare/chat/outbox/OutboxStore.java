@@ -172,6 +172,23 @@ final class OutboxStore implements AutoCloseable {
     jdbi.useHandle(h -> h.createUpdate(sql).bind("id", id).bind("error", error).execute());
   }
 
+  /** The value stored under {@code name}, storing {@code value} first if there is none. */
+  String rememberOnce(String name, String value) {
+    return jdbi.inTransaction(
+        h -> {
+          h.createUpdate(
+                  "INSERT INTO bot_state (name, value) VALUES (:name, :value)"
+                      + " ON CONFLICT (name) DO NOTHING")
+              .bind("name", name)
+              .bind("value", value)
+              .execute();
+          return h.createQuery("SELECT value FROM bot_state WHERE name = :name")
+              .bind("name", name)
+              .mapTo(String.class)
+              .one();
+        });
+  }
+
   /** The state of the call with {@code key}, if stored. */
   Optional<String> state(String key) {
     return jdbi.withHandle(

@@ -13,7 +13,9 @@ import dev.threadbare.core.journal.JournalEntry;
 import dev.threadbare.journal.Journals;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -44,7 +46,15 @@ class BotResumeTest {
     }
   }
 
+  /** Born before the messages below (dated 2026-01-01), so they are all answered. */
+  private static final Clock BORN_2025 =
+      Clock.fixed(Instant.parse("2025-01-01T00:00:00Z"), ZoneOffset.UTC);
+
   private static JournalEntry message(String ts) {
+    return message(ts, Instant.parse("2026-01-01T00:00:00Z"));
+  }
+
+  private static JournalEntry message(String ts, Instant eventTime) {
     return new JournalEntry(
         0,
         "T1",
@@ -54,7 +64,7 @@ class BotResumeTest {
         ts,
         null,
         "U1",
-        Instant.parse("2026-01-01T00:00:00Z"),
+        eventTime,
         "{\"type\":\"message\",\"user\":\"U1\",\"ts\":\""
             + ts
             + "\",\"text\":\"`a.txt`\\n```\\n"
@@ -76,7 +86,7 @@ class BotResumeTest {
                 OutboxLimits.slackDefaults(),
                 Clock.systemUTC())) {
       Superseded first = new Superseded();
-      Bot bot = Bot.create(outbox, first, ChatGrammar.create(), "UBOT");
+      Bot bot = Bot.create(outbox, first, ChatGrammar.create(), "UBOT").withClock(BORN_2025);
       bot.resume(journal);
       List<JournalEntry> stored =
           journal.append(
@@ -96,13 +106,86 @@ class BotResumeTest {
       assertThat(outbox.contains(checkMark("1700000003.000100"))).isFalse();
 
       Superseded second = new Superseded();
-      Bot.create(outbox, second, ChatGrammar.create(), "UBOT").resume(journal);
+      Bot.create(outbox, second, ChatGrammar.create(), "UBOT").withClock(BORN_2025).resume(journal);
       assertThat(second.asked)
           .containsExactly(stored.get(2).seq(), stored.get(3).seq(), stored.get(4).seq());
       for (int i = 3; i <= 5; i++) {
         assertThat(outbox.contains(checkMark("170000000" + i + ".000100"))).isTrue();
       }
       assertThat(journal.cursor(Bot.CURSOR)).isEqualTo(stored.get(4).seq());
+    }
+  }
+
+  @Test
+  void historyFromBeforeTheBotsFirstStartIsMaterializedButNotAnswered() {
+    try (Journal journal = Journals.sqlite(dir.resolve("journal.db"));
+        Outbox outbox =
+            Outbox.sqlite(
+                dir,
+                Slack.getInstance().methods("xoxb-unused"),
+                OutboxLimits.slackDefaults(),
+                Clock.systemUTC())) {
+      // A channel's past, journaled before the bot ever ran (an imported export, say).
+      List<JournalEntry> past =
+          journal.append(
+              List.of(
+                  message("1700000001.000100", Instant.parse("2025-06-01T00:00:00Z")),
+                  message("1700000002.000100", Instant.parse("2025-06-02T00:00:00Z"))));
+      Clock birth = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+      Superseded first = new Superseded();
+      Bot bot = Bot.create(outbox, first, ChatGrammar.create(), "UBOT").withClock(birth);
+      bot.resume(journal);
+      assertThat(first.asked).containsExactly(past.get(0).seq(), past.get(1).seq());
+      assertThat(outbox.contains(checkMark("1700000001.000100"))).isFalse();
+      assertThat(outbox.contains(checkMark("1700000002.000100"))).isFalse();
+      assertThat(journal.cursor(Bot.CURSOR)).isEqualTo(past.get(1).seq());
+
+      // More past arrives by catch-up after the start; a message posted after it is answered.
+      List<JournalEntry> later =
+          journal.append(
+              List.of(
+                  message("1700000003.000100", Instant.parse("2025-12-31T23:54:59Z")),
+                  message("1767225301.000100", Instant.parse("2025-12-31T23:55:01Z")),
+                  message("1767225601.000100", Instant.parse("2026-01-01T00:00:01Z"))));
+      bot.onJournaled(later);
+      // five minutes before the start still count as live (clock skew, the last message posted)
+      assertThat(outbox.contains(checkMark("1700000003.000100"))).isFalse();
+      assertThat(outbox.contains(checkMark("1767225301.000100"))).isTrue();
+      assertThat(outbox.contains(checkMark("1767225601.000100"))).isTrue();
+
+      // A restart a year later keeps the birth: the past stays unanswered, the rest is answered.
+      journal.append(
+          List.of(
+              message("1700000004.000100", Instant.parse("2025-07-01T00:00:00Z")),
+              message("1767225602.000100", Instant.parse("2026-06-01T00:00:00Z"))));
+      Bot.create(outbox, new Superseded(), ChatGrammar.create(), "UBOT")
+          .withClock(Clock.fixed(Instant.parse("2027-01-01T00:00:00Z"), ZoneOffset.UTC))
+          .resume(journal);
+      assertThat(outbox.rememberOnce(Bot.BORN, "0"))
+          .isEqualTo(Long.toString(birth.millis() - Duration.ofMinutes(5).toMillis()));
+      assertThat(outbox.contains(checkMark("1700000004.000100"))).isFalse();
+      assertThat(outbox.contains(checkMark("1767225602.000100"))).isTrue();
+      assertThat(journal.cursor(Bot.CURSOR)).isEqualTo(journal.lastSeq());
+    }
+  }
+
+  @Test
+  void aBotThatRanBeforeTheBirthRuleKeepsAnsweringEverything() {
+    try (Journal journal = Journals.sqlite(dir.resolve("journal.db"));
+        Outbox outbox =
+            Outbox.sqlite(
+                dir,
+                Slack.getInstance().methods("xoxb-unused"),
+                OutboxLimits.slackDefaults(),
+                Clock.systemUTC())) {
+      List<JournalEntry> answered =
+          journal.append(
+              List.of(message("1700000001.000100", Instant.parse("2025-06-01T00:00:00Z"))));
+      journal.saveCursor(Bot.CURSOR, answered.get(0).seq()); // a cursor, but no birth recorded
+      journal.append(List.of(message("1700000002.000100", Instant.parse("2025-06-02T00:00:00Z"))));
+      Bot.create(outbox, new Superseded(), ChatGrammar.create(), "UBOT").resume(journal);
+      assertThat(outbox.contains(checkMark("1700000002.000100"))).isTrue();
+      assertThat(outbox.rememberOnce(Bot.BORN, "0")).isEqualTo("1");
     }
   }
 

@@ -19,6 +19,7 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -250,7 +251,8 @@ final class PgSession {
           "authentication did not complete within "
               + settings.authenticationTimeout().toSeconds()
               + " s: the client must send its startup packet and credentials promptly");
-    } catch (EOFException | SocketException e) {
+    } catch (EOFException | SocketException | ClosedChannelException e) {
+      // ClosedChannelException: the server closed the socket (shutdown, disconnect) mid-read
       LOG.debug("connection {} ended: {}", processId, e.toString());
     } catch (IOException e) {
       LOG.info("connection {} failed", processId, e);

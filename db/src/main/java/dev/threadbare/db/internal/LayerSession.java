@@ -264,8 +264,11 @@ public final class LayerSession implements SqlSession {
   }
 
   /**
-   * Runs a statement inside the DuckDB write gate: writes share it, DDL (which may build or drop
-   * indexes) holds it alone when it can; a transaction holds a share from BEGIN to its end.
+   * Runs a statement inside the DuckDB gate: reads and writes share it, DDL (which may build or
+   * drop indexes) holds it alone when it can; a transaction holds a share from BEGIN to its end.
+   * Reads share it too because a read running while DuckDB built an index on the table was once
+   * seen returning wrong values (ids 3, 257, 258 for rows 1, 2, 3 just committed): an index build
+   * now waits for running reads and holds new ones back while it runs.
    */
   private StatementResult gated(Plan plan, java.util.function.Supplier<StatementResult> body) {
     if (!context.engine.isDuckDb() || status != TransactionStatus.IDLE) {
@@ -291,7 +294,12 @@ public final class LayerSession implements SqlSession {
         }
       }
       default -> {
-        return body.get();
+        db.gate.enterShared();
+        try {
+          return body.get();
+        } finally {
+          db.gate.leaveShared();
+        }
       }
     }
   }

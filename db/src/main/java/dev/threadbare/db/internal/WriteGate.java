@@ -3,11 +3,12 @@ package dev.threadbare.db.internal;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps DuckDB index builds and drops apart from writes: DuckDB corrupts an index built on one
- * connection while another writes the table ("Failed to delete all rows from index"). Writers (a
- * statement in autocommit, or a whole transaction) share the gate; an index build holds it alone,
- * waiting for the writers in flight and holding new ones back meanwhile. Not tied to threads, so a
- * transaction may move between threads. Thread safe.
+ * Keeps DuckDB index builds and drops apart from other statements: DuckDB corrupts an index built
+ * on one connection while another writes the table ("Failed to delete all rows from index"), and a
+ * read during a build was once seen returning wrong values. Statements (one in autocommit, or a
+ * whole transaction) share the gate; an index build holds it alone, waiting for the statements in
+ * flight and holding new ones back meanwhile. Not tied to threads, so a transaction may move
+ * between threads. Thread safe.
  */
 final class WriteGate {
   private int shared;

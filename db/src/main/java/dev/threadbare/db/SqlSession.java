@@ -49,6 +49,14 @@ public interface SqlSession extends AutoCloseable {
   default void endImplicit(boolean commit) {}
 
   /**
+   * Marks an explicit transaction block failed after an error that ran no statement (a protocol
+   * message the caller refused, such as a Bind of an unknown statement), as PostgreSQL does after
+   * any error in a block: later statements are refused until ROLLBACK. Does nothing outside an
+   * explicit block. The default does nothing.
+   */
+  default void failTransaction() {}
+
+  /**
    * Describes one statement without running it: its parameter types and, for a query, its result
    * columns (empty for statements that return no rows). Best effort: unknown types are 0.
    */

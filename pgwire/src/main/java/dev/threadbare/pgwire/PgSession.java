@@ -530,6 +530,8 @@ final class PgSession {
       // has already done so when the error was a statement's)
       try {
         sqlSession.endImplicit(false);
+        // ... and fails an explicit block (a statement's error has done so already)
+        sqlSession.failTransaction();
       } catch (RuntimeException e) {
         LOG.debug("connection {}: rolling back the implicit transaction failed", processId, e);
       }

@@ -110,6 +110,47 @@ class PgWireDbLayerTest {
     assertThat(layerOnPostgres).as("the layer on PostgreSQL").isEqualTo(real);
   }
 
+  @Test
+  void anErrorThatRunsNoStatementFailsAnExplicitBlockAsInPostgres() throws Exception {
+    for (DbLayer layer : List.of(duckLayer, postgresLayer)) {
+      Credentials credentials = layer.addCredentials("shop", "v-raw");
+      try (PgWireServer server =
+              PgWireServer.start(
+                  layer,
+                  new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
+                  PgWireServer.Settings.defaults().withCleartextPassword(true));
+          RawPgClient client = new RawPgClient(server.port())) {
+        client.startup(credentials.user(), "shop");
+        assertThat(client.read().type()).isEqualTo('R');
+        client.send('p', RawPgClient.cstring(credentials.password()));
+        client.readUntil('Z');
+        client.send('Q', RawPgClient.cstring("BEGIN"));
+        assertThat(status(client.readUntil('Z'))).isEqualTo('T');
+        // Bind of a statement never parsed: an error that runs no statement
+        client.send(
+            'B',
+            RawPgClient.cstring(""),
+            RawPgClient.cstring("never_parsed"),
+            RawPgClient.int16(0),
+            RawPgClient.int16(0),
+            RawPgClient.int16(0));
+        client.send('S');
+        List<RawPgClient.Message> answer = client.readUntil('Z');
+        assertThat(answer.get(0).type()).isEqualTo('E');
+        assertThat(status(answer)).as("the block is failed, as PostgreSQL says 'E'").isEqualTo('E');
+        client.send('Q', RawPgClient.cstring("SELECT 1 AS one"));
+        answer = client.readUntil('Z');
+        assertThat(answer.get(0).fields()).containsEntry('C', "25P02");
+        client.send('Q', RawPgClient.cstring("ROLLBACK"));
+        assertThat(status(client.readUntil('Z'))).isEqualTo('I');
+      }
+    }
+  }
+
+  private static char status(List<RawPgClient.Message> untilReady) {
+    return (char) untilReady.get(untilReady.size() - 1).body()[0];
+  }
+
   /** Batches of inserts under pgjdbc (autocommit on unless said), and what each left committed. */
   private static List<String> batchScenario(Connection connection, Connection observer)
       throws Exception {

@@ -175,6 +175,13 @@ public final class LayerSession implements SqlSession {
     }
   }
 
+  @Override
+  public void failTransaction() {
+    if (status == TransactionStatus.IN_TRANSACTION && !implicitBlock) {
+      status = TransactionStatus.FAILED;
+    }
+  }
+
   /** Rolls the open implicit block back after a failure; the failure is the error to report. */
   private void rollbackImplicit() {
     implicitBlock = false;

@@ -147,6 +147,22 @@ class PgWireDbLayerTest {
     }
   }
 
+  /** {@code psql -c sql} as {@code credentials} against {@code server}, without TLS. */
+  private static PgWirePsqlTest.PsqlRun psqlAs(
+      PgWireServer server, Credentials credentials, String sql) throws Exception {
+    return PgWirePsqlTest.psql(
+        server.port(),
+        credentials.password(),
+        "disable",
+        "",
+        "-U",
+        credentials.user(),
+        "-d",
+        credentials.database(),
+        "-c",
+        sql);
+  }
+
   private static char status(List<RawPgClient.Message> untilReady) {
     return (char) untilReady.get(untilReady.size() - 1).body()[0];
   }
@@ -423,18 +439,7 @@ class PgWireDbLayerTest {
             + " INSERT INTO ledger (id, amount) VALUES (2, 5);"
             + " SELECT * FROM ledger; SELECT 'never' AS reached";
     DbException refusal = refusalOf(layer, credentials, "SELECT * FROM ledger");
-    PgWirePsqlTest.PsqlRun run =
-        PgWirePsqlTest.psql(
-            server.port(),
-            credentials.password(),
-            "disable",
-            "",
-            "-U",
-            credentials.user(),
-            "-d",
-            credentials.database(),
-            "-c",
-            script);
+    PgWirePsqlTest.PsqlRun run = psqlAs(server, credentials, script);
     assertThat(run.output())
         .isEqualTo(
             "id|amount\n1|20\nERROR:  "
@@ -447,17 +452,7 @@ class PgWireDbLayerTest {
     assertThat(run.exitCode()).isEqualTo(1);
     // rolled back as one transaction: the update and the insert
     PgWirePsqlTest.PsqlRun after =
-        PgWirePsqlTest.psql(
-            server.port(),
-            credentials.password(),
-            "disable",
-            "",
-            "-U",
-            credentials.user(),
-            "-d",
-            credentials.database(),
-            "-c",
-            "SELECT id, amount FROM ledger ORDER BY id");
+        psqlAs(server, credentials, "SELECT id, amount FROM ledger ORDER BY id");
     assertThat(after.output()).isEqualTo("id|amount\n1|10\n");
   }
 

@@ -72,6 +72,15 @@ class BotResumeTest {
             + "\\n```\"}");
   }
 
+  /** An outbox that is never started: what the bot enqueues stays there to be looked at. */
+  private Outbox outbox() {
+    return Outbox.sqlite(
+        dir,
+        Slack.getInstance().methods("xoxb-unused"),
+        OutboxLimits.slackDefaults(),
+        Clock.systemUTC());
+  }
+
   private static String checkMark(String ts) {
     return "react:T1:C1:" + ts + ":" + BotReplies.TAKEN;
   }
@@ -79,12 +88,7 @@ class BotResumeTest {
   @Test
   void aSupersededMessageIsTakenAndEntriesKeptFromTheBotAreAnsweredOnResume() {
     try (Journal journal = Journals.sqlite(dir.resolve("journal.db"));
-        Outbox outbox =
-            Outbox.sqlite(
-                dir,
-                Slack.getInstance().methods("xoxb-unused"),
-                OutboxLimits.slackDefaults(),
-                Clock.systemUTC())) {
+        Outbox outbox = outbox()) {
       Superseded first = new Superseded();
       Bot bot = Bot.create(outbox, first, ChatGrammar.create(), "UBOT").withClock(BORN_2025);
       bot.resume(journal);
@@ -119,12 +123,7 @@ class BotResumeTest {
   @Test
   void historyFromBeforeTheBotsFirstStartIsMaterializedButNotAnswered() {
     try (Journal journal = Journals.sqlite(dir.resolve("journal.db"));
-        Outbox outbox =
-            Outbox.sqlite(
-                dir,
-                Slack.getInstance().methods("xoxb-unused"),
-                OutboxLimits.slackDefaults(),
-                Clock.systemUTC())) {
+        Outbox outbox = outbox()) {
       // A channel's past, journaled before the bot ever ran (an imported export, say).
       List<JournalEntry> past =
           journal.append(
@@ -172,12 +171,7 @@ class BotResumeTest {
   @Test
   void aBotThatRanBeforeTheBirthRuleKeepsAnsweringEverything() {
     try (Journal journal = Journals.sqlite(dir.resolve("journal.db"));
-        Outbox outbox =
-            Outbox.sqlite(
-                dir,
-                Slack.getInstance().methods("xoxb-unused"),
-                OutboxLimits.slackDefaults(),
-                Clock.systemUTC())) {
+        Outbox outbox = outbox()) {
       List<JournalEntry> answered =
           journal.append(
               List.of(message("1700000001.000100", Instant.parse("2025-06-01T00:00:00Z"))));

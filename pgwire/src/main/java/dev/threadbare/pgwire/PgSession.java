@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +61,13 @@ final class PgSession {
   private final PgWireServer server;
   private final SqlService service;
   private final PgWireServer.Settings settings;
+
+  /** The accepted connection; closed from outside to disconnect. */
   private final Socket socket;
+
+  /** What the session speaks over: {@link #socket}, or the TLS socket layered on it. */
+  private Socket transport;
+
   private final int processId;
   private final int secretKey;
   private final boolean overConnectionLimit;
@@ -187,6 +195,7 @@ final class PgSession {
     this.service = service;
     this.settings = settings;
     this.socket = socket;
+    this.transport = socket;
     this.processId = processId;
     this.secretKey = secretKey;
     this.overConnectionLimit = overConnectionLimit;
@@ -245,6 +254,8 @@ final class PgSession {
     } catch (PgWireException e) {
       LOG.info("connection {} closed: {}", processId, e.getMessage());
       fatal(e.sqlState(), e.getMessage());
+    } catch (SSLException e) {
+      LOG.info("connection {}: TLS failed: {}", processId, e.getMessage());
     } catch (SocketTimeoutException e) {
       fatal(
           SqlStates.PROTOCOL_VIOLATION,
@@ -270,9 +281,11 @@ final class PgSession {
         }
       }
       try {
-        socket.close();
+        transport.close();
       } catch (IOException e) {
         LOG.debug("closing connection {}", processId, e);
+      } finally {
+        closeQuietly(socket);
       }
       server.ended(this);
     }
@@ -280,17 +293,17 @@ final class PgSession {
 
   /** Tells the client why it is being disconnected, then lets it read that before closing. */
   private void fatal(String sqlState, String message) {
-    if (codec == null || socket.isClosed()) {
+    if (codec == null || transport.isClosed()) {
       return;
     }
     try {
       codec.write(new BackendMessage.ErrorOrNotice(false, "FATAL", sqlState, message, null));
       codec.flush();
-      socket.shutdownOutput();
+      transport.shutdownOutput();
       // Closing with unread input makes TCP reset the connection, which can destroy the
       // ErrorResponse before the client reads it: drain a bounded amount first.
-      socket.setSoTimeout(500);
-      InputStream in = socket.getInputStream();
+      transport.setSoTimeout(500);
+      InputStream in = transport.getInputStream();
       byte[] sink = new byte[8192];
       int drained = 0;
       long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
@@ -312,7 +325,13 @@ final class PgSession {
     for (int negotiations = 0; ; negotiations++) {
       FrontendMessage.StartupPacket packet = codec.readStartupPacket();
       switch (packet) {
-        case FrontendMessage.SslRequest request -> answerNegotiation(negotiations, "SSLRequest");
+        case FrontendMessage.SslRequest request -> {
+          if (settings.tls() != null && transport == socket) {
+            startTls(negotiations);
+          } else {
+            answerNegotiation(negotiations, "SSLRequest");
+          }
+        }
         case FrontendMessage.GssEncRequest request ->
             answerNegotiation(negotiations, "GSSENCRequest");
         case FrontendMessage.CancelRequest cancel -> {
@@ -333,6 +352,57 @@ final class PgSession {
     }
     codec.writeByte('N'); // no TLS, no GSSAPI encryption: the client goes on in the clear
     codec.flush();
+  }
+
+  /**
+   * Answers an SSLRequest 'S' and goes on over TLS: handshake, then the startup over the encrypted
+   * stream. Bytes that arrived after the SSLRequest but before the answer are refused, not read as
+   * TLS or as plaintext: a man in the middle could have injected them (CVE-2021-23214).
+   */
+  private void startTls(int negotiations) throws IOException {
+    if (negotiations >= MAX_NEGOTIATIONS) {
+      throw new ProtocolViolationException(
+          "SSLRequest repeated: a client negotiates encryption at most twice before its startup");
+    }
+    if (input.available() > 0) {
+      throw new ProtocolViolationException(
+          "received unencrypted data after SSL request: a client must wait for the answer to"
+              + " its SSLRequest before it sends anything (CVE-2021-23214)");
+    }
+    codec.writeByte('S');
+    codec.flush();
+    SSLSocket tls =
+        (SSLSocket)
+            settings
+                .tls()
+                .getSocketFactory()
+                .createSocket(
+                    socket, socket.getInetAddress().getHostAddress(), socket.getPort(), true);
+    tls.setUseClientMode(false);
+    // libpq 17 offers ALPN "postgresql"; agree to it, and do without ALPN when not offered
+    tls.setHandshakeApplicationProtocolSelector(
+        (engine, offered) -> offered.contains("postgresql") ? "postgresql" : "");
+    transport = tls;
+    input = new LookaheadInput(tls.getInputStream(), 8192);
+    codec =
+        new PgCodec(
+            input,
+            new BufferedOutputStream(tls.getOutputStream(), 1 << 16),
+            settings.maxMessageBytes());
+    tls.startHandshake();
+    LOG.debug(
+        "connection {}: {} with {}",
+        processId,
+        tls.getSession().getProtocol(),
+        tls.getSession().getCipherSuite());
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      LOG.debug("closing {}", socket, e);
+    }
   }
 
   private boolean begin(StartupMessage startup) throws IOException {

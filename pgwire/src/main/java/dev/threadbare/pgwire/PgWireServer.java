@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,13 +47,16 @@ public final class PgWireServer implements AutoCloseable {
    * @param maxConnections concurrent connections; more are refused with SQLSTATE 53300
    * @param authenticationTimeout how long a client may take from connecting to being authenticated
    * @param serverVersion what {@code server_version} reports; drivers parse its leading number
+   * @param tls the server's TLS identity, answering SSLRequests with 'S'; null (the default)
+   *     answers them 'N' and clients go on in the clear
    */
   public record Settings(
       boolean allowCleartextPassword,
       int maxMessageBytes,
       int maxConnections,
       Duration authenticationTimeout,
-      String serverVersion) {
+      String serverVersion,
+      SSLContext tls) {
     public Settings {
       if (maxMessageBytes < 1024) {
         throw new IllegalArgumentException(
@@ -78,19 +82,19 @@ public final class PgWireServer implements AutoCloseable {
 
     /** SCRAM-SHA-256 only, 16 MiB messages, 200 connections, 60 s to authenticate. */
     public static Settings defaults() {
-      return new Settings(false, 16 << 20, 200, Duration.ofSeconds(60), "16.0 (threadbare)");
+      return new Settings(false, 16 << 20, 200, Duration.ofSeconds(60), "16.0 (threadbare)", null);
     }
 
     /** These settings with cleartext passwords allowed or not. */
     public Settings withCleartextPassword(boolean allowed) {
       return new Settings(
-          allowed, maxMessageBytes, maxConnections, authenticationTimeout, serverVersion);
+          allowed, maxMessageBytes, maxConnections, authenticationTimeout, serverVersion, tls);
     }
 
     /** These settings with another message cap. */
     public Settings withMaxMessageBytes(int bytes) {
       return new Settings(
-          allowCleartextPassword, bytes, maxConnections, authenticationTimeout, serverVersion);
+          allowCleartextPassword, bytes, maxConnections, authenticationTimeout, serverVersion, tls);
     }
 
     /** These settings with another connection cap. */
@@ -100,13 +104,28 @@ public final class PgWireServer implements AutoCloseable {
           maxMessageBytes,
           connections,
           authenticationTimeout,
-          serverVersion);
+          serverVersion,
+          tls);
     }
 
     /** These settings with another authentication timeout. */
     public Settings withAuthenticationTimeout(Duration timeout) {
       return new Settings(
-          allowCleartextPassword, maxMessageBytes, maxConnections, timeout, serverVersion);
+          allowCleartextPassword, maxMessageBytes, maxConnections, timeout, serverVersion, tls);
+    }
+
+    /**
+     * These settings with TLS: SSLRequests are answered 'S' and the session goes on over TLS made
+     * with {@code context} (for instance {@link TlsIdentity#sslContext()}); null turns TLS off.
+     */
+    public Settings withTls(SSLContext context) {
+      return new Settings(
+          allowCleartextPassword,
+          maxMessageBytes,
+          maxConnections,
+          authenticationTimeout,
+          serverVersion,
+          context);
     }
   }
 

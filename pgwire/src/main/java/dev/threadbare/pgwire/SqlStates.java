@@ -19,6 +19,7 @@ final class SqlStates {
   static final String TOO_MANY_CONNECTIONS = "53300";
   static final String PROGRAM_LIMIT_EXCEEDED = "54000";
   static final String ADMIN_SHUTDOWN = "57P01";
+  static final String CONFIG_FILE_ERROR = "F0000";
   static final String INTERNAL_ERROR = "XX000";
 
   private SqlStates() {}

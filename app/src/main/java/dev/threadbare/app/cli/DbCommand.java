@@ -1,10 +1,12 @@
 package dev.threadbare.app.cli;
 
+import dev.threadbare.app.serve.DbTls;
 import dev.threadbare.db.Credentials;
 import dev.threadbare.db.DbHttp;
 import dev.threadbare.db.DbLayer;
 import dev.threadbare.db.DbOptions;
 import dev.threadbare.pgwire.PgWireServer;
+import dev.threadbare.pgwire.TlsIdentity;
 import io.javalin.Javalin;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -151,6 +153,8 @@ public final class DbCommand {
         description = "PostgreSQL wire port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port = 5433;
 
+    @picocli.CommandLine.Mixin DbTlsOption tls = new DbTlsOption();
+
     @Option(
         names = "--http-port",
         description = "Also serve POST /db/<database>/sql on this port; -1 for none (default).")
@@ -169,10 +173,14 @@ public final class DbCommand {
     public Integer call() throws InterruptedException {
       Thread hook = new Thread(stop::countDown, "threadbare-db-serve-stop");
       Runtime.getRuntime().addShutdownHook(hook);
+      TlsIdentity identity = tls.settings().identity(data.data, host);
       try (DbLayer layer = engine.open(data.data, DbOptions.defaults());
           PgWireServer server =
               PgWireServer.start(
-                  layer, new InetSocketAddress(host, port), PgWireServer.Settings.defaults())) {
+                  layer,
+                  new InetSocketAddress(host, port),
+                  PgWireServer.Settings.defaults()
+                      .withTls(identity == null ? null : identity.sslContext()))) {
         Javalin http = null;
         if (httpPort >= 0) {
           http = Javalin.create();
@@ -181,6 +189,7 @@ public final class DbCommand {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("db layer: postgresql on " + host + ":" + server.port());
+        out.println("db layer: tls " + DbTls.describe(identity));
         if (engine.postgres != null) {
           out.println("db layer: engine " + engine.describe(data.data));
         }

@@ -1,5 +1,6 @@
 package dev.threadbare.app.cli;
 
+import dev.threadbare.app.serve.DbTls;
 import dev.threadbare.app.serve.Server;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -40,6 +41,8 @@ public final class ServeCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin DbEngineOption engine = new DbEngineOption();
 
+  @picocli.CommandLine.Mixin DbTlsOption tls = new DbTlsOption();
+
   @Spec CommandSpec spec;
 
   @Override
@@ -54,7 +57,8 @@ public final class ServeCommand implements Callable<Integer> {
                 journalUrl,
                 Server.SlackCredentials.fromEnvironment(),
                 Server.OpsChannel.fromEnvironment(),
-                engine.postgres));
+                engine.postgres,
+                tls.settings()));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -67,6 +71,7 @@ public final class ServeCommand implements Callable<Integer> {
     out.println("threadbare listening on " + server.url());
     if (server.dbPort() >= 0) {
       out.println("threadbare db listening on postgresql://" + host + ":" + server.dbPort());
+      out.println("threadbare db TLS: " + DbTls.describe(server.dbTls()));
     }
     if (engine.postgres != null) {
       out.println("threadbare db layer on " + server.dbEngine());

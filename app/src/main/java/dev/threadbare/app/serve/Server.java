@@ -22,6 +22,7 @@ import dev.threadbare.db.DbOptions;
 import dev.threadbare.gitserve.GitServe;
 import dev.threadbare.materializer.Materializer;
 import dev.threadbare.pgwire.PgWireServer;
+import dev.threadbare.pgwire.TlsIdentity;
 import dev.threadbare.workspace.LocalWorkspace;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Counter;
@@ -86,6 +87,7 @@ public final class Server implements AutoCloseable {
    *     null for the log only
    * @param dbPostgres the PostgreSQL server the db layer runs on, or null for DuckDB in {@code
    *     data}
+   * @param dbTls TLS on the wire port; null means the default, {@link DbTls#generated()}
    */
   public record Settings(
       Path data,
@@ -95,11 +97,26 @@ public final class Server implements AutoCloseable {
       String journalUrl,
       SlackCredentials slack,
       OpsChannel ops,
-      PostgresUrl dbPostgres) {
+      PostgresUrl dbPostgres,
+      DbTls dbTls) {
     /** Validates. */
     public Settings {
       Objects.requireNonNull(data, "data");
       Objects.requireNonNull(host, "host");
+      dbTls = dbTls == null ? DbTls.generated() : dbTls;
+    }
+
+    /** Settings with TLS on the wire port by the generated certificate. */
+    public Settings(
+        Path data,
+        String host,
+        int port,
+        int dbPort,
+        String journalUrl,
+        SlackCredentials slack,
+        OpsChannel ops,
+        PostgresUrl dbPostgres) {
+      this(data, host, port, dbPort, journalUrl, slack, ops, dbPostgres, null);
     }
 
     /** Settings with the db layer on DuckDB. */
@@ -122,7 +139,12 @@ public final class Server implements AutoCloseable {
 
     /** These settings with the db layer on {@code server} (null: DuckDB). */
     public Settings withDbPostgres(PostgresUrl server) {
-      return new Settings(data, host, port, dbPort, journalUrl, slack, ops, server);
+      return new Settings(data, host, port, dbPort, journalUrl, slack, ops, server, dbTls);
+    }
+
+    /** These settings with another TLS setting for the wire port. */
+    public Settings withDbTls(DbTls tls) {
+      return new Settings(data, host, port, dbPort, journalUrl, slack, ops, dbPostgres, tls);
     }
   }
 
@@ -189,6 +211,7 @@ public final class Server implements AutoCloseable {
   private final Deque<AutoCloseable> closers = new ArrayDeque<>();
   private String url;
   private int dbPort = -1;
+  private TlsIdentity dbTls;
   private String dbEngine;
   private String firstRunAdminToken;
   private LocalWorkspace workspace;
@@ -216,6 +239,11 @@ public final class Server implements AutoCloseable {
   /** The PostgreSQL wire port, or -1 when not served. */
   public int dbPort() {
     return dbPort;
+  }
+
+  /** The wire port's TLS certificate, or null when TLS is off or the port is not served. */
+  public TlsIdentity dbTls() {
+    return dbTls;
   }
 
   /** Which engine the db layer runs on, for people: DuckDB or PostgreSQL (password masked). */
@@ -375,12 +403,14 @@ public final class Server implements AutoCloseable {
     bot.resume(dataDir.journal());
 
     if (settings.dbPort() >= 0) {
+      dbTls = settings.dbTls().identity(settings.data(), settings.host());
       PgWireServer wire =
           closeLater(
               PgWireServer.start(
                   db,
                   new InetSocketAddress(settings.host(), settings.dbPort()),
-                  PgWireServer.Settings.defaults()));
+                  PgWireServer.Settings.defaults()
+                      .withTls(dbTls == null ? null : dbTls.sslContext())));
       dbPort = wire.port();
     }
 

@@ -27,6 +27,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
@@ -179,7 +180,15 @@ class ServeEndToEndTest {
     URI uri = URI.create(url.replace("postgresql://", "http://"));
     String[] userInfo = uri.getUserInfo().split(":", 2);
     String jdbc = "jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + uri.getPath();
-    try (Connection c = DriverManager.getConnection(jdbc, userInfo[0], userInfo[1])) {
+    // TLS is on by default, with the certificate generated in the data directory
+    assertThat(server.dbTls().source()).isEqualTo(dir.resolve("data/db-tls.p12").toString());
+    Path root = Files.writeString(dir.resolve("db-root.crt"), server.dbTls().certificatePem());
+    Properties properties = new Properties();
+    properties.setProperty("user", userInfo[0]);
+    properties.setProperty("password", userInfo[1]);
+    properties.setProperty("sslmode", "verify-ca");
+    properties.setProperty("sslrootcert", root.toString());
+    try (Connection c = DriverManager.getConnection(jdbc, properties)) {
       try (PreparedStatement insert = c.prepareStatement("INSERT INTO notes (body) VALUES (?)")) {
         insert.setString(1, "hello");
         assertThat(insert.executeUpdate()).isEqualTo(1);

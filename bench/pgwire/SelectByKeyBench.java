@@ -10,6 +10,7 @@ import dev.threadbare.db.StatementDescription;
 import dev.threadbare.db.StatementResult;
 import dev.threadbare.db.TransactionStatus;
 import dev.threadbare.pgwire.PgWireServer;
+import dev.threadbare.pgwire.TlsIdentity;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -49,6 +50,8 @@ import org.postgresql.jdbc.PgResultSet;
  *       PostgreSQL (house rules, usage tracking, automatic index), the layer reaching PostgreSQL
  *       over TCP;
  *   <li>{@code wire+layer-pg-unix}: the same, the layer reaching PostgreSQL by its Unix socket;
+ *   <li>{@code wire+layer-pg-unix-tls}: the same, the client speaking TLS to the wire server
+ *       (pgjdbc {@code sslmode=require}; a self-signed certificate);
  *   <li>{@code wire+passthrough-pg}: the threadbare wire server whose SqlService hands each
  *       statement to its own JDBC connection on that same PostgreSQL (the wire server's own cost,
  *       without the db layer's rules);
@@ -119,6 +122,15 @@ public final class SelectByKeyBench {
                           socketDirectory.toString(), pgPort, "postgres", "", "postgres"),
                       DbOptions.defaults());
               PgWireServer socketLayerWire = wire(socketLayer);
+              PgWireServer tlsLayerWire =
+                  PgWireServer.start(
+                      socketLayer,
+                      new InetSocketAddress("127.0.0.1", 0),
+                      PgWireServer.Settings.defaults()
+                          .withTls(
+                              TlsIdentity.selfSigned(
+                                      socketDirectory.resolve("bench-tls.p12"), "127.0.0.1")
+                                  .sslContext()));
               PgWireServer passThroughWire = wire(passThrough)) {
             Credentials socketCredentials = socketLayer.addCredentials("bench", "v2");
             String relayUrl = "jdbc:postgresql://127.0.0.1:%d/tb_bench?user=postgres";
@@ -130,6 +142,15 @@ public final class SelectByKeyBench {
                     target("direct-pg", () -> DriverManager.getConnection(pgUrl)),
                     viaLayer,
                     wireTarget("wire+layer-pg-unix", socketLayerWire, socketCredentials),
+                    target(
+                        "wire+layer-pg-unix-tls",
+                        () ->
+                            DriverManager.getConnection(
+                                "jdbc:postgresql://127.0.0.1:"
+                                    + tlsLayerWire.port()
+                                    + "/bench?sslmode=require",
+                                socketCredentials.user(),
+                                socketCredentials.password())),
                     target(
                         "wire+passthrough-pg",
                         () ->

@@ -161,7 +161,12 @@ class BotCrashSafetyTest {
             Duration.ofSeconds(180),
             () -> {
               try {
-                return bot.drained() && settled(reader.read(channel));
+                // settled: main follows the head rule, the outbox is empty, and every message
+                // the person posted is journaled (one that changes no file, or was deleted, does
+                // not show in main, and may still be on its way by an event retry or catch-up)
+                return bot.drained()
+                    && settled(reader.read(channel))
+                    && journaledHumanTs().containsAll(posted);
               } catch (RuntimeException e) {
                 return false;
               }
@@ -351,6 +356,25 @@ class BotCrashSafetyTest {
     assertThat(expected).isNotEmpty();
     assertThat(GitStore.open(data.resolve("git")).channels()).containsExactly(channel);
     assertThat(actualMainTree()).isEqualTo(expected);
+  }
+
+  /** The ts of every message version the person posted that the journal holds. */
+  private static List<String> journaledHumanTs() {
+    List<String> humanTs = new ArrayList<>();
+    try (Journal journal = Journals.sqlite(data.resolve("journal.db"))) {
+      long after = 0;
+      List<JournalEntry> page;
+      do {
+        page = journal.read(after, 5000);
+        for (JournalEntry e : page) {
+          after = e.seq();
+          if (e.kind() == EntryKind.MESSAGE && personId.equals(e.user())) {
+            humanTs.add(e.ts());
+          }
+        }
+      } while (!page.isEmpty());
+    }
+    return humanTs;
   }
 
   @Test

@@ -7,10 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.duckdb.DuckDBConnection;
@@ -76,20 +73,12 @@ public final class DuckDbEngine implements Engine {
   @Override
   public Map<String, Map<String, ColumnType>> loadSchema(Connection connection)
       throws SQLException {
-    Map<String, Map<String, ColumnType>> schema = new LinkedHashMap<>();
-    try (Statement s = connection.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT table_name, column_name, data_type FROM duckdb_columns()"
-                    + " WHERE schema_name = 'main' AND database_name = current_database()"
-                    + " ORDER BY table_name, column_index")) {
-      while (rs.next()) {
-        schema
-            .computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>())
-            .put(rs.getString(2), ColumnType.fromEngineName(rs.getString(3), true));
-      }
-    }
-    return schema;
+    return Engine.readSchema(
+        connection,
+        "SELECT table_name, column_name, data_type FROM duckdb_columns()"
+            + " WHERE schema_name = 'main' AND database_name = current_database()"
+            + " ORDER BY table_name, column_index",
+        true);
   }
 
   @Override

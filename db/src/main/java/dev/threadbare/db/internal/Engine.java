@@ -2,7 +2,10 @@ package dev.threadbare.db.internal;
 
 import dev.threadbare.db.DbException;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -22,6 +25,24 @@ public interface Engine extends AutoCloseable {
 
   /** Tables and their columns in the default schema, in column order. */
   Map<String, Map<String, ColumnType>> loadSchema(Connection connection) throws SQLException;
+
+  /**
+   * Reads a schema from {@code query}, whose rows are (table, column, engine type name) in table
+   * and column order: the one loop both engines' {@link #loadSchema} share.
+   */
+  static Map<String, Map<String, ColumnType>> readSchema(
+      Connection connection, String query, boolean duckDb) throws SQLException {
+    Map<String, Map<String, ColumnType>> schema = new LinkedHashMap<>();
+    try (Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery(query)) {
+      while (rs.next()) {
+        schema
+            .computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>())
+            .put(rs.getString(2), ColumnType.fromEngineName(rs.getString(3), duckDb));
+      }
+    }
+    return schema;
+  }
 
   /** Bytes the logical database's tables use (what the preview cap measures). */
   long sizeBytes(String database, Connection connection) throws SQLException;

@@ -32,6 +32,31 @@ public record Plan(
     notices = List.copyOf(notices);
   }
 
+  /**
+   * A plan that writes, reads and wishes for nothing the layer tracks: DDL, SET NOT NULL and
+   * statements passed through, with the foreign keys and the columns they name.
+   */
+  static Plan withoutUses(
+      Kind kind,
+      String sql,
+      String table,
+      List<ForeignKey> foreignKeys,
+      List<ColumnRef> requestedColumns) {
+    return new Plan(
+        kind,
+        sql,
+        SqlText.placeholders(sql),
+        table,
+        false,
+        List.of(),
+        List.of(),
+        List.of(),
+        foreignKeys,
+        requestedColumns,
+        List.of(),
+        null);
+  }
+
   /** How the session runs the statement. */
   public enum Kind {
     QUERY,

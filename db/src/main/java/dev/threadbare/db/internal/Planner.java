@@ -328,19 +328,7 @@ public final class Planner {
       if (first.equals("RENAME")) {
         throw Errors.namesArePermanent("RENAME", sql);
       }
-      return new Plan(
-          kind,
-          sql,
-          SqlText.placeholders(sql),
-          null,
-          false,
-          List.of(),
-          List.of(),
-          List.of(),
-          List.of(),
-          List.of(),
-          List.of(),
-          null);
+      return Plan.withoutUses(kind, sql, null, List.of(), List.of());
     }
 
     // ---- reads
@@ -789,19 +777,7 @@ public final class Planner {
               new ForeignKey(table, name(m.group(1)), lastPart(m.group(2)), name(m.group(3))));
         }
       }
-      return new Plan(
-          Kind.DDL,
-          sql,
-          SqlText.placeholders(sql),
-          table,
-          false,
-          List.of(),
-          List.of(),
-          List.of(),
-          foreignKeys,
-          List.of(),
-          List.of(),
-          null);
+      return Plan.withoutUses(Kind.DDL, sql, table, foreignKeys, List.of());
     }
 
     String lastPart(String qualified) {
@@ -858,33 +834,14 @@ public final class Planner {
         }
       }
       if (notNullColumn != null) {
-        return new Plan(
+        return Plan.withoutUses(
             Kind.SET_NOT_NULL,
             sql,
-            SqlText.placeholders(sql),
             table,
-            false,
-            List.of(),
-            List.of(),
-            List.of(),
             foreignKeys,
-            List.of(new ColumnRef(table, notNullColumn)),
-            List.of(),
-            null);
+            List.of(new ColumnRef(table, notNullColumn)));
       }
-      return new Plan(
-          Kind.DDL,
-          sql,
-          SqlText.placeholders(sql),
-          table,
-          false,
-          List.of(),
-          List.of(),
-          List.of(),
-          foreignKeys,
-          List.of(),
-          List.of(),
-          null);
+      return Plan.withoutUses(Kind.DDL, sql, table, foreignKeys, List.of());
     }
 
     ColumnType columnType(String table, String column) {

@@ -8,7 +8,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -134,23 +133,15 @@ public final class PostgresEngine implements Engine {
   @Override
   public Map<String, Map<String, ColumnType>> loadSchema(Connection connection)
       throws SQLException {
-    Map<String, Map<String, ColumnType>> schema = new LinkedHashMap<>();
-    try (Statement s = connection.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                // pg_catalog directly: information_schema's views cost tens of milliseconds
-                "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)"
-                    + " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
-                    + " JOIN pg_namespace n ON n.oid = c.relnamespace"
-                    + " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')"
-                    + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY c.relname, a.attnum")) {
-      while (rs.next()) {
-        schema
-            .computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>())
-            .put(rs.getString(2), ColumnType.fromEngineName(rs.getString(3), false));
-      }
-    }
-    return schema;
+    return Engine.readSchema(
+        connection,
+        // pg_catalog directly: information_schema's views cost tens of milliseconds
+        "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)"
+            + " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+            + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')"
+            + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY c.relname, a.attnum",
+        false);
   }
 
   @Override

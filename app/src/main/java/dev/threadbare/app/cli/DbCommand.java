@@ -82,11 +82,10 @@ public final class DbCommand {
     }
   }
 
-  /** {@code threadbare db describe}. */
-  @Command(
-      name = "describe",
-      description = "Print a database's tables, columns with their creators, and indexes (JSON).")
-  public static final class Describe implements Callable<Integer> {
+  /**
+   * A report on one database, printed as JSON: what {@code describe} and {@code gc-report} share.
+   */
+  abstract static class DatabaseReport implements Callable<Integer> {
     @picocli.CommandLine.Mixin DataOption data = new DataOption();
 
     @picocli.CommandLine.Mixin DbEngineOption engine = new DbEngineOption();
@@ -96,14 +95,28 @@ public final class DbCommand {
 
     @Spec CommandSpec spec;
 
+    /** The report's text for {@link #database}. */
+    abstract String render(DbLayer layer);
+
     @Override
     public Integer call() {
       try (DbLayer layer = engine.open(data.data, DbOptions.defaults())) {
         PrintWriter out = spec.commandLine().getOut();
-        out.println(DbHttp.describeText(layer.describe(database)));
+        out.println(render(layer));
         out.flush();
       }
       return 0;
+    }
+  }
+
+  /** {@code threadbare db describe}. */
+  @Command(
+      name = "describe",
+      description = "Print a database's tables, columns with their creators, and indexes (JSON).")
+  public static final class Describe extends DatabaseReport {
+    @Override
+    String render(DbLayer layer) {
+      return DbHttp.describeText(layer.describe(database));
     }
   }
 
@@ -113,24 +126,10 @@ public final class DbCommand {
       description =
           "Print, per column, the versions holding it and whether it could be collected (JSON)."
               + " Drops nothing.")
-  public static final class GcReport implements Callable<Integer> {
-    @picocli.CommandLine.Mixin DataOption data = new DataOption();
-
-    @picocli.CommandLine.Mixin DbEngineOption engine = new DbEngineOption();
-
-    @Option(names = "--database", required = true, description = "prod, or a preview's name.")
-    String database;
-
-    @Spec CommandSpec spec;
-
+  public static final class GcReport extends DatabaseReport {
     @Override
-    public Integer call() {
-      try (DbLayer layer = engine.open(data.data, DbOptions.defaults())) {
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(DbHttp.gcReportText(layer.gcReport(database)));
-        out.flush();
-      }
-      return 0;
+    String render(DbLayer layer) {
+      return DbHttp.gcReportText(layer.gcReport(database));
     }
   }
 

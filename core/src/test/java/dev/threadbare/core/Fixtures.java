@@ -16,8 +16,26 @@ public final class Fixtures {
 
   private Fixtures() {}
 
-  /** The {@code shared/fixtures} folder. */
+  /**
+   * The {@code shared/fixtures} folder: {@code -Dthreadbare.fixtures} or {@code
+   * THREADBARE_FIXTURES} when set, else the nearest ancestor's {@code shared/fixtures}. The same
+   * rule as the testing module's {@code Fixtures}, which core's tests cannot use (testing depends
+   * on core).
+   */
   public static Path root() {
+    String configured =
+        System.getProperty("threadbare.fixtures", System.getenv("THREADBARE_FIXTURES"));
+    if (configured != null && !configured.isBlank()) {
+      Path path = Path.of(configured).toAbsolutePath();
+      if (!Files.isDirectory(path)) {
+        throw new IllegalStateException(
+            "fixtures folder "
+                + path
+                + " (from threadbare.fixtures or THREADBARE_FIXTURES) does not exist: point it at"
+                + " the repository's shared/fixtures");
+      }
+      return path;
+    }
     Path dir = Path.of("").toAbsolutePath();
     for (Path p = dir; p != null; p = p.getParent()) {
       Path candidate = p.resolve("shared").resolve("fixtures");

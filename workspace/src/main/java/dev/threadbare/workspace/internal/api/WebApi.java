@@ -12,6 +12,8 @@ import dev.threadbare.workspace.internal.store.User;
 import dev.threadbare.workspace.internal.store.WorkspaceStore;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -123,7 +125,21 @@ public final class WebApi {
         respond(ctx, out);
         return;
       }
-      Map<String, String> params = params(ctx);
+      Map<String, String> params;
+      try {
+        params = params(ctx);
+      } catch (HttpResponseException e) {
+        if (e.getStatus() != HttpStatus.CONTENT_TOO_LARGE.getCode()) {
+          throw e;
+        }
+        // Slack answers every call with its JSON envelope; a body over the server's limit too
+        throw new ApiError(
+            SlackError.REQUEST_TOO_LARGE,
+            "the request body of "
+                + ctx.contentLength()
+                + " bytes is over this server's limit: send a large text as a file"
+                + " (files.getUploadURLExternal)");
+      }
       String token = bearer(ctx);
       if (token == null) {
         token = params.get("token");
@@ -154,7 +170,7 @@ public final class WebApi {
     } catch (ApiError e) {
       out.removeAll();
       out.put("ok", false).put("error", e.error().code());
-      if (e.error() == SlackError.INVALID_ARGUMENTS) {
+      if (e.error() == SlackError.INVALID_ARGUMENTS || e.error() == SlackError.REQUEST_TOO_LARGE) {
         out.putObject("response_metadata").putArray("messages").add("[ERROR] " + e.detail());
       }
       LOG.debug("{} refused: {}", name, e.getMessage());

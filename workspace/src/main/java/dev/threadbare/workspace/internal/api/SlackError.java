@@ -43,6 +43,7 @@ enum SlackError {
   USER_NOT_FOUND("user_not_found"),
   USER_NOT_IN_CHANNEL("user_not_in_channel"),
   RATELIMITED("ratelimited"),
+  REQUEST_TOO_LARGE("request_too_large"),
   UNKNOWN_METHOD("unknown_method"),
   INTERNAL_ERROR("internal_error");
 

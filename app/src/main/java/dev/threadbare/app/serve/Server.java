@@ -304,7 +304,12 @@ public final class Server implements AutoCloseable {
         GitServe.create(
             settings.data(),
             new ChatChannels(methods, botToken, dataDir.store(), dataDir.gitDirectory()),
-            new GitServe.Settings(false, url));
+            new GitServe.Settings(false, url)
+                .withChatUrl(local ? url : ChatConversations.teamUrl(methods)));
+    gitServe.conversationsFrom(new ChatConversations(methods));
+    if (local) {
+      gitServe.signInWith(new WorkspaceSessions(slack));
+    }
     Javalin http =
         Javalin.create(
             config -> {

@@ -40,8 +40,10 @@ final class ChannelRequests {
 
   private void serve(Context ctx, Handler handler, boolean api) throws IOException {
     String name = ctx.pathParam("channel");
+    String chatSession =
+        access.sessions() == null ? null : ctx.cookie(access.sessions().cookieName());
     Access.Decision decision =
-        access.decide(name, ctx.header("Authorization"), ctx.cookie(SignIn.COOKIE));
+        access.decide(name, ctx.header("Authorization"), ctx.cookie(SignIn.COOKIE), chatSession);
     switch (decision) {
       case Access.Unauthenticated unauthenticated -> {
         if (!api && ctx.header("Authorization") == null) {

@@ -1,11 +1,16 @@
 package dev.threadbare.gitserve.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.threadbare.gitserve.Conversation;
+import dev.threadbare.gitserve.Conversations;
 import dev.threadbare.gitserve.ServedChannel;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
@@ -19,9 +24,61 @@ import org.eclipse.jgit.transport.BundleWriter;
 final class CodeApi {
   private final ObjectMapper json = new ObjectMapper();
   private final Blames blames;
+  private final ChatLinks links;
+  private final Conversations conversations;
 
-  CodeApi(Blames blames) {
+  CodeApi(Blames blames, ChatLinks links, Conversations conversations) {
     this.blames = blames;
+    this.links = links;
+    this.conversations = conversations;
+  }
+
+  /**
+   * The conversation that wrote a version ({@code rev}): the thread around its message, who said
+   * what, with reactions; the message itself is marked {@code focus}.
+   */
+  void conversation(Context ctx, ServedChannel channel, RepoReader reader) throws IOException {
+    View view = View.of(ctx, channel, reader);
+    Version version = Version.of(view.commit());
+    if (conversations == null) {
+      throw new BrowseException("this server does not read conversations from the chat");
+    }
+    String ts = ChatLinks.tsOf(version.permalink());
+    if (ts == null) {
+      throw new BrowseException(
+          "version `" + version.shortId() + "` names no chat message (no Chat-Message trailer)");
+    }
+    Optional<Conversation> found = conversations.around(channel.id(), ts, version.threadTs());
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("version", versionJson(version));
+    out.put("messageTs", ts);
+    out.put("threadTs", found.map(Conversation::threadTs).orElse(version.threadTs()));
+    out.put("found", found.isPresent());
+    List<Map<String, Object>> messages = new ArrayList<>();
+    for (Conversation.Message message : found.map(Conversation::messages).orElse(List.of())) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("ts", message.ts());
+      m.put("user", message.userId());
+      m.put("name", message.userName());
+      m.put("text", message.text());
+      m.put("edited", message.edited());
+      m.put("focus", message.ts().equals(ts));
+      m.put(
+          "reactions",
+          message.reactions().stream()
+              .map(
+                  r -> {
+                    Map<String, Object> reaction = new LinkedHashMap<>();
+                    reaction.put("name", r.name());
+                    reaction.put("count", r.count());
+                    reaction.put("users", r.userNames());
+                    return reaction;
+                  })
+              .toList());
+      messages.add(m);
+    }
+    out.put("messages", messages);
+    send(ctx, out);
   }
 
   private void send(Context ctx, Object value) throws IOException {
@@ -137,6 +194,8 @@ final class CodeApi {
     m.put("permalink", v.permalink());
     m.put("threadTs", v.threadTs());
     m.put("threadPermalink", v.threadPermalink());
+    m.put("messageUrl", links.message(v.permalink()));
+    m.put("threadUrl", links.message(v.threadPermalink()));
     return m;
   }
 }

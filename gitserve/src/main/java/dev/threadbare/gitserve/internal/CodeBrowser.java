@@ -1,5 +1,6 @@
 package dev.threadbare.gitserve.internal;
 
+import dev.threadbare.gitserve.Conversations;
 import io.javalin.router.JavalinDefaultRouting;
 
 /**
@@ -15,13 +16,20 @@ public final class CodeBrowser {
   private final CodePages pages;
   private final CodeApi api;
 
-  /** Serves what {@code access} allows; {@code baseUrl} (nullable) is used in clone URLs. */
-  public CodeBrowser(Access access, String baseUrl) {
+  /**
+   * Serves what {@code access} allows.
+   *
+   * @param baseUrl used in clone URLs; null derives it from the request
+   * @param chatUrl where message links open; null keeps the commits' own links
+   * @param conversations where blame reads the conversation of a line; null: not shown
+   */
+  public CodeBrowser(Access access, String baseUrl, String chatUrl, Conversations conversations) {
     Blames blames = new Blames();
+    ChatLinks links = new ChatLinks(chatUrl);
     this.signIn = new SignIn(access);
     this.requests = new ChannelRequests(access);
-    this.pages = new CodePages(baseUrl, blames);
-    this.api = new CodeApi(blames);
+    this.pages = new CodePages(baseUrl, blames, links, conversations != null);
+    this.api = new CodeApi(blames, links, conversations);
   }
 
   /** Registers every route. */
@@ -46,5 +54,6 @@ public final class CodeBrowser {
     routing.get(channel + "blame", requests.api(api::blame));
     routing.get(channel + "line", requests.api(api::line));
     routing.get(channel + "diff", requests.api(api::diff));
+    routing.get(channel + "conversation", requests.api(api::conversation));
   }
 }

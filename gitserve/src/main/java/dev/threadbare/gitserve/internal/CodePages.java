@@ -18,14 +18,25 @@ import org.eclipse.jgit.revwalk.RevCommit;
  */
 final class CodePages {
   static final int LOG_LIMIT = 500;
+
+  /** A speech bubble, drawn rather than taken from the system's emoji font. */
+  private static final String BUBBLE =
+      "<svg viewBox=\"0 0 16 16\" width=\"14\" height=\"14\" aria-hidden=\"true\"><path"
+          + " fill=\"currentColor\" d=\"M2 2h12a1 1 0 0 1 1 1v8a1 1 0 0 1-1 1H7l-3.5 3v-3H2a1 1 0 0"
+          + " 1-1-1V3a1 1 0 0 1 1-1z\"/></svg>";
+
   private static final String HLJS = "META-INF/resources/webjars/highlightjs/11.10.0/";
 
   private final String baseUrl;
   private final Blames blames;
+  private final ChatLinks links;
+  private final boolean conversations;
 
-  CodePages(String baseUrl, Blames blames) {
+  CodePages(String baseUrl, Blames blames, ChatLinks links, boolean conversations) {
     this.baseUrl = baseUrl;
     this.blames = blames;
+    this.links = links;
+    this.conversations = conversations;
   }
 
   static void asset(Context ctx) throws IOException {
@@ -97,6 +108,12 @@ final class CodePages {
         .append(link(view.url("tree", view.rev(), parentDir(view, reader)), "Files", "nav-tree"))
         .append(link(view.url("log", view.rev(), view.path()), "History", "nav-log"))
         .append(link(diffUrl(view, null, view.rev(), view.path()), "Diff", "nav-diff"))
+        .append(
+            links.channel(view.channel()) == null
+                ? ""
+                : "<a id=\"nav-chat\" href=\""
+                    + esc(links.channel(view.channel()))
+                    + "\" title=\"This channel in the chat\">Chat</a>")
         .append("<a id=\"permalink\" href=\"")
         .append(esc(view.permalink(page)))
         .append("\" title=\"This page at version ")
@@ -158,16 +175,29 @@ final class CodePages {
         + (path == null || path.isEmpty() ? "" : "&path=" + q(path));
   }
 
-  private static String messageLinks(Version version) {
+  /** The conversation that last changed the file: its thread, or the message itself. */
+  private String conversationLink(RepoReader reader, View view) throws IOException {
+    List<Version> latest = reader.log(view.commit(), view.path(), 1);
+    if (latest.isEmpty() || latest.get(0).permalink() == null) {
+      return "";
+    }
+    Version v = latest.get(0);
+    String target = v.threadPermalink() != null ? v.threadPermalink() : v.permalink();
+    return " <a id=\"to-conversation\" href=\""
+        + esc(links.message(target))
+        + "\" title=\"The conversation in the chat that last changed this file\">Conversation</a>";
+  }
+
+  private String messageLinks(Version version) {
     StringBuilder out = new StringBuilder();
     if (version.permalink() != null) {
       out.append("<a class=\"msg\" href=\"")
-          .append(esc(version.permalink()))
+          .append(esc(links.message(version.permalink())))
           .append("\" title=\"The chat message that wrote this\">message</a>");
     }
     if (version.threadPermalink() != null) {
       out.append(" <a class=\"thread\" href=\"")
-          .append(esc(version.threadPermalink()))
+          .append(esc(links.message(version.threadPermalink())))
           .append("\" title=\"The conversation\">thread</a>");
     }
     return out.toString();
@@ -225,6 +255,7 @@ final class CodePages {
         .append(link(view.url("blame", view.rev(), view.path()), "Blame", "to-blame"))
         .append(" ")
         .append(link(view.url("log", view.rev(), view.path()), "History", "to-history"))
+        .append(conversationLink(reader, view))
         .append("</div>");
     if (blob.text() == null) {
       body.append("<p>Binary or very large file: clone the repository to see it.</p>");
@@ -319,7 +350,12 @@ final class CodePages {
         .append(link(view.url("blob", view.rev(), view.path()), "View file", "to-blob"))
         .append("</div><table class=\"blame\" id=\"blame\" data-language=\"")
         .append(language == null ? "" : language)
-        .append("\">");
+        .append("\"")
+        .append(
+            conversations
+                ? " data-conversation=\"/api/v1/channels/" + q(channel.name()) + "/conversation\""
+                : "")
+        .append(">");
     String previous = null;
     for (RepoReader.BlameLine line : lines) {
       Version v = line.version();
@@ -345,6 +381,15 @@ final class CodePages {
           .append(Html.time(v.time()), 0, 10)
           .append("</span> ")
           .append(messageLinks(v))
+          .append(
+              conversations && v.permalink() != null
+                  ? " <button type=\"button\" class=\"why\" title=\"The conversation that wrote"
+                      + " this line\" aria-label=\"Show the conversation that wrote line "
+                      + line.number()
+                      + "\">"
+                      + BUBBLE
+                      + "</button>"
+                  : "")
           .append("</td><td class=\"num\"><a class=\"line-history\" href=\"")
           .append(esc(view.url("line", view.rev(), view.path())))
           .append("&amp;line=")
@@ -457,11 +502,7 @@ final class CodePages {
                 : line.startsWith("@@")
                     ? "hunk"
                     : line.startsWith("+") ? "add" : line.startsWith("-") ? "del" : "ctx";
-        body.append("<span class=\"")
-            .append(css)
-            .append("\">")
-            .append(esc(line))
-            .append("</span>\n");
+        body.append("<span class=\"").append(css).append("\">").append(esc(line)).append("</span>");
       }
       body.append("</pre></section>");
     }

@@ -49,6 +49,12 @@ final class SignIn {
     return Html.layout(
         "Sign in",
         "<main class=\"login\"><h1>Sign in to the code browser</h1>"
+            + (access.sessions() == null
+                ? ""
+                : "<p>Signed in to the chat on this server? You are signed in here too. <a"
+                    + " id=\"chat-sign-in\" href=\""
+                    + esc(access.sessions().signInPath())
+                    + "\">Sign in to the chat</a>, then come back.</p>")
             + "<p>Paste your personal token (ask the threadbare bot with <code>token</code>).</p>"
             + (problem == null ? "" : "<p class=\"problem\">" + esc(problem) + "</p>")
             + "<form method=\"post\" action=\"/code/login\">"

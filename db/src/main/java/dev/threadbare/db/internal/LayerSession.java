@@ -40,6 +40,7 @@ public final class LayerSession implements SqlSession {
   private TransactionStatus status = TransactionStatus.IDLE;
   private volatile Statement running;
   private volatile boolean canceled;
+  private volatile boolean timedOut;
   private boolean closed;
   private boolean holdsTransactionShare;
   // the open transaction is an implicit block: a multi-statement script's, or the one the caller
@@ -436,18 +437,14 @@ public final class LayerSession implements SqlSession {
           return new StatementResult(plan.commandTag(), List.of(), List.of(), notices);
         }
         case SET -> {
-          try {
-            return runStatement(plan, params, notices);
-          } catch (SQLException e) {
-            // a setting DuckDB does not know fails at bind time, which leaves a transaction usable
-            if (context.engine.isDuckDb() && (status == TransactionStatus.IDLE || implicitBlock)) {
-              // PostgreSQL session settings drivers send (application_name, extra_float_digits…)
-              notices.add("setting ignored by the DuckDB engine: " + e.getMessage());
-              return new StatementResult(
-                  SqlText.firstWord(original), List.of(), List.of(), notices);
-            }
-            throw e;
+          if (context.engine.isDuckDb()) {
+            // DuckDB's configuration is locked (DuckDbEngine.lockedDown): the session settings
+            // drivers send (application_name, extra_float_digits…; IsolationRules allows only
+            // those) are acknowledged and not run
+            notices.add("setting ignored by the DuckDB engine: " + SqlText.excerpt(original, 80));
+            return new StatementResult(SqlText.firstWord(original), List.of(), List.of(), notices);
           }
+          return runStatement(plan, params, notices);
         }
         case SET_NOT_NULL -> {
           checkSetNotNull(plan.requestedColumns().get(0));
@@ -524,6 +521,11 @@ public final class LayerSession implements SqlSession {
   }
 
   private DbException translate(SQLException e, String sql) {
+    if (timedOut) {
+      timedOut = false;
+      canceled = false;
+      return Errors.statementTimeout(context.options.statementTimeout());
+    }
     if (canceled) {
       canceled = false;
       return Errors.canceled();
@@ -874,9 +876,12 @@ public final class LayerSession implements SqlSession {
       throw Errors.canceled();
     }
     boolean hasRows;
+    java.util.concurrent.ScheduledFuture<?> deadline =
+        StatementDeadlines.arm(context.options.statementTimeout(), this::timeOut);
     try {
       hasRows = ps.execute();
     } finally {
+      deadline.cancel(false);
       running = null;
     }
     if (hasRows) {
@@ -1023,6 +1028,14 @@ public final class LayerSession implements SqlSession {
       }
     }
     return new StatementDescription(parameterTypes, columns);
+  }
+
+  /** The statement ran past {@code DbOptions.statementTimeout}: cancel it, and say why. */
+  private void timeOut() {
+    if (running != null) {
+      timedOut = true;
+      cancel();
+    }
   }
 
   @Override

@@ -103,7 +103,8 @@ public final class LogicalDatabase {
     if (cached != null) {
       return cached;
     }
-    Plan plan = new Planner(schema).plan(sql);
+    IsolationRules.check(sql);
+    Plan plan = new Planner(schema, context.options.parseTimeout()).plan(sql);
     plans.put(sql, version, plan);
     return plan;
   }
@@ -220,7 +221,7 @@ public final class LogicalDatabase {
           Statement s = c.createStatement()) {
         runningBuilds.put(s, table);
         try {
-          s.execute(sql);
+          context.engine.runMaintenance(s, sql);
         } finally {
           runningBuilds.remove(s);
         }
@@ -327,7 +328,7 @@ public final class LogicalDatabase {
       }
       try (Connection c = context.engine.connect(name);
           Statement s = c.createStatement()) {
-        s.execute(sql);
+        context.engine.runMaintenance(s, sql);
       } catch (SQLException e) {
         context.emit(
             name,

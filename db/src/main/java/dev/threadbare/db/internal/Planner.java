@@ -34,9 +34,6 @@ import net.sf.jsqlparser.expression.StringValue;
 import net.sf.jsqlparser.expression.TimeKeyExpression;
 import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
 import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
-import net.sf.jsqlparser.parser.CCJSqlParser;
-import net.sf.jsqlparser.parser.ParseException;
-import net.sf.jsqlparser.parser.StringProvider;
 import net.sf.jsqlparser.parser.Token;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
@@ -124,34 +121,24 @@ public final class Planner {
           "(?is)FOREIGN\\s+KEY\\s*\\(\\s*([\\w\"]+)\\s*\\)\\s*REFERENCES\\s+([\\w\".]+)\\s*(?:\\(\\s*([\\w\"]+)\\s*\\))?");
 
   private final Map<String, Map<String, ColumnType>> schema;
+  private final java.time.Duration parseLimit;
 
   public Planner(Map<String, Map<String, ColumnType>> schema) {
+    this(schema, BoundedParser.DEFAULT_LIMIT);
+  }
+
+  /** A planner whose parsing of one statement may take up to {@code parseLimit}. */
+  public Planner(Map<String, Map<String, ColumnType>> schema, java.time.Duration parseLimit) {
     this.schema = schema;
+    this.parseLimit = parseLimit;
   }
 
-  /** Parses {@code sql} (one statement) without a timeout thread: the caller bounds its size. */
+  /** Parses {@code sql} (one statement) within the default limit: see {@link BoundedParser}. */
   public static Statement parse(String sql) {
-    // Simple parsing first: it is about twice as fast and covers ordinary statements; complex
-    // parsing (deeper lookahead) is the fallback, and its error is the one reported.
-    try {
-      CCJSqlParser simple = new CCJSqlParser(new StringProvider(sql));
-      simple.withAllowComplexParsing(false);
-      return simple.Statement();
-    } catch (ParseException | RuntimeException e) {
-      // retried below with complex parsing
-    }
-    CCJSqlParser parser = new CCJSqlParser(new StringProvider(sql));
-    parser.withAllowComplexParsing(true);
-    try {
-      return parser.Statement();
-    } catch (ParseException e) {
-      throw syntaxError(sql, e.currentToken == null ? null : e.currentToken.next, e.getMessage());
-    } catch (RuntimeException e) {
-      throw syntaxError(sql, null, String.valueOf(e.getMessage()));
-    }
+    return BoundedParser.parse(sql, BoundedParser.DEFAULT_LIMIT);
   }
 
-  private static DbException syntaxError(String sql, Token token, String message) {
+  static DbException syntaxError(String sql, Token token, String message) {
     int line = 1;
     int column = 1;
     String near = "";
@@ -182,7 +169,7 @@ public final class Planner {
   public Plan plan(String sql) {
     Statement statement;
     try {
-      statement = parse(sql);
+      statement = BoundedParser.parse(sql, parseLimit);
     } catch (DbException e) {
       // session commands that touch no table and that JSqlParser does not know (SHOW TIME ZONE,
       // SET search_path TO …, DISCARD ALL) go to the engine as they are

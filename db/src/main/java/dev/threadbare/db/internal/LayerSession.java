@@ -694,7 +694,7 @@ public final class LayerSession implements SqlSession {
   }
 
   private void checkSize(String sql, List<Object> params) throws SQLException {
-    long limit = context.options.previewLimitBytes();
+    long limit = context.caps.of(db.name(), context.options.previewLimitBytes());
     long size = context.engine.sizeBytes(db.name(), connection);
     long estimate = sql.length();
     for (Object p : params) {

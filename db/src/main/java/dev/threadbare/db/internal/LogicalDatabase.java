@@ -104,6 +104,9 @@ public final class LogicalDatabase {
       return cached;
     }
     Plan plan = new Planner(schema).plan(sql);
+    if (context.engine.isDuckDb()) {
+      plan = DuckDbDialect.adapt(plan);
+    }
     plans.put(sql, version, plan);
     return plan;
   }

@@ -84,7 +84,12 @@ public final class DuckDbEngine implements Engine {
 
   @Override
   public Connection connect(String database) throws SQLException {
-    return root(database).duplicate();
+    Connection connection = root(database).duplicate();
+    try (java.sql.Statement s = connection.createStatement()) {
+      // PostgreSQL's answer to 7/2 is 3 (a per-connection setting)
+      s.execute("SET integer_division = true");
+    }
+    return connection;
   }
 
   @Override

@@ -105,6 +105,9 @@ public final class LogicalDatabase {
     }
     IsolationRules.check(sql);
     Plan plan = new Planner(schema, context.options.parseTimeout()).plan(sql);
+    if (context.engine.isDuckDb()) {
+      plan = DuckDbDialect.adapt(plan);
+    }
     plans.put(sql, version, plan);
     return plan;
   }

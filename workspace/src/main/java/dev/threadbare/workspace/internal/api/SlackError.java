@@ -37,6 +37,7 @@ enum SlackError {
   NO_REACTION("no_reaction"),
   NO_TEXT("no_text"),
   NOT_AUTHED("not_authed"),
+  NOT_ALLOWED_TOKEN_TYPE("not_allowed_token_type"),
   NOT_IN_CHANNEL("not_in_channel"),
   THREAD_NOT_FOUND("thread_not_found"),
   TOO_MANY_EMOJI("too_many_emoji"),

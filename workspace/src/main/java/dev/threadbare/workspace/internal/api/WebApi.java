@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.threadbare.workspace.RateLimits;
 import dev.threadbare.workspace.WorkspaceStorageException;
 import dev.threadbare.workspace.internal.events.EventBus;
+import dev.threadbare.workspace.internal.events.SocketMode;
 import dev.threadbare.workspace.internal.store.Ids;
 import dev.threadbare.workspace.internal.store.Timestamps;
 import dev.threadbare.workspace.internal.store.User;
@@ -58,7 +59,8 @@ public final class WebApi {
       String teamId,
       String teamName,
       String appId,
-      RateLimits limits) {
+      RateLimits limits,
+      SocketMode socketMode) {
     this.store = store;
     this.shapes = new Shapes(store, teamId, appId);
     this.limiter = new RateLimiter(limits);
@@ -70,6 +72,7 @@ public final class WebApi {
     chat.addTo(methods);
     new ReactionsMethods(support).addTo(methods);
     files.addTo(methods);
+    new AppsMethods(support, socketMode).addTo(methods);
   }
 
   /** Mounts the API, the upload URL and file downloads on {@code app}. */
@@ -154,6 +157,16 @@ public final class WebApi {
                   () ->
                       new ApiError(
                           SlackError.INVALID_AUTH, "the token is not one of this workspace's"));
+      // an app-level token opens Socket Mode connections and does nothing else, as at Slack
+      if (auth.kind().equals("app") != name.startsWith("apps.")) {
+        throw new ApiError(
+            SlackError.NOT_ALLOWED_TOKEN_TYPE,
+            auth.kind().equals("app")
+                ? "an app-level token (xapp-) only calls apps.connections.open: use the bot"
+                    + " token (xoxb-) for "
+                    + name
+                : name + " needs the app-level token (xapp-) that `workspace add-app` printed");
+      }
       if (!auth.kind().equals("session")) {
         long wait = limiter.acquire(token, name, params.get("channel"));
         if (wait > 0) {

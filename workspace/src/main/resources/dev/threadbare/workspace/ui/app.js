@@ -230,6 +230,7 @@ async function openChannel(id, focusTs) {
   $('app').classList.remove('show-sidebar');
   document.querySelectorAll('.channel-link').forEach((b) => b.classList.toggle('active', b.dataset.id === channel.id));
   $('channel-title').textContent = (channel.is_private ? '🔒 ' : '# ') + channel.name;
+  $('channel-title').append(' ', el('a', { id: 'channel-code', class: 'channel-code', href: `/code/${encodeURIComponent(channel.name)}`, title: 'Browse this channel\'s code' }, 'code'));
   $('join-channel').hidden = channel.is_member;
   $('invite-button').hidden = !channel.is_member;
   $('composer').hidden = !channel.is_member;

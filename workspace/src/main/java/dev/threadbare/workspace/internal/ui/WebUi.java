@@ -66,6 +66,7 @@ public final class WebUi implements AutoCloseable {
     // after the fixed /ui/ paths: Javalin takes the first route that matches
     app.get("/ui/vendor/{name}", this::vendor);
     app.get("/ui/{name}", this::uiAsset);
+    app.get("/archives/{channel}", ctx -> ctx.redirect("/#/" + ctx.pathParam("channel")));
     app.get(
         "/archives/{channel}/{p}",
         ctx -> {

@@ -387,7 +387,8 @@ public final class GitStore {
 
   /**
    * Writes channel {@code channel}'s full history (every branch) to a new, ordinary git repository
-   * at {@code out} (which must not exist or be empty), with {@code main} checked out.
+   * at {@code out} (which must not exist or be empty), with {@code main} checked out; its objects
+   * in one delta-compressed pack with a reachability bitmap.
    */
   public void exportGit(String channel, Path out) {
     Objects.requireNonNull(out, "out");
@@ -411,6 +412,8 @@ public final class GitStore {
           .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"))
           .setTagOpt(org.eclipse.jgit.transport.TagOpt.NO_TAGS)
           .call();
+      // One delta-compressed pack with a bitmap, as `git repack -a -d -f` would leave it.
+      Repacker.INSTANCE.repack(git.getRepository().getDirectory());
       if (git.getRepository().exactRef(Constants.R_HEADS + "main") != null) {
         git.reset().setMode(ResetCommand.ResetType.HARD).setRef("refs/heads/main").call();
       }

@@ -181,6 +181,8 @@ if (blameTable && blameTable.dataset.conversation) {
     card.addEventListener('mouseenter', () => clearTimeout(hoverTimer));
     card.addEventListener('mouseleave', () => { if (!pinned) hoverTimer = setTimeout(hide, 300); });
     place(row);
+    const focus = card.querySelector('li.focus');
+    if (focus) card.scrollTop = Math.max(0, focus.offsetTop - card.querySelector('header').offsetHeight - 8);
     for (const r of blameTable.querySelectorAll('tr.explained')) r.classList.remove('explained');
     for (const r of blameTable.querySelectorAll(`tr[data-commit="${row.dataset.commit}"]`)) r.classList.add('explained');
   }

@@ -316,6 +316,7 @@ async function openChannel(id, focusTs) {
   $('app').classList.remove('show-sidebar');
   document.querySelectorAll('.channel-link').forEach((b) => b.classList.toggle('active', b.dataset.id === channel.id));
   $('channel-title').replaceChildren(icon(channel.is_private ? 'lock-fill' : 'hash'), channel.name);
+  $('channel-title').append(' ', el('a', { id: 'channel-code', class: 'channel-code', href: `/code/${encodeURIComponent(channel.name)}`, title: 'Browse this channel\'s code' }, 'code'));
   $('join-channel').hidden = channel.is_member;
   $('invite-button').hidden = !channel.is_member;
   $('composer').hidden = !channel.is_member;

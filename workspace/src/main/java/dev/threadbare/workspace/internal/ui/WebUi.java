@@ -70,6 +70,7 @@ public final class WebUi implements AutoCloseable {
     app.get("/ui/icons/{name}", this::icon);
     app.get("/ui/emoji/{name}", this::emoji);
     app.get("/ui/{name}", this::uiAsset);
+    app.get("/archives/{channel}", ctx -> ctx.redirect("/#/" + ctx.pathParam("channel")));
     app.get(
         "/archives/{channel}/{p}",
         ctx -> {

@@ -19,9 +19,19 @@ import dev.threadbare.core.ThreadbareException;
 import dev.threadbare.db.DbHttp;
 import dev.threadbare.db.DbLayer;
 import dev.threadbare.db.DbOptions;
+import dev.threadbare.deploy.DeploySettings;
+import dev.threadbare.deploy.Deployer;
+import dev.threadbare.deploy.DeploymentDatabases;
+import dev.threadbare.deploy.GitSourceTrees;
+import dev.threadbare.deploy.Launcher;
+import dev.threadbare.deploy.SandboxLauncher;
 import dev.threadbare.gitserve.GitServe;
+import dev.threadbare.materializer.BranchChange;
+import dev.threadbare.materializer.GitStore;
 import dev.threadbare.materializer.Materializer;
 import dev.threadbare.pgwire.PgWireServer;
+import dev.threadbare.sandbox.SandboxException;
+import dev.threadbare.sandbox.Sandboxes;
 import dev.threadbare.pgwire.TlsIdentity;
 import dev.threadbare.workspace.LocalWorkspace;
 import io.javalin.Javalin;
@@ -44,6 +54,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,6 +99,9 @@ public final class Server implements AutoCloseable {
    * @param dbPostgres the PostgreSQL server the db layer runs on, or null for DuckDB in {@code
    *     data}
    * @param dbTls TLS on the wire port; null means the default, {@link DbTls#generated()}
+   * @param baseHost deployments are served at {@code <uuid>.<baseHost>}; null means {@code
+   *     localhost:<port>}
+   * @param maxRunning at most this many deployments run at once; 0 means fitted to memory
    */
   public record Settings(
       Path data,
@@ -98,12 +112,32 @@ public final class Server implements AutoCloseable {
       SlackCredentials slack,
       OpsChannel ops,
       PostgresUrl dbPostgres,
-      DbTls dbTls) {
+      DbTls dbTls,
+      String baseHost,
+      int maxRunning) {
     /** Validates. */
     public Settings {
       Objects.requireNonNull(data, "data");
       Objects.requireNonNull(host, "host");
       dbTls = dbTls == null ? DbTls.generated() : dbTls;
+      if (maxRunning < 0) {
+        throw new ThreadbareException(
+            "--max-running " + maxRunning + " must be at least 1 (or 0 for the default)");
+      }
+    }
+
+    /** Settings with the default deployment host and limit. */
+    public Settings(
+        Path data,
+        String host,
+        int port,
+        int dbPort,
+        String journalUrl,
+        SlackCredentials slack,
+        OpsChannel ops,
+        PostgresUrl dbPostgres,
+        DbTls dbTls) {
+      this(data, host, port, dbPort, journalUrl, slack, ops, dbPostgres, dbTls, null, 0);
     }
 
     /** Settings with TLS on the wire port by the generated certificate. */
@@ -139,12 +173,20 @@ public final class Server implements AutoCloseable {
 
     /** These settings with the db layer on {@code server} (null: DuckDB). */
     public Settings withDbPostgres(PostgresUrl server) {
-      return new Settings(data, host, port, dbPort, journalUrl, slack, ops, server, dbTls);
+      return new Settings(
+          data, host, port, dbPort, journalUrl, slack, ops, server, dbTls, baseHost, maxRunning);
     }
 
     /** These settings with another TLS setting for the wire port. */
     public Settings withDbTls(DbTls tls) {
-      return new Settings(data, host, port, dbPort, journalUrl, slack, ops, dbPostgres, tls);
+      return new Settings(
+          data, host, port, dbPort, journalUrl, slack, ops, dbPostgres, tls, baseHost, maxRunning);
+    }
+
+    /** These settings with deployments at {@code <uuid>.<base>} and at most {@code max} running. */
+    public Settings withDeploys(String base, int max) {
+      return new Settings(
+          data, host, port, dbPort, journalUrl, slack, ops, dbPostgres, dbTls, base, max);
     }
   }
 
@@ -216,6 +258,7 @@ public final class Server implements AutoCloseable {
   private String firstRunAdminToken;
   private LocalWorkspace workspace;
   private Javalin http;
+  private Deployer deployer;
 
   private Server() {}
 
@@ -266,6 +309,11 @@ public final class Server implements AutoCloseable {
     return Optional.ofNullable(workspace);
   }
 
+  /** The deployments: their records, URLs and processes. */
+  public Deployer deployer() {
+    return deployer;
+  }
+
   /** The first admin's token when this start created the local workspace, else null. */
   public String firstRunAdminToken() {
     return firstRunAdminToken;
@@ -305,12 +353,47 @@ public final class Server implements AutoCloseable {
             settings.data(),
             new ChatChannels(methods, botToken, dataDir.store(), dataDir.gitDirectory()),
             new GitServe.Settings(false, url));
+    AtomicReference<DbLayer> dbLayer = new AtomicReference<>();
+    GitStore gitStore = dataDir.store();
+    String baseHost = settings.baseHost() == null ? "localhost:" + port : settings.baseHost();
+    Deployer deployer =
+        Deployer.open(
+            new DeploySettings(
+                settings.data(),
+                baseHost,
+                url,
+                settings.maxRunning() == 0
+                    ? DeploySettings.defaultMaxRunning()
+                    : settings.maxRunning(),
+                Duration.ofSeconds(60),
+                Duration.ofMinutes(10),
+                Duration.ofSeconds(10)),
+            new GitSourceTrees(gitStore::repository, true),
+            deployLauncher(settings.data()),
+            settings.dbPort() < 0
+                ? DeploymentDatabases.NONE
+                : new LayerDatabases(dbLayer::get, hostForUrl(settings.host()), () -> dbPort),
+            metrics);
+    this.deployer = deployer;
+    materializer.addListener(
+        outcome -> {
+          for (BranchChange change : outcome.changes()) {
+            try {
+              deployer.onCommit(outcome.entry().channel(), change.after().name());
+            } catch (RuntimeException e) {
+              log.warn("deploying {}: {}", change.after().name(), e.toString());
+            }
+          }
+        });
     Javalin http =
         Javalin.create(
             config -> {
               config.showJavalinBanner = false;
               config.http.maxRequestSize = 16L * 1024 * 1024;
               gitServe.configure(config);
+              // The reverse proxy wraps the server's own handler: <uuid>.<base host> goes to
+              // the deployment, everything else to Javalin.
+              config.jetty.modifyServer(server -> server.setHandler(deployer.handler()));
             });
     closeLater(http::stop);
     this.http = http;
@@ -356,6 +439,9 @@ public final class Server implements AutoCloseable {
             postgres == null
                 ? DbLayer.duckDb(settings.data(), dbOptions)
                 : postgres.openLayer(dbOptions));
+    dbLayer.set(db);
+    // Stopped before the db layer closes (closers run newest first).
+    closeLater(deployer);
     dbEngine = describeDbEngine(postgres, settings.data());
     log.info("db layer on {}", dbEngine);
     DbHttp.register(http, db);
@@ -430,6 +516,29 @@ public final class Server implements AutoCloseable {
                 .build());
     // Runs at once (in the background), then every five minutes.
     catchUp.start(Duration.ofMinutes(5));
+  }
+
+  /**
+   * The sandbox deployments run in; where bubblewrap cannot run, a launcher that refuses every
+   * start with the reason (untrusted code never runs unsandboxed).
+   */
+  private static Launcher deployLauncher(Path data) {
+    try {
+      return new SandboxLauncher(Sandboxes.bubblewrap(data.resolve("deploys").resolve(".scratch")));
+    } catch (SandboxException e) {
+      log.warn("deployments cannot start: {}", e.getMessage());
+      return new Launcher() {
+        @Override
+        public Running start(Launch launch) throws IOException {
+          throw new IOException("no sandbox on this machine: " + e.getMessage());
+        }
+
+        @Override
+        public String describe() {
+          return "none: " + e.getMessage();
+        }
+      };
+    }
   }
 
   /** A non-blank environment variable, or null. */

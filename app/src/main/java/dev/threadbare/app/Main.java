@@ -1,6 +1,7 @@
 package dev.threadbare.app;
 
 import dev.threadbare.app.cli.DbCommand;
+import dev.threadbare.app.cli.DeploysCommand;
 import dev.threadbare.app.cli.GitCommand;
 import dev.threadbare.app.cli.ImportGitCommand;
 import dev.threadbare.app.cli.RepoCommands;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Command;
       DbCommand.class,
       GitCommand.class,
       ImportGitCommand.class,
+      DeploysCommand.class,
     })
 public final class Main {
 

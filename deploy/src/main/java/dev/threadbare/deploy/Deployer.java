@@ -151,6 +151,11 @@ public final class Deployer implements AutoCloseable {
     return supervisor.logFile(id);
   }
 
+  /** The whole log: the deployer's notes, the build's output, the latest start's output. */
+  public String wholeLog(UUID id) {
+    return supervisor.wholeLog(id);
+  }
+
   /** Stops a deployment's process now, if it runs. */
   public void stop(UUID id) {
     supervisor.stop(id);

@@ -22,15 +22,29 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 public final class GitSourceTrees implements SourceTrees {
 
   private final Function<String, Repository> repositories;
+  private final boolean closeAfterUse;
 
-  /** Reads {@code repositories.apply(channel)}; the function may return null for no repository. */
-  public GitSourceTrees(Function<String, Repository> repositories) {
+  /**
+   * Reads {@code repositories.apply(channel)} (null: no repository); with {@code closeAfterUse}
+   * each repository is closed after one read or checkout (for a use-counted cache such as JGit's
+   * {@code RepositoryCache}).
+   */
+  public GitSourceTrees(Function<String, Repository> repositories, boolean closeAfterUse) {
     this.repositories = repositories;
+    this.closeAfterUse = closeAfterUse;
   }
 
   @Override
   public Optional<String> readFile(String channel, String commit, String path) {
     Repository repo = repository(channel);
+    try {
+      return readFile(repo, commit, path);
+    } finally {
+      done(repo);
+    }
+  }
+
+  private static Optional<String> readFile(Repository repo, String commit, String path) {
     try (RevWalk walk = new RevWalk(repo)) {
       RevCommit c = walk.parseCommit(ObjectId.fromString(commit));
       try (TreeWalk tw = TreeWalk.forPath(repo, path, c.getTree())) {
@@ -48,6 +62,20 @@ public final class GitSourceTrees implements SourceTrees {
   @Override
   public void checkout(String channel, String commit, Path target) {
     Repository repo = repository(channel);
+    try {
+      checkout(repo, commit, target);
+    } finally {
+      done(repo);
+    }
+  }
+
+  private void done(Repository repo) {
+    if (closeAfterUse) {
+      repo.close();
+    }
+  }
+
+  private static void checkout(Repository repo, String commit, Path target) {
     try (RevWalk walk = new RevWalk(repo);
         TreeWalk tw = new TreeWalk(repo)) {
       tw.addTree(walk.parseCommit(ObjectId.fromString(commit)).getTree());

@@ -2,13 +2,14 @@ package dev.threadbare.deploy;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * The port that runs a deployment's build and server processes: on the host ({@link HostLauncher},
- * for tests of the proxy and where nothing else exists) or in a sandbox. Thread safe.
+ * The port that runs a deployment's build and server processes: in the sandbox ({@link
+ * SandboxLauncher}, what serve uses) or as plain host processes ({@link HostLauncher}, the baseline
+ * of the benchmarks). Thread safe.
  */
 public interface Launcher {
 
@@ -16,11 +17,11 @@ public interface Launcher {
    * What to run.
    *
    * @param command a shell command line ({@code sh -c})
-   * @param workDir the deployment's build output: the one directory it may write (with a private
-   *     {@code /tmp})
-   * @param env variables added to the launcher's scrubbed environment ({@code PORT}, {@code
-   *     DATABASE_URL})
-   * @param log the file that receives stdout and stderr (appended)
+   * @param workDir the deployment's build output: the one directory it may write
+   * @param env variables for the process ({@code PORT}, {@code DATABASE_URL}); the launcher adds
+   *     only {@code PATH}, {@code HOME}, {@code TMPDIR} and {@code LANG}
+   * @param log the file that receives stdout and stderr (created or truncated; outside {@code
+   *     workDir})
    * @param listenPort the port the process may listen on, or 0 for a build
    */
   record Launch(String command, Path workDir, Map<String, String> env, Path log, int listenPort) {
@@ -32,17 +33,23 @@ public interface Launcher {
     }
   }
 
-  /**
-   * Starts {@code launch}; the returned process is the one to wait for and to stop (stopping it
-   * stops everything it started).
-   */
-  Process start(Launch launch) throws IOException;
+  /** A started process and everything it started. Thread safe. */
+  interface Running {
+    boolean isAlive();
+
+    /** Completes, once everything it started is gone, with a sentence on how it ended. */
+    CompletableFuture<String> onExit();
+
+    /** Whether it ended by exiting with status 0 (meaningful once {@link #onExit} completed). */
+    boolean succeeded();
+
+    /** Stops it and everything it started. */
+    void stop();
+  }
+
+  /** Starts {@code launch}. */
+  Running start(Launch launch) throws IOException;
 
   /** One sentence for people: what the process sees and which network it has. */
   String describe();
-
-  /**
-   * The variables of the server's environment a deployment inherits; everything else is dropped.
-   */
-  List<String> INHERITED_ENV = List.of("PATH", "LANG", "LC_ALL", "TZ");
 }

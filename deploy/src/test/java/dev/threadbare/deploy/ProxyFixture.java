@@ -8,7 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -61,7 +60,11 @@ final class ProxyFixture implements AutoCloseable {
                 .withStartTimeout(Duration.ofSeconds(20)));
     deployer =
         Deployer.open(
-            settings, new GitSourceTrees(channel -> repo.repository), launcher, databases, metrics);
+            settings,
+            new GitSourceTrees(channel -> repo.repository, false),
+            launcher,
+            databases,
+            metrics);
     HandlerWrapper proxy = deployer.handler();
     proxy.setHandler(
         new AbstractHandler() {
@@ -103,7 +106,7 @@ final class ProxyFixture implements AutoCloseable {
   }
 
   String logOf(UUID id) throws IOException {
-    return java.nio.file.Files.readString(deployer.logFile(id), StandardCharsets.UTF_8);
+    return deployer.wholeLog(id);
   }
 
   static void await(String what, BooleanSupplier condition) throws InterruptedException {

@@ -213,7 +213,7 @@ class ProxyTest {
             Map.of("VERSION", "v1"));
     HttpResponse<String> r = fx.get(d.id(), "/");
     assertThat(r.statusCode()).isEqualTo(502);
-    assertThat(r.body()).contains("failed (exit 7)").contains("compiling");
+    assertThat(r.body()).contains("failed (exited with code 7)").contains("compiling");
     assertThat(fx.get(d.id(), "/").statusCode()).isEqualTo(502);
     assertThat(fx.logOf(d.id()).split("building `", -1)).hasSize(2);
   }

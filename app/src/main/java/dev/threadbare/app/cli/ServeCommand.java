@@ -39,6 +39,20 @@ public final class ServeCommand implements Callable<Integer> {
       description = "PostgreSQL JDBC URL for the journal (default: SQLite in the data directory).")
   String journalUrl;
 
+  @Option(
+      names = "--base-host",
+      description =
+          "Deployments are served at http://<uuid>.<base-host>/ (a wildcard DNS name such as"
+              + " apps.example.com; default: localhost:<port>).")
+  String baseHost;
+
+  @Option(
+      names = "--max-running",
+      description =
+          "At most this many deployments run at once; the least recently used stops"
+              + " first (default: one per 256 MB of memory, at least 4).")
+  int maxRunning;
+
   @picocli.CommandLine.Mixin DbEngineOption engine = new DbEngineOption();
 
   @picocli.CommandLine.Mixin DbTlsOption tls = new DbTlsOption();
@@ -58,7 +72,9 @@ public final class ServeCommand implements Callable<Integer> {
                 Server.SlackCredentials.fromEnvironment(),
                 Server.OpsChannel.fromEnvironment(),
                 engine.postgres,
-                tls.settings()));
+                tls.settings(),
+                baseHost,
+                maxRunning));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -8,6 +8,7 @@ import dev.threadbare.core.ThreadbareException;
 import dev.threadbare.db.DbHttp;
 import dev.threadbare.db.DbLayer;
 import dev.threadbare.db.DbOptions;
+import dev.threadbare.deploy.Deployer;
 import dev.threadbare.gitserve.GitServe;
 import dev.threadbare.materializer.Materializer;
 import dev.threadbare.pgwire.PgWireServer;
@@ -27,6 +28,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +76,10 @@ public final class Server implements AutoCloseable {
    * @param dbPostgres the PostgreSQL server the db layer runs on, or null (the default) for DuckDB
    *     in {@code data}
    * @param dbTls TLS on the wire port; null means the default, {@link DbTls#generated()}
+   * @param baseHost deployments are served at {@code <uuid>.<baseHost>}; null (the default) means
+   *     {@code localhost:<port>}
+   * @param maxRunning at most this many deployments run at once; 0 (the default) means fitted to
+   *     memory
    */
   public record Settings(
       Path data,
@@ -84,12 +90,18 @@ public final class Server implements AutoCloseable {
       SlackCredentials slack,
       OpsChannel ops,
       PostgresUrl dbPostgres,
-      DbTls dbTls) {
+      DbTls dbTls,
+      String baseHost,
+      int maxRunning) {
     /** Validates. */
     public Settings {
       Objects.requireNonNull(data, "data");
       Objects.requireNonNull(host, "host");
       dbTls = dbTls == null ? DbTls.generated() : dbTls;
+      if (maxRunning < 0) {
+        throw new ThreadbareException(
+            "--max-running " + maxRunning + " must be at least 1 (or 0 for the default)");
+      }
     }
 
     /**
@@ -97,48 +109,127 @@ public final class Server implements AutoCloseable {
      * SQLite, the local workspace, no ops channel, the db layer on DuckDB, generated TLS.
      */
     public static Settings defaults(Path data) {
-      return new Settings(data, "127.0.0.1", 0, -1, null, null, null, null, null);
+      return new Settings(data, "127.0.0.1", 0, -1, null, null, null, null, null, null, 0);
     }
 
     /** These settings bound to {@code address}. */
     public Settings withHost(String address) {
-      return new Settings(data, address, port, dbPort, journalUrl, slack, ops, dbPostgres, dbTls);
+      return new Settings(
+          data,
+          address,
+          port,
+          dbPort,
+          journalUrl,
+          slack,
+          ops,
+          dbPostgres,
+          dbTls,
+          baseHost,
+          maxRunning);
     }
 
     /** These settings on HTTP port {@code httpPort} (0: a free one). */
     public Settings withPort(int httpPort) {
-      return new Settings(data, host, httpPort, dbPort, journalUrl, slack, ops, dbPostgres, dbTls);
+      return new Settings(
+          data,
+          host,
+          httpPort,
+          dbPort,
+          journalUrl,
+          slack,
+          ops,
+          dbPostgres,
+          dbTls,
+          baseHost,
+          maxRunning);
     }
 
     /** These settings serving the wire protocol on {@code wirePort} (0: free; negative: none). */
     public Settings withDbPort(int wirePort) {
-      return new Settings(data, host, port, wirePort, journalUrl, slack, ops, dbPostgres, dbTls);
+      return new Settings(
+          data,
+          host,
+          port,
+          wirePort,
+          journalUrl,
+          slack,
+          ops,
+          dbPostgres,
+          dbTls,
+          baseHost,
+          maxRunning);
     }
 
     /** These settings with the journal at the PostgreSQL JDBC {@code url} (null: SQLite). */
     public Settings withJournalUrl(String url) {
-      return new Settings(data, host, port, dbPort, url, slack, ops, dbPostgres, dbTls);
+      return new Settings(
+          data, host, port, dbPort, url, slack, ops, dbPostgres, dbTls, baseHost, maxRunning);
     }
 
     /** These settings serving a real Slack app (null: the local workspace). */
     public Settings withSlack(SlackCredentials credentials) {
       return new Settings(
-          data, host, port, dbPort, journalUrl, credentials, ops, dbPostgres, dbTls);
+          data,
+          host,
+          port,
+          dbPort,
+          journalUrl,
+          credentials,
+          ops,
+          dbPostgres,
+          dbTls,
+          baseHost,
+          maxRunning);
     }
 
     /** These settings reporting ops events to {@code channel} (null: the log only). */
     public Settings withOps(OpsChannel channel) {
-      return new Settings(data, host, port, dbPort, journalUrl, slack, channel, dbPostgres, dbTls);
+      return new Settings(
+          data,
+          host,
+          port,
+          dbPort,
+          journalUrl,
+          slack,
+          channel,
+          dbPostgres,
+          dbTls,
+          baseHost,
+          maxRunning);
     }
 
     /** These settings with the db layer on {@code server} (null: DuckDB). */
     public Settings withDbPostgres(PostgresUrl server) {
-      return new Settings(data, host, port, dbPort, journalUrl, slack, ops, server, dbTls);
+      return new Settings(
+          data, host, port, dbPort, journalUrl, slack, ops, server, dbTls, baseHost, maxRunning);
+    }
+
+    /** These settings serving deployments at {@code <uuid>.<host>} (null: localhost:port). */
+    public Settings withBaseHost(String host) {
+      return new Settings(
+          data,
+          this.host,
+          port,
+          dbPort,
+          journalUrl,
+          slack,
+          ops,
+          dbPostgres,
+          dbTls,
+          host,
+          maxRunning);
+    }
+
+    /** These settings running at most {@code count} deployments at once (0: fitted to memory). */
+    public Settings withMaxRunning(int count) {
+      return new Settings(
+          data, host, port, dbPort, journalUrl, slack, ops, dbPostgres, dbTls, baseHost, count);
     }
 
     /** These settings with another TLS setting for the wire port. */
     public Settings withDbTls(DbTls tls) {
-      return new Settings(data, host, port, dbPort, journalUrl, slack, ops, dbPostgres, tls);
+      return new Settings(
+          data, host, port, dbPort, journalUrl, slack, ops, dbPostgres, tls, baseHost, maxRunning);
     }
   }
 
@@ -210,6 +301,7 @@ public final class Server implements AutoCloseable {
   private String firstRunAdminToken;
   private LocalWorkspace workspace;
   private Javalin http;
+  private Deployer deployer;
 
   private Server() {}
 
@@ -255,6 +347,11 @@ public final class Server implements AutoCloseable {
         : "PostgreSQL at " + postgres + " (one database tb_<name> per logical database)";
   }
 
+  /** The deployments this server runs and proxies. */
+  public Deployer deployer() {
+    return deployer;
+  }
+
   /** The local workspace, when serving one (not with real Slack): for administration. */
   public Optional<LocalWorkspace> workspace() {
     return Optional.ofNullable(workspace);
@@ -295,22 +392,26 @@ public final class Server implements AutoCloseable {
             new ChatChannels(
                 chat.methods(), chat.botToken(), dataDir.store(), dataDir.gitDirectory()),
             new GitServe.Settings(false, url)
-                .withChatUrl(
-                    workspace != null ? url : ChatConversations.teamUrl(chat.methods())));
+                .withChatUrl(workspace != null ? url : ChatConversations.teamUrl(chat.methods())));
     gitServe.conversationsFrom(new ChatConversations(chat.methods()));
     if (workspace != null) {
       gitServe.signInWith(new WorkspaceSessions(chat.slack()));
     }
-    http = httpServer(gitServe);
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    AtomicReference<DbLayer> dbLayer = new AtomicReference<>();
+    deployer = DeployWiring.open(settings, url, port, dataDir, dbLayer::get, () -> dbPort, metrics);
+    http = httpServer(gitServe, deployer);
     if (workspace != null) {
       workspace.register(http);
     }
     Outbox outbox = chat.startOutbox();
     OpsReporting ops = OpsReporting.open(settings.ops(), settings.data(), outbox, closer);
     DbLayer db = openDb(settings, ops);
+    dbLayer.set(db);
+    // Stopped before the db layer closes (closers run newest first).
+    closeLater(deployer);
     DbHttp.register(http, db);
 
-    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Counter eventsJournaled = metrics.counter("threadbare_events_journaled_total");
     chat.wire(http, dataDir, gitServe, url, entries -> eventsJournaled.increment(entries.size()));
     registerMetrics(metrics, dataDir, outbox);
@@ -323,13 +424,16 @@ public final class Server implements AutoCloseable {
     chat.startCatchUp(dataDir, ops);
   }
 
-  private Javalin httpServer(GitServe gitServe) {
+  private Javalin httpServer(GitServe gitServe, Deployer deployer) {
     Javalin server =
         Javalin.create(
             config -> {
               config.showJavalinBanner = false;
               config.http.maxRequestSize = 16L * 1024 * 1024;
               gitServe.configure(config);
+              // The reverse proxy wraps the server's own handler: <uuid>.<base host> goes to
+              // the deployment, everything else to Javalin.
+              config.jetty.modifyServer(jetty -> jetty.setHandler(deployer.handler()));
             });
     closeLater(server::stop);
     return server;
@@ -385,7 +489,7 @@ public final class Server implements AutoCloseable {
     }
   }
 
-  private static String hostForUrl(String host) {
+  static String hostForUrl(String host) {
     return "0.0.0.0".equals(host) ? "127.0.0.1" : host;
   }
 

@@ -14,8 +14,6 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,10 +148,7 @@ public final class ProxyHandler extends HandlerWrapper {
       return;
     }
     response.setContentType("text/plain; charset=utf-8");
-    try (InputStream in = Files.newInputStream(log);
-        OutputStream out = response.getOutputStream()) {
-      in.transferTo(out);
-    }
+    response.getOutputStream().write(supervisor.wholeLog(id).getBytes(StandardCharsets.UTF_8));
   }
 
   /** Starts the deployment (or answers why not), then lets the proxy or the relay forward. */

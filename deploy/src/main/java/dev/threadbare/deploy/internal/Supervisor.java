@@ -65,7 +65,7 @@ public final class Supervisor implements AutoCloseable {
   /** One deployment's process, if any; guarded by its own monitor. */
   private static final class Instance {
     final UUID id;
-    Process process;
+    Launcher.Running process;
     int port;
     CompletableFuture<Integer> starting;
     long lastUsedNanos = System.nanoTime();
@@ -158,9 +158,11 @@ public final class Supervisor implements AutoCloseable {
       if (e.getCause() instanceof StartFailedException f) {
         throw f;
       }
-      throw new StartFailedException(503, "start failed: " + e.getCause(), tail(deployment.id()));
+      throw new StartFailedException(
+          503, "start failed: " + e.getCause(), tail(runLog(deployment.id())));
     } catch (TimeoutException e) {
-      throw new StartFailedException(504, "start is taking too long", tail(deployment.id()));
+      throw new StartFailedException(
+          504, "start is taking too long", tail(runLog(deployment.id())));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StartFailedException(503, "interrupted while starting", "");
@@ -196,8 +198,42 @@ public final class Supervisor implements AutoCloseable {
     return settings.dataDir().resolve("deploys").resolve(id.toString());
   }
 
+  /** The deployer's notes on the deployment (starts, stops, failures). */
   public Path logFile(UUID id) {
     return directory(id).resolve("log");
+  }
+
+  /** The build's output. */
+  public Path buildLog(UUID id) {
+    return directory(id).resolve("build.log");
+  }
+
+  /** The output of the latest start. */
+  public Path runLog(UUID id) {
+    return directory(id).resolve("run.log");
+  }
+
+  /** The whole log: the notes, the build's output, the latest start's output. */
+  public String wholeLog(UUID id) {
+    StringBuilder all = new StringBuilder();
+    for (Path file : List.of(logFile(id), buildLog(id), runLog(id))) {
+      if (Files.exists(file)) {
+        try {
+          all.append("==> ")
+              .append(file.getFileName())
+              .append(" <==\n")
+              .append(Files.readString(file, StandardCharsets.UTF_8))
+              .append('\n');
+        } catch (IOException e) {
+          all.append("(")
+              .append(file.getFileName())
+              .append(" unreadable: ")
+              .append(e)
+              .append(")\n");
+        }
+      }
+    }
+    return all.toString();
   }
 
   private int start(Deployment d, Instance in) {
@@ -230,8 +266,8 @@ public final class Supervisor implements AutoCloseable {
       env.put("PORT", Integer.toString(port));
       note(logFile, "starting `" + d.config().run() + "` on $PORT=" + port);
       long exec = System.nanoTime();
-      Process process =
-          launcher.start(new Launcher.Launch(d.config().run(), app, env, logFile, port));
+      Launcher.Running process =
+          launcher.start(new Launcher.Launch(d.config().run(), app, env, runLog(d.id()), port));
       awaitListening(d, process, port, logFile);
       note(
           logFile,
@@ -248,7 +284,7 @@ public final class Supervisor implements AutoCloseable {
         in.lastUsedNanos = System.nanoTime();
       }
       store.setState(d.id(), DeploymentState.RUNNING);
-      process.onExit().thenAccept(p -> exited(d.id(), in, p, logFile));
+      process.onExit().thenAccept(how -> exited(d.id(), in, process, how, logFile));
       startLatency.record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
       return port;
     } catch (StartFailedException f) {
@@ -256,7 +292,7 @@ public final class Supervisor implements AutoCloseable {
       throw f;
     } catch (IOException | RuntimeException e) {
       StartFailedException f =
-          new StartFailedException(503, "could not start: " + e.getMessage(), tail(d.id()));
+          new StartFailedException(503, "could not start: " + e.getMessage(), tail(runLog(d.id())));
       fail(d, in, f, false);
       throw f;
     }
@@ -283,28 +319,32 @@ public final class Supervisor implements AutoCloseable {
       return;
     }
     note(logFile, "building `" + build + "`");
-    Process p = launcher.start(new Launcher.Launch(build, app, Map.of(), logFile, 0));
+    Launcher.Running p =
+        launcher.start(new Launcher.Launch(build, app, Map.of(), buildLog(d.id()), 0));
+    String how;
     try {
-      if (!p.waitFor(settings.buildTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-        kill(p);
-        throw new StartFailedException(
-            502,
-            "the build `" + build + "` took longer than " + settings.buildTimeout(),
-            tail(d.id()));
-      }
-    } catch (InterruptedException e) {
-      kill(p);
-      Thread.currentThread().interrupt();
-      throw new StartFailedException(502, "the build was interrupted", tail(d.id()));
-    }
-    if (p.exitValue() != 0) {
-      note(logFile, "build exited with " + p.exitValue());
+      how = p.onExit().get(settings.buildTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      p.stop();
       throw new StartFailedException(
-          502, "the build `" + build + "` failed (exit " + p.exitValue() + ")", tail(d.id()));
+          502,
+          "the build `" + build + "` took longer than " + settings.buildTimeout(),
+          tail(buildLog(d.id())));
+    } catch (InterruptedException e) {
+      p.stop();
+      Thread.currentThread().interrupt();
+      throw new StartFailedException(502, "the build was interrupted", tail(buildLog(d.id())));
+    } catch (ExecutionException e) {
+      throw new StartFailedException(502, "the build failed: " + e.getCause(), "");
+    }
+    if (!p.succeeded()) {
+      note(logFile, "build " + how);
+      throw new StartFailedException(
+          502, "the build `" + build + "` failed (" + how + ")", tail(buildLog(d.id())));
     }
   }
 
-  private void awaitListening(Deployment d, Process process, int port, Path logFile) {
+  private void awaitListening(Deployment d, Launcher.Running process, int port, Path logFile) {
     long deadline = System.nanoTime() + settings.startTimeout().toNanos();
     long pause = 2;
     while (true) {
@@ -315,20 +355,15 @@ public final class Supervisor implements AutoCloseable {
         // not yet
       }
       if (!process.isAlive()) {
-        note(logFile, "exited with " + process.exitValue() + " before listening");
+        String how = process.onExit().join();
+        note(logFile, how + " before listening");
         throw new StartFailedException(
             503,
-            "`"
-                + d.config().run()
-                + "` exited with code "
-                + process.exitValue()
-                + " before listening on $PORT ("
-                + port
-                + ")",
-            tail(d.id()));
+            "`" + d.config().run() + "` " + how + " before listening on $PORT (" + port + ")",
+            tail(runLog(d.id())));
       }
       if (System.nanoTime() > deadline) {
-        kill(process);
+        process.stop();
         throw new StartFailedException(
             503,
             "`"
@@ -338,20 +373,20 @@ public final class Supervisor implements AutoCloseable {
                 + ") within "
                 + settings.startTimeout().toSeconds()
                 + " s; it was stopped",
-            tail(d.id()));
+            tail(runLog(d.id())));
       }
       try {
         Thread.sleep(pause);
       } catch (InterruptedException e) {
-        kill(process);
+        process.stop();
         Thread.currentThread().interrupt();
-        throw new StartFailedException(503, "interrupted while starting", tail(d.id()));
+        throw new StartFailedException(503, "interrupted while starting", "");
       }
       pause = Math.min(20, pause + 2);
     }
   }
 
-  private void exited(UUID id, Instance in, Process p, Path logFile) {
+  private void exited(UUID id, Instance in, Launcher.Running p, String how, Path logFile) {
     boolean current;
     synchronized (in) {
       current = in.process == p;
@@ -361,7 +396,7 @@ public final class Supervisor implements AutoCloseable {
     }
     if (current) {
       // Crashed (not stopped by us): the next request starts it again.
-      note(logFile, "exited with code " + p.exitValue());
+      note(logFile, how);
       store.setState(id, DeploymentState.STOPPED);
     }
   }
@@ -422,7 +457,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** Stops {@code in}'s process (and everything it started). */
   private void stop(Instance in, String why) {
-    Process p;
+    Launcher.Running p;
     synchronized (in) {
       p = in.process;
       in.process = null;
@@ -431,7 +466,7 @@ public final class Supervisor implements AutoCloseable {
       return;
     }
     note(logFile(in.id), "stopping: " + why);
-    kill(p);
+    p.stop();
     store.setState(in.id, DeploymentState.STOPPED);
   }
 
@@ -443,27 +478,8 @@ public final class Supervisor implements AutoCloseable {
     }
   }
 
-  static void kill(Process p) {
-    List<ProcessHandle> children;
-    try (Stream<ProcessHandle> descendants = p.descendants()) {
-      children = descendants.toList();
-    }
-    p.destroy();
-    children.forEach(ProcessHandle::destroy);
-    try {
-      if (!p.waitFor(5, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      p.destroyForcibly();
-    }
-    children.forEach(ProcessHandle::destroyForcibly);
-  }
-
-  /** The last lines of the deployment's log. */
-  public String tail(UUID id) {
-    Path file = logFile(id);
+  /** The last lines of a log. */
+  public static String tail(Path file) {
     if (!Files.exists(file)) {
       return "";
     }

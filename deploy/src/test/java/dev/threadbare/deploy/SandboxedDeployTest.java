@@ -1,0 +1,70 @@
+package dev.threadbare.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.threadbare.sandbox.Sandboxes;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Deployments run in the real bubblewrap sandbox, behind the real proxy. */
+class SandboxedDeployTest {
+
+  @TempDir Path data;
+  ProxyFixture fx;
+
+  @BeforeEach
+  void start() throws Exception {
+    // The sandbox runs as nobody when we are root: the deployment's directory must be reachable.
+    Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx--x--x"));
+    Files.writeString(data.resolve("workspace.db"), "secret tokens");
+    fx =
+        new ProxyFixture(
+            data,
+            new SandboxLauncher(Sandboxes.bubblewrap(data.resolve("deploys").resolve(".scratch"))),
+            s -> s);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    fx.close();
+  }
+
+  @Test
+  void aSandboxedAppServesThroughTheProxy() throws Exception {
+    Deployment d = fx.deploy("python", ProxyTest.PYTHON, Map.of("VERSION", "boxed"));
+    HttpResponse<String> r = fx.get(d.id(), "/");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("version boxed");
+  }
+
+  @Test
+  void anAppCannotReadTheDataDirectory() throws Exception {
+    assertThat(Files.list(data).map(p -> p.getFileName().toString())).contains("workspace.db");
+    Deployment d =
+        fx.deploy("spy", ProxyTest.PYTHON, Map.of("TARGET", data.toAbsolutePath().toString()));
+    HttpResponse<String> r = fx.get(d.id(), "/");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).startsWith("refused: ").doesNotContain("workspace.db");
+  }
+
+  @Test
+  void aBuildRunsWithoutNetworkAndItsOutputIsKept() throws Exception {
+    Deployment d =
+        fx.deploy(
+            "python",
+            "[deploy]\n"
+                + "build = \"echo built-$(id -u) > VERSION\"\n"
+                + "run = \"/usr/bin/python3 app.py\"\n",
+            Map.of("VERSION", "source"));
+    HttpResponse<String> r = fx.get(d.id(), "/");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.body()).startsWith("version built-");
+  }
+}

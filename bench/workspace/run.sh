@@ -3,6 +3,7 @@
 # Usage (from anywhere):
 #   bench/workspace/run.sh events [messagesPerSecond=50] [seconds=20]   chat.postMessage -> signed event
 #   bench/workspace/run.sh ui [loads=10]                                 web UI first load in Chromium
+#   bench/workspace/run.sh busy [messages=10000] [opens=10]              opening a busy channel in Chromium
 set -euo pipefail
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,7 +18,8 @@ mkdir -p "$out"
 case "$what" in
   events) main=PostToEventBench ;;
   ui) main=UiLoadBench ;;
-  *) echo "usage: $0 events|ui [args]" >&2; exit 2 ;;
+  busy) main=BusyChannelBench ;;
+  *) echo "usage: $0 events|ui|busy [args]" >&2; exit 2 ;;
 esac
 "$JAVA_HOME/bin/javac" -d "$out" -cp "$cp" "bench/workspace/$main.java"
 "$JAVA_HOME/bin/java" -Xmx512m --enable-native-access=ALL-UNNAMED -cp "$out:$cp" -Dlogback.configurationFile=workspace/src/test/resources/logback-test.xml "$main" "$@"

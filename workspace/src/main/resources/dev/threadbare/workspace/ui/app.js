@@ -313,6 +313,7 @@ async function openChannel(id, focusTs) {
   const channel = state.channels.find((c) => c.id === id) || state.channels.find((c) => c.name === 'general') || state.channels[0];
   if (!channel) return;
   state.channel = channel;
+  state.older = null;
   $('app').classList.remove('show-sidebar');
   document.querySelectorAll('.channel-link').forEach((b) => b.classList.toggle('active', b.dataset.id === channel.id));
   $('channel-title').replaceChildren(icon(channel.is_private ? 'lock-fill' : 'hash'), channel.name);
@@ -330,7 +331,7 @@ async function openChannel(id, focusTs) {
   closeThread();
   if (focusTs) openThread(focusTs);
   // a short first page leaves no scrollbar to pull: fill the view
-  while (state.older && list.scrollHeight <= list.clientHeight) await loadOlder();
+  while (state.channel === channel && state.older && list.scrollHeight <= list.clientHeight) await loadOlder();
 }
 
 // The first item of the list: where older history loads, or the channel's beginning.
@@ -339,23 +340,24 @@ function historyStart() {
     state.older ? 'Loading older messages…' : `This is the very beginning of #${state.channel.name}.`);
 }
 
-// Older history by cursor pagination, prepended without moving what the reader sees.
-async function loadOlder() {
-  if (!state.older || state.loadingOlder) return;
+// Older history by cursor pagination, prepended without moving what the reader sees. One page is
+// in flight at a time: callers share its promise.
+function loadOlder() {
+  if (!state.older) return Promise.resolve();
+  if (!state.olderLoad) state.olderLoad = fetchOlder().finally(() => { state.olderLoad = null; });
+  return state.olderLoad;
+}
+
+async function fetchOlder() {
   const channel = state.channel;
-  state.loadingOlder = true;
-  try {
-    const page = await api('conversations.history', { channel: channel.id, limit: PAGE, cursor: state.older });
-    if (state.channel !== channel) return;
-    state.older = page.has_more ? page.response_metadata.next_cursor : null;
-    const list = $('messages');
-    const before = list.scrollHeight - list.scrollTop;
-    const fresh = page.messages.reverse().filter((m) => !document.getElementById(domId(m.ts)));
-    $('history-start').replaceWith(historyStart(), ...fresh.map((m) => renderMessage(m, false)));
-    list.scrollTop = list.scrollHeight - before;
-  } finally {
-    state.loadingOlder = false;
-  }
+  const page = await api('conversations.history', { channel: channel.id, limit: PAGE, cursor: state.older });
+  if (state.channel !== channel) return;
+  state.older = page.has_more ? page.response_metadata.next_cursor : null;
+  const list = $('messages');
+  const before = list.scrollHeight - list.scrollTop;
+  const fresh = page.messages.reverse().filter((m) => !document.getElementById(domId(m.ts)));
+  $('history-start').replaceWith(historyStart(), ...fresh.map((m) => renderMessage(m, false)));
+  list.scrollTop = list.scrollHeight - before;
 }
 
 async function openThread(ts) {

@@ -69,6 +69,8 @@ public final class DuckDbEngine implements Engine {
     p.setProperty("enable_external_access", "false");
     p.setProperty("autoinstall_known_extensions", "false");
     p.setProperty("autoload_known_extensions", "false");
+    // PostgreSQL's answer to 7/2 is 3; set at open because the configuration is locked after.
+    p.setProperty("integer_division", "true");
     p.setProperty("lock_configuration", "true");
     return p;
   }
@@ -84,12 +86,7 @@ public final class DuckDbEngine implements Engine {
 
   @Override
   public Connection connect(String database) throws SQLException {
-    Connection connection = root(database).duplicate();
-    try (java.sql.Statement s = connection.createStatement()) {
-      // PostgreSQL's answer to 7/2 is 3 (a per-connection setting)
-      s.execute("SET integer_division = true");
-    }
-    return connection;
+    return root(database).duplicate();
   }
 
   @Override

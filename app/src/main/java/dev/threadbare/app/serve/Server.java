@@ -278,7 +278,9 @@ public final class Server implements AutoCloseable {
 
   private void run(Settings settings) {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    DataDir dataDir = closeLater(DataDir.open(settings.data(), settings.journalUrl()));
+    DataDir dataDir =
+        closeLater(
+            DataDir.openForWriting(settings.data(), settings.journalUrl(), "threadbare serve"));
     Materializer materializer = dataDir.materializer();
     int port = settings.port() == 0 ? freePort(settings.host()) : settings.port();
     url = "http://" + hostForUrl(settings.host()) + ":" + port;

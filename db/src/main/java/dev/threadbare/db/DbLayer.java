@@ -132,7 +132,8 @@ public final class DbLayer implements SqlService, AutoCloseable {
             server.user(),
             server.password(),
             server.adminDatabase(),
-            server.databasePrefix()),
+            server.databasePrefix(),
+            options.statementTimeout()),
         options);
   }
 
@@ -173,6 +174,19 @@ public final class DbLayer implements SqlService, AutoCloseable {
     context.catalog.addCredential(
         database, version, Secrets.scram(user, password), Secrets.tokenHash(token), context.now());
     return new Credentials(database, version, user, password, token);
+  }
+
+  /**
+   * Caps the preview {@code database} at {@code bytes} instead of {@link
+   * DbOptions#previewLimitBytes()}: a write that would pass it is refused (53100) and nothing
+   * stored is lost. In memory: the owner of the database sets it again after a restart.
+   */
+  public void capPreview(String database, long bytes) {
+    checkDatabaseName(database);
+    if (PROD.equals(database)) {
+      throw new DbException("22023", "prod is durable and uncapped: only previews have a cap");
+    }
+    context.caps.set(database, bytes);
   }
 
   private LogicalDatabase logical(String database, boolean create) {

@@ -20,6 +20,7 @@ public final class LayerContext implements AutoCloseable {
   public final CatalogStore catalog;
   public final DbOptions options;
   public final UsageTracker usage = new UsageTracker();
+  public final SizeCaps caps = new SizeCaps();
   final ExecutorService background =
       Executors.newSingleThreadExecutor(
           r -> {

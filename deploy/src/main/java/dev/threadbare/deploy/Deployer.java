@@ -1,0 +1,185 @@
+package dev.threadbare.deploy;
+
+import dev.threadbare.deploy.internal.DeploymentStore;
+import dev.threadbare.deploy.internal.ProxyHandler;
+import dev.threadbare.deploy.internal.Supervisor;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.eclipse.jetty.server.handler.HandlerWrapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deployments: one per version whose {@code threadbare.toml} has {@code [deploy] run}, each at
+ * {@code http://<uuid>.<base host>/}, started by its first request and stopped when idle. The entry
+ * point of the deploy module.
+ *
+ * <p>Versions arrive by {@link #onCommit} (a commit the materializer made: deployed at once when
+ * the file has no {@code [ci]}) and {@link #onCiPassed} (the CI port: a commit whose tests passed).
+ * {@link #handler()} is the reverse proxy to mount in front of the server's own handler.
+ *
+ * <p>Lifecycle: {@link #open} opens the records in the data directory; {@link #close()} stops every
+ * deployment's process. Thread safe.
+ */
+public final class Deployer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Deployer.class);
+
+  private final DeploySettings settings;
+  private final DeploymentStore store;
+  private final SourceTrees sources;
+  private final Supervisor supervisor;
+  private final ProxyHandler handler;
+
+  private Deployer(
+      DeploySettings settings,
+      DeploymentStore store,
+      SourceTrees sources,
+      Launcher launcher,
+      DeploymentDatabases databases,
+      MeterRegistry metrics) {
+    this.settings = settings;
+    this.store = store;
+    this.sources = sources;
+    this.supervisor = new Supervisor(settings, store, sources, launcher, databases, metrics);
+    this.handler =
+        new ProxyHandler(
+            settings.baseHost(),
+            settings.serverUrl(),
+            store::find,
+            supervisor,
+            metrics.counter("threadbare_deploy_proxy_errors_total"));
+  }
+
+  /** Opens the deployment records in {@code settings.dataDir()} (creating them). */
+  public static Deployer open(
+      DeploySettings settings,
+      SourceTrees sources,
+      Launcher launcher,
+      DeploymentDatabases databases,
+      MeterRegistry metrics) {
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(sources, "sources");
+    Objects.requireNonNull(launcher, "launcher");
+    Objects.requireNonNull(databases, "databases");
+    Objects.requireNonNull(metrics, "metrics");
+    DeploymentStore store = DeploymentStore.open(settings.dataDir());
+    store.setMeta("base_host", settings.baseHost());
+    return new Deployer(settings, store, sources, launcher, databases, metrics);
+  }
+
+  /**
+   * A commit the materializer made: deploys it when its {@code threadbare.toml} has {@code [deploy]
+   * run} and no {@code [ci]} (nothing to wait for). Returns the deployment, if any.
+   */
+  public Optional<Deployment> onCommit(String channel, String commit) {
+    return config(channel, commit)
+        .filter(c -> !c.hasCi())
+        .map(c -> store.insertIfAbsent(channel, commit, c, Instant.now()));
+  }
+
+  /** The CI port: {@code commit}'s tests passed, so it deploys if it has {@code [deploy] run}. */
+  public Optional<Deployment> onCiPassed(String channel, String commit) {
+    return deploy(channel, commit);
+  }
+
+  /**
+   * Records a deployment of {@code commit} (nothing runs until its first request), or returns the
+   * existing one; empty when the version has no {@code [deploy] run}.
+   */
+  public Optional<Deployment> deploy(String channel, String commit) {
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(commit, "commit");
+    return config(channel, commit)
+        .map(c -> store.insertIfAbsent(channel, commit, c, Instant.now()));
+  }
+
+  private Optional<DeployConfig> config(String channel, String commit) {
+    Optional<String> toml = sources.readFile(channel, commit, DeployConfig.FILE);
+    if (toml.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return DeployConfig.parse(toml.get());
+    } catch (DeployException e) {
+      log.info(
+          "{} at {} in {} does not deploy: {}", DeployConfig.FILE, commit, channel, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  public Optional<Deployment> find(UUID id) {
+    return store.find(id);
+  }
+
+  public Optional<Deployment> forCommit(String channel, String commit) {
+    return store.forCommit(channel, commit);
+  }
+
+  /** A channel's deployments, newest first. */
+  public List<Deployment> list(String channel) {
+    return store.list(channel);
+  }
+
+  /** The deployment's URL. */
+  public String url(Deployment deployment) {
+    return url(deployment, settings.baseHost());
+  }
+
+  /** {@code http://<uuid>.<baseHost>/}. */
+  public static String url(Deployment deployment, String baseHost) {
+    return "http://" + deployment.id() + "." + baseHost + "/";
+  }
+
+  /** The reverse proxy: mount it as the server's outer handler (it wraps the server's own). */
+  public HandlerWrapper handler() {
+    return handler;
+  }
+
+  /** How many deployments run now. */
+  public int runningCount() {
+    return supervisor.runningCount();
+  }
+
+  /** The whole log of a deployment (build and runs). */
+  public Path logFile(UUID id) {
+    return supervisor.logFile(id);
+  }
+
+  /** Stops a deployment's process now, if it runs. */
+  public void stop(UUID id) {
+    supervisor.stop(id);
+  }
+
+  /**
+   * The records in {@code dataDir} for the CLI (without a server): a channel's deployments newest
+   * first, and the base host the last server used (or {@code fallbackBaseHost}).
+   */
+  public static Listing read(Path dataDir, String channel, String fallbackBaseHost) {
+    Optional<DeploymentStore> opened = DeploymentStore.openExisting(dataDir);
+    if (opened.isEmpty()) {
+      return new Listing(List.of(), fallbackBaseHost);
+    }
+    try (DeploymentStore store = opened.get()) {
+      return new Listing(store.list(channel), store.meta("base_host").orElse(fallbackBaseHost));
+    }
+  }
+
+  /** What {@link #read} found. */
+  public record Listing(List<Deployment> deployments, String baseHost) {
+    public Listing {
+      deployments = List.copyOf(deployments);
+    }
+  }
+
+  @Override
+  public void close() {
+    supervisor.close();
+    store.close();
+  }
+}

@@ -1,0 +1,530 @@
+package dev.threadbare.deploy.internal;
+
+import dev.threadbare.deploy.DeployException;
+import dev.threadbare.deploy.DeploySettings;
+import dev.threadbare.deploy.Deployment;
+import dev.threadbare.deploy.DeploymentDatabases;
+import dev.threadbare.deploy.DeploymentState;
+import dev.threadbare.deploy.Launcher;
+import dev.threadbare.deploy.SourceTrees;
+import dev.threadbare.deploy.StartFailedException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lifecycle of deployments: builds once per version, starts on demand (concurrent first
+ * requests share one start), stops the idle and, past {@code maxRunning}, the least recently used.
+ * Thread safe; {@link #close()} stops every process.
+ */
+public final class Supervisor implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
+  private static final int TAIL_LINES = 30;
+
+  private final DeploySettings settings;
+  private final DeploymentStore store;
+  private final SourceTrees sources;
+  private final Launcher launcher;
+  private final DeploymentDatabases databases;
+  private final Map<UUID, Instance> instances = new ConcurrentHashMap<>();
+  private final ExecutorService starter;
+  private final ScheduledExecutorService reaper;
+  private final Counter coldStarts;
+  private final Counter startFailures;
+  private final Timer startLatency;
+
+  /** One deployment's process, if any; guarded by its own monitor. */
+  private static final class Instance {
+    final UUID id;
+    Process process;
+    int port;
+    CompletableFuture<Integer> starting;
+    long lastUsedNanos = System.nanoTime();
+    int active;
+    StartFailedException failure;
+    boolean permanent;
+    long failedAtNanos;
+
+    Instance(UUID id) {
+      this.id = id;
+    }
+
+    boolean running() {
+      return process != null && process.isAlive() && starting == null;
+    }
+  }
+
+  public Supervisor(
+      DeploySettings settings,
+      DeploymentStore store,
+      SourceTrees sources,
+      Launcher launcher,
+      DeploymentDatabases databases,
+      MeterRegistry metrics) {
+    this.settings = settings;
+    this.store = store;
+    this.sources = sources;
+    this.launcher = launcher;
+    this.databases = databases;
+    this.starter =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "deploy-start");
+              t.setDaemon(true);
+              return t;
+            });
+    this.reaper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "deploy-idle-stop");
+              t.setDaemon(true);
+              return t;
+            });
+    reaper.scheduleWithFixedDelay(this::stopIdle, 1, 1, TimeUnit.SECONDS);
+    coldStarts = metrics.counter("threadbare_deploy_cold_starts_total");
+    startFailures = metrics.counter("threadbare_deploy_start_failures_total");
+    startLatency = metrics.timer("threadbare_deploy_start_seconds");
+    Gauge.builder("threadbare_deploy_running", this, Supervisor::runningCount).register(metrics);
+  }
+
+  /**
+   * The port of the running deployment {@code id}, starting it first when needed (the caller
+   * waits). Pair every successful call with {@link #release}.
+   *
+   * @throws StartFailedException when it cannot be built or started
+   */
+  public int acquire(Deployment deployment) {
+    Instance in = instances.computeIfAbsent(deployment.id(), Instance::new);
+    CompletableFuture<Integer> start;
+    synchronized (in) {
+      in.lastUsedNanos = System.nanoTime();
+      if (in.running()) {
+        in.active++;
+        return in.port;
+      }
+      if (in.failure != null
+          && (in.permanent
+              || System.nanoTime() - in.failedAtNanos < settings.retryAfter().toNanos())) {
+        throw in.failure;
+      }
+      if (in.starting == null) {
+        in.failure = null;
+        in.process = null;
+        coldStarts.increment();
+        in.starting = CompletableFuture.supplyAsync(() -> start(deployment, in), starter);
+      }
+      start = in.starting;
+    }
+    try {
+      int port =
+          start.get(
+              settings.buildTimeout().plus(settings.startTimeout()).toMillis() + 5_000,
+              TimeUnit.MILLISECONDS);
+      synchronized (in) {
+        in.active++;
+        in.lastUsedNanos = System.nanoTime();
+      }
+      return port;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof StartFailedException f) {
+        throw f;
+      }
+      throw new StartFailedException(503, "start failed: " + e.getCause(), tail(deployment.id()));
+    } catch (TimeoutException e) {
+      throw new StartFailedException(504, "start is taking too long", tail(deployment.id()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StartFailedException(503, "interrupted while starting", "");
+    }
+  }
+
+  /** Ends a use begun by {@link #acquire}: the deployment may go idle once none is active. */
+  public void release(UUID id) {
+    Instance in = instances.get(id);
+    if (in != null) {
+      synchronized (in) {
+        in.active = Math.max(0, in.active - 1);
+        in.lastUsedNanos = System.nanoTime();
+      }
+    }
+  }
+
+  /** How many deployments run now. */
+  public int runningCount() {
+    int n = 0;
+    for (Instance in : instances.values()) {
+      synchronized (in) {
+        if (in.running()) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  /** The deployment's directory: {@code app/} (checkout and build output) and {@code log}. */
+  public Path directory(UUID id) {
+    return settings.dataDir().resolve("deploys").resolve(id.toString());
+  }
+
+  public Path logFile(UUID id) {
+    return directory(id).resolve("log");
+  }
+
+  private int start(Deployment d, Instance in) {
+    long began = System.nanoTime();
+    try {
+      makeRoom(in);
+      store.setState(d.id(), DeploymentState.STARTING);
+      Path dir = directory(d.id());
+      Path app = dir.resolve("app");
+      Files.createDirectories(dir);
+      Path logFile = logFile(d.id());
+      if (!store.built(d.id())) {
+        build(d, app, logFile);
+        store.markBuilt(d.id());
+      }
+      Map<String, String> env = new HashMap<>();
+      Optional<DeploymentDatabases.Login> login = store.login(d.id());
+      if (login.isEmpty()) {
+        DeploymentDatabases.Login issued = databases.issue(d.database(), d.commit());
+        if (issued != null) {
+          store.saveLogin(d.id(), issued);
+          login = Optional.of(issued);
+        }
+      }
+      if (login.isPresent()) {
+        databases.cap(d.database(), d.config().previewLimitBytes());
+        env.put("DATABASE_URL", databases.url(d.database(), login.get()));
+      }
+      int port = freePort();
+      env.put("PORT", Integer.toString(port));
+      note(logFile, "starting `" + d.config().run() + "` on $PORT=" + port);
+      long exec = System.nanoTime();
+      Process process =
+          launcher.start(new Launcher.Launch(d.config().run(), app, env, logFile, port));
+      awaitListening(d, process, port, logFile);
+      note(
+          logFile,
+          "listening after "
+              + (System.nanoTime() - exec) / 1_000_000
+              + " ms ("
+              + launcher.describe()
+              + ")");
+      synchronized (in) {
+        in.process = process;
+        in.port = port;
+        in.starting = null;
+        in.failure = null;
+        in.lastUsedNanos = System.nanoTime();
+      }
+      store.setState(d.id(), DeploymentState.RUNNING);
+      process.onExit().thenAccept(p -> exited(d.id(), in, p, logFile));
+      startLatency.record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
+      return port;
+    } catch (StartFailedException f) {
+      fail(d, in, f, f.status() == 502);
+      throw f;
+    } catch (IOException | RuntimeException e) {
+      StartFailedException f =
+          new StartFailedException(503, "could not start: " + e.getMessage(), tail(d.id()));
+      fail(d, in, f, false);
+      throw f;
+    }
+  }
+
+  private void fail(Deployment d, Instance in, StartFailedException f, boolean permanent) {
+    startFailures.increment();
+    note(logFile(d.id()), f.getMessage());
+    synchronized (in) {
+      in.starting = null;
+      in.failure = f;
+      in.permanent = permanent;
+      in.failedAtNanos = System.nanoTime();
+    }
+    store.setState(d.id(), DeploymentState.FAILED);
+  }
+
+  private void build(Deployment d, Path app, Path logFile) throws IOException {
+    deleteTree(app);
+    Files.createDirectories(app);
+    sources.checkout(d.channel(), d.commit(), app);
+    String build = d.config().build();
+    if (build.isBlank()) {
+      return;
+    }
+    note(logFile, "building `" + build + "`");
+    Process p = launcher.start(new Launcher.Launch(build, app, Map.of(), logFile, 0));
+    try {
+      if (!p.waitFor(settings.buildTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        kill(p);
+        throw new StartFailedException(
+            502,
+            "the build `" + build + "` took longer than " + settings.buildTimeout(),
+            tail(d.id()));
+      }
+    } catch (InterruptedException e) {
+      kill(p);
+      Thread.currentThread().interrupt();
+      throw new StartFailedException(502, "the build was interrupted", tail(d.id()));
+    }
+    if (p.exitValue() != 0) {
+      note(logFile, "build exited with " + p.exitValue());
+      throw new StartFailedException(
+          502, "the build `" + build + "` failed (exit " + p.exitValue() + ")", tail(d.id()));
+    }
+  }
+
+  private void awaitListening(Deployment d, Process process, int port, Path logFile) {
+    long deadline = System.nanoTime() + settings.startTimeout().toNanos();
+    long pause = 2;
+    while (true) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 250);
+        return;
+      } catch (IOException e) {
+        // not yet
+      }
+      if (!process.isAlive()) {
+        note(logFile, "exited with " + process.exitValue() + " before listening");
+        throw new StartFailedException(
+            503,
+            "`"
+                + d.config().run()
+                + "` exited with code "
+                + process.exitValue()
+                + " before listening on $PORT ("
+                + port
+                + ")",
+            tail(d.id()));
+      }
+      if (System.nanoTime() > deadline) {
+        kill(process);
+        throw new StartFailedException(
+            503,
+            "`"
+                + d.config().run()
+                + "` did not listen on $PORT ("
+                + port
+                + ") within "
+                + settings.startTimeout().toSeconds()
+                + " s; it was stopped",
+            tail(d.id()));
+      }
+      try {
+        Thread.sleep(pause);
+      } catch (InterruptedException e) {
+        kill(process);
+        Thread.currentThread().interrupt();
+        throw new StartFailedException(503, "interrupted while starting", tail(d.id()));
+      }
+      pause = Math.min(20, pause + 2);
+    }
+  }
+
+  private void exited(UUID id, Instance in, Process p, Path logFile) {
+    boolean current;
+    synchronized (in) {
+      current = in.process == p;
+      if (current) {
+        in.process = null;
+      }
+    }
+    if (current) {
+      // Crashed (not stopped by us): the next request starts it again.
+      note(logFile, "exited with code " + p.exitValue());
+      store.setState(id, DeploymentState.STOPPED);
+    }
+  }
+
+  /** Stops deployments until one more may start, least recently used first. */
+  private void makeRoom(Instance starting) {
+    while (true) {
+      List<Instance> running =
+          instances.values().stream()
+              .filter(i -> i != starting)
+              .filter(
+                  i -> {
+                    synchronized (i) {
+                      return i.process != null && i.process.isAlive();
+                    }
+                  })
+              .sorted(Comparator.comparingLong(i -> lastUsed(i)))
+              .toList();
+      if (running.size() < settings.maxRunning()) {
+        return;
+      }
+      stop(running.get(0), "more than --max-running " + settings.maxRunning() + " would run");
+    }
+  }
+
+  private static long lastUsed(Instance i) {
+    synchronized (i) {
+      return i.lastUsedNanos;
+    }
+  }
+
+  private void stopIdle() {
+    try {
+      long now = System.nanoTime();
+      for (Instance in : instances.values()) {
+        Optional<Deployment> d;
+        synchronized (in) {
+          if (!in.running() || in.active > 0) {
+            continue;
+          }
+        }
+        d = store.find(in.id);
+        if (d.isEmpty()) {
+          continue;
+        }
+        boolean idle;
+        synchronized (in) {
+          idle = in.active == 0 && now - in.lastUsedNanos > d.get().config().idleStop().toNanos();
+        }
+        if (idle) {
+          stop(in, "idle for " + d.get().config().idleStop());
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("idle stop: {}", e.toString());
+    }
+  }
+
+  /** Stops {@code in}'s process (and everything it started). */
+  private void stop(Instance in, String why) {
+    Process p;
+    synchronized (in) {
+      p = in.process;
+      in.process = null;
+    }
+    if (p == null) {
+      return;
+    }
+    note(logFile(in.id), "stopping: " + why);
+    kill(p);
+    store.setState(in.id, DeploymentState.STOPPED);
+  }
+
+  /** Stops the deployment now (tests, promotion). */
+  public void stop(UUID id) {
+    Instance in = instances.get(id);
+    if (in != null) {
+      stop(in, "asked to stop");
+    }
+  }
+
+  static void kill(Process p) {
+    List<ProcessHandle> children;
+    try (Stream<ProcessHandle> descendants = p.descendants()) {
+      children = descendants.toList();
+    }
+    p.destroy();
+    children.forEach(ProcessHandle::destroy);
+    try {
+      if (!p.waitFor(5, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      p.destroyForcibly();
+    }
+    children.forEach(ProcessHandle::destroyForcibly);
+  }
+
+  /** The last lines of the deployment's log. */
+  public String tail(UUID id) {
+    Path file = logFile(id);
+    if (!Files.exists(file)) {
+      return "";
+    }
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+      long length = raf.length();
+      int n = (int) Math.min(length, 16 * 1024);
+      byte[] bytes = new byte[n];
+      raf.seek(length - n);
+      raf.readFully(bytes);
+      String text = new String(bytes, StandardCharsets.UTF_8);
+      List<String> lines = text.lines().toList();
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
+    } catch (IOException e) {
+      return "(log unreadable: " + e.getMessage() + ")";
+    }
+  }
+
+  private static void note(Path logFile, String line) {
+    try {
+      Files.createDirectories(logFile.getParent());
+      Files.writeString(
+          logFile,
+          "[threadbare " + Instant.now() + "] " + line + "\n",
+          StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      log.warn("cannot write {}: {}", logFile, e.toString());
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port: " + e.getMessage(), e);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    reaper.shutdownNow();
+    for (Instance in : instances.values()) {
+      stop(in, "the server is stopping");
+    }
+    starter.shutdownNow();
+  }
+
+  /** For messages: the deployment is unknown. */
+  public static DeployException unknown(UUID id) {
+    return new DeployException("no deployment " + id);
+  }
+}

@@ -297,8 +297,7 @@ public final class Server implements AutoCloseable {
             new ChatChannels(
                 chat.methods(), chat.botToken(), dataDir.store(), dataDir.gitDirectory()),
             new GitServe.Settings(false, url)
-                .withChatUrl(
-                    workspace != null ? url : ChatConversations.teamUrl(chat.methods())));
+                .withChatUrl(workspace != null ? url : ChatConversations.teamUrl(chat.methods())));
     gitServe.conversationsFrom(new ChatConversations(chat.methods()));
     if (workspace != null) {
       gitServe.signInWith(new WorkspaceSessions(chat.slack()));

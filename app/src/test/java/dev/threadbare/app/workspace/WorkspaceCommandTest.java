@@ -168,6 +168,8 @@ class WorkspaceCommandTest {
           run("workspace", "limits", "--data", dir.toString(), "--unlimited", "--slack-defaults");
       assertThat(both.status()).isNotZero();
       assertThat(both.err()).contains("exclude each other");
+    }
+  }
 
   @Test
   void addAppPrintsItsCredentialsAndTheRunningServerDeliversToIt() throws Exception {

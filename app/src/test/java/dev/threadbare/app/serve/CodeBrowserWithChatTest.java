@@ -58,7 +58,7 @@ class CodeBrowserWithChatTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server = Server.start(new Server.Settings(dir.resolve("data"), "127.0.0.1", 0, 0, null, null));
+    server = Server.start(Server.Settings.defaults(dir.resolve("data")).withDbPort(0));
     SlackConfig config = new SlackConfig();
     config.setMethodsEndpointUrlPrefix(server.url() + "/api/");
     adminToken = server.firstRunAdminToken();

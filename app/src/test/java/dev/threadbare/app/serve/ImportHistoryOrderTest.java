@@ -116,7 +116,7 @@ class ImportHistoryOrderTest {
     Files.createDirectories(source.resolve("data"));
     List<ObjectId> sourceTrees = sourceHistory(source);
     Path data = dir.resolve("data");
-    try (Server server = Server.start(new Server.Settings(data, "127.0.0.1", 0, -1, null, null))) {
+    try (Server server = Server.start(Server.Settings.defaults(data))) {
       LocalWorkspace workspace = server.workspace().orElseThrow();
       StringWriter out = new StringWriter();
       CommandLine cli = Main.commandLine();

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A threadbare data directory: the journal ({@code DIR/journal.db}, SQLite, unless a PostgreSQL
@@ -23,6 +24,10 @@ import java.util.Objects;
  *
  * <p>For PostgreSQL, the user and password come from the URL's {@code user} and {@code password}
  * parameters, else from {@code THREADBARE_JOURNAL_USER} and {@code THREADBARE_JOURNAL_PASSWORD}.
+ *
+ * <p>One process writes a directory at a time: {@link #openForWriting} takes its {@link
+ * DataDirLock}; {@link #open} does not, and then catches up and rebuilds only when the lock is
+ * free.
  *
  * <p>Lifecycle: {@link #open} (or {@link #openExisting}) it, use it, {@link #close()} it, which
  * closes the materializer and the journal. Thread safe as far as its parts are: the journal and
@@ -46,6 +51,7 @@ public final class DataDir implements AutoCloseable {
 
   private final Path directory;
   private final Journal journal;
+  private final DataDirLock lock;
   private Materializer materializer;
 
   /** Thrown when a data directory cannot be used; the message names it and the fix. */
@@ -57,9 +63,10 @@ public final class DataDir implements AutoCloseable {
     }
   }
 
-  private DataDir(Path directory, Journal journal) {
+  private DataDir(Path directory, Journal journal, DataDirLock lock) {
     this.directory = directory;
     this.journal = journal;
+    this.lock = lock;
   }
 
   /**
@@ -75,11 +82,40 @@ public final class DataDir implements AutoCloseable {
           "cannot create the data directory " + directory + ": " + e.getMessage());
     }
     JGitConfinement.confineTo(directory);
-    return new DataDir(directory, openJournal(directory, journalUrl));
+    return new DataDir(directory, openJournal(directory, journalUrl), null);
+  }
+
+  /**
+   * As {@link #open}, for a process that writes the journal and the git store: takes the
+   * directory's {@link DataDirLock} for {@code command} (such as {@code "threadbare serve"}) and
+   * holds it until {@link #close()}.
+   *
+   * @throws DataDirException when another process writes the directory; the message names it
+   */
+  public static DataDir openForWriting(Path directory, String journalUrl, String command) {
+    Objects.requireNonNull(directory, "directory");
+    DataDirLock lock = DataDirLock.acquire(directory, command);
+    try {
+      JGitConfinement.confineTo(directory);
+      return new DataDir(directory, openJournal(directory, journalUrl), lock);
+    } catch (RuntimeException e) {
+      lock.close();
+      throw e;
+    }
   }
 
   /** As {@link #open}, but the directory must exist already (for commands that only read). */
   public static DataDir openExisting(Path directory, String journalUrl) {
+    requireExisting(directory);
+    return open(directory, journalUrl);
+  }
+
+  /**
+   * Checks that {@code directory} exists, for commands that work on data already there.
+   *
+   * @throws DataDirException naming the directory and how to make one
+   */
+  public static void requireExisting(Path directory) {
     Objects.requireNonNull(directory, "directory");
     if (!Files.isDirectory(directory)) {
       throw new DataDirException(
@@ -89,7 +125,6 @@ public final class DataDir implements AutoCloseable {
               + directory
               + " FILE` (or serve) first");
     }
-    return open(directory, journalUrl);
   }
 
   private static Journal openJournal(Path directory, String journalUrl) {
@@ -163,20 +198,45 @@ public final class DataDir implements AutoCloseable {
     return materializer;
   }
 
-  /** Brings the git store up to date with the journal, if it is behind. */
+  /**
+   * Brings the git store up to date with the journal, if it is behind. Opened without the lock (a
+   * read-only command), it does so only when no other process writes the directory: a running
+   * {@code serve} keeps the store up to date itself, and two materializers must not write one
+   * store.
+   */
   public void catchUp() {
-    if (journal.cursor(Materializer.CURSOR) < journal.lastSeq()) {
+    if (journal.cursor(Materializer.CURSOR) >= journal.lastSeq()) {
+      return;
+    }
+    if (lock != null) {
+      materializer().catchUp();
+      return;
+    }
+    Optional<DataDirLock> forNow = DataDirLock.tryAcquire(directory, "threadbare (catching up)");
+    if (forNow.isEmpty()) {
+      return;
+    }
+    try (DataDirLock held = forNow.get()) {
       materializer().catchUp();
     }
   }
 
-  /** Deletes the git store and writes it again from the journal; returns the entries read. */
+  /**
+   * Deletes the git store and writes it again from the journal; returns the entries read.
+   *
+   * @throws DataDirException when another process writes the directory (a running serve)
+   */
   public synchronized long rebuild() {
     if (materializer != null) {
       materializer.close();
       materializer = null;
     }
-    return Materializer.rebuild(journal, gitDirectory());
+    if (lock != null) {
+      return Materializer.rebuild(journal, gitDirectory());
+    }
+    try (DataDirLock held = DataDirLock.acquire(directory, "threadbare rebuild")) {
+      return Materializer.rebuild(journal, gitDirectory());
+    }
   }
 
   @Override
@@ -186,7 +246,13 @@ public final class DataDir implements AutoCloseable {
         materializer.close();
       }
     } finally {
-      journal.close();
+      try {
+        journal.close();
+      } finally {
+        if (lock != null) {
+          lock.close();
+        }
+      }
     }
   }
 }

@@ -24,6 +24,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -65,6 +68,10 @@ public final class LocalWorkspace implements AutoCloseable {
   private final WebApi api;
   private final WebUi ui;
   private Javalin server;
+  private ScheduledExecutorService limitsWatcher;
+
+  /** How often a serving workspace looks for rate limits changed by another process. */
+  public static final Duration RATE_LIMITS_POLL = Duration.ofSeconds(2);
 
   private LocalWorkspace(WorkspaceStore store, HikariDataSource ownedPool) {
     this.store = store;
@@ -167,6 +174,40 @@ public final class LocalWorkspace implements AutoCloseable {
     api.register(app);
     socketMode.register(app);
     ui.register(app);
+    followStoredRateLimits();
+  }
+
+  /**
+   * While serving, applies rate limits stored by another process ({@code threadbare workspace
+   * limits}) within {@link #RATE_LIMITS_POLL}.
+   */
+  private synchronized void followStoredRateLimits() {
+    if (limitsWatcher != null) {
+      return;
+    }
+    limitsWatcher =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "workspace-rate-limits");
+              thread.setDaemon(true);
+              return thread;
+            });
+    long every = RATE_LIMITS_POLL.toMillis();
+    limitsWatcher.scheduleWithFixedDelay(
+        () -> {
+          try {
+            RateLimits stored = loadRateLimits();
+            if (!stored.equals(api.rateLimits())) {
+              api.setRateLimits(stored);
+              LOG.info("rate limits changed: {}", stored);
+            }
+          } catch (RuntimeException e) {
+            LOG.warn("cannot read the stored rate limits: {}", e.toString());
+          }
+        },
+        every,
+        every,
+        TimeUnit.MILLISECONDS);
   }
 
   /** Starts a server of its own on 127.0.0.1:{@code port} (0: any free port); returns the port. */
@@ -216,6 +257,18 @@ public final class LocalWorkspace implements AutoCloseable {
    */
   public Optional<String> firstRunAdminToken() {
     return Optional.ofNullable(firstRunAdminToken);
+  }
+
+  /**
+   * The first admin's token (user {@code admin}) until an admin has signed in to the web UI once,
+   * then empty: print it at every start until then, so a failed first start does not lose it. An
+   * admin who lost it makes another admin with {@code threadbare workspace add-user --admin}.
+   */
+  public Optional<String> adminSignInToken() {
+    if (store.meta(WorkspaceStore.ADMIN_SIGNED_IN).isPresent()) {
+      return Optional.empty();
+    }
+    return store.userByName("admin").flatMap(admin -> store.firstToken(admin.id(), "user"));
   }
 
   /**
@@ -395,6 +448,10 @@ public final class LocalWorkspace implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    if (limitsWatcher != null) {
+      limitsWatcher.shutdownNow();
+      limitsWatcher = null;
+    }
     ui.close();
     socketMode.close();
     if (server != null) {

@@ -1,5 +1,7 @@
 package dev.threadbare.app.cli;
 
+import dev.threadbare.app.DataDirLock;
+import dev.threadbare.app.ServedPorts;
 import dev.threadbare.app.serve.DbTls;
 import dev.threadbare.db.Credentials;
 import dev.threadbare.db.DbHttp;
@@ -11,6 +13,7 @@ import io.javalin.Javalin;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -35,6 +38,9 @@ import picocli.CommandLine.Spec;
       DbCommand.Serve.class,
     })
 public final class DbCommand {
+
+  /** The PostgreSQL wire port {@code serve} and {@code db serve} listen on by default. */
+  static final int DEFAULT_PORT = 5433;
 
   /** Options every db subcommand shares. */
   static final class DataOption {
@@ -61,21 +67,34 @@ public final class DbCommand {
     @Option(names = "--version", required = true, description = "The deployed version (commit).")
     String version;
 
-    @Option(names = "--host", description = "Host in the URL (default: ${DEFAULT-VALUE}).")
-    String host = "127.0.0.1";
+    @Option(
+        names = "--host",
+        description =
+            "Host in the URL (default: where the serve running on DIR listens, else 127.0.0.1).")
+    String host;
 
-    @Option(names = "--port", description = "Port in the URL (default: ${DEFAULT-VALUE}).")
-    int port = 5433;
+    @Option(
+        names = "--port",
+        description =
+            "Port in the URL (default: the db port of the serve running on DIR, else "
+                + DEFAULT_PORT
+                + ").")
+    Integer port;
 
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
+      Optional<ServedPorts> served =
+          ServedPorts.readFrom(data.data).filter(ports -> ports.dbPort() >= 0);
+      String urlHost =
+          host != null ? host : served.map(ServedPorts::connectHost).orElse("127.0.0.1");
+      int urlPort = port != null ? port : served.map(ServedPorts::dbPort).orElse(DEFAULT_PORT);
       try (DbLayer layer = engine.open(data.data, DbOptions.defaults())) {
         Credentials credentials = layer.addCredentials(database, version);
         PrintWriter out = spec.commandLine().getOut();
         out.println(credentials.bearerToken());
-        out.println(credentials.connectionUrl(host, port));
+        out.println(credentials.connectionUrl(urlHost, urlPort));
         out.flush();
       }
       return 0;
@@ -150,7 +169,7 @@ public final class DbCommand {
     @Option(
         names = "--port",
         description = "PostgreSQL wire port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
-    int port = 5433;
+    int port = DEFAULT_PORT;
 
     @picocli.CommandLine.Mixin DbTlsOption tls = new DbTlsOption();
 
@@ -172,6 +191,19 @@ public final class DbCommand {
     public Integer call() throws InterruptedException {
       Thread hook = new Thread(stop::countDown, "threadbare-db-serve-stop");
       Runtime.getRuntime().addShutdownHook(hook);
+      try (DataDirLock lock = DataDirLock.acquire(data.data, "threadbare db serve")) {
+        serveUntilStopped();
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // already shutting down
+        }
+      }
+      return 0;
+    }
+
+    private void serveUntilStopped() throws InterruptedException {
       TlsIdentity identity = tls.settings().identity(data.data, host);
       try (DbLayer layer = engine.open(data.data, DbOptions.defaults());
           PgWireServer server =
@@ -196,21 +228,16 @@ public final class DbCommand {
           out.println("db layer: http on " + host + ":" + http.port());
         }
         out.flush();
-        try {
+        try (ServedPorts.Written ports =
+            ServedPorts.ofThisProcess("threadbare db serve", host, null, server.port())
+                .writeTo(data.data)) {
           stop.await();
         } finally {
           if (http != null) {
             http.stop();
           }
         }
-      } finally {
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-          // already shutting down
-        }
       }
-      return 0;
     }
   }
 }

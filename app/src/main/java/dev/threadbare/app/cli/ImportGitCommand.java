@@ -80,6 +80,16 @@ public final class ImportGitCommand implements Callable<Integer> {
   long maxUploadBytes;
 
   @Option(
+      names = "--await-bot",
+      paramLabel = "SECONDS",
+      defaultValue = "120",
+      description =
+          "With --history: post a commit only once threadbare's bot has answered the previous"
+              + " one, waiting up to this long (0: do not wait; default ${DEFAULT-VALUE}), so"
+              + " every source commit becomes a state of its own at any --rate.")
+  long awaitBotSeconds;
+
+  @Option(
       names = "--link",
       paramLabel = "URL",
       description = "A web link to the source, put in --history messages.")
@@ -87,6 +97,11 @@ public final class ImportGitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (awaitBotSeconds < 0) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--await-bot " + awaitBotSeconds + " is negative: use 0 to post without waiting");
+    }
     String userToken = token != null ? token : System.getenv("SLACK_USER_TOKEN");
     if (userToken == null || userToken.isBlank()) {
       throw new ParameterException(
@@ -100,7 +115,8 @@ public final class ImportGitCommand implements Callable<Integer> {
             .withMessagesPerSecond(rate)
             .withMaxLines(maxLines)
             .withMaxUploadBytes(maxUploadBytes)
-            .withSourceLink(link);
+            .withSourceLink(link)
+            .withAwaitBot(java.time.Duration.ofSeconds(awaitBotSeconds));
     ImportReport report =
         GitImport.connect(apiUrl, userToken)
             .run(

@@ -53,6 +53,11 @@ public final class RepoCommands {
     DataDir openExisting() {
       return DataDir.openExisting(data, journalUrl);
     }
+
+    /** Opens the directory holding its one-writer lock for {@code command}. */
+    DataDir openForWriting(String command) {
+      return DataDir.openForWriting(data, journalUrl, command);
+    }
   }
 
   /** Options naming a channel and a ref. */
@@ -103,7 +108,7 @@ public final class RepoCommands {
       }
       JsonlIngester.Summary summary;
       try (reader;
-          DataDir dir = data.open()) {
+          DataDir dir = data.openForWriting("threadbare ingest")) {
         summary = new JsonlIngester(dir, file, err).ingest(reader);
       }
       PrintWriter out = spec.commandLine().getOut();
@@ -250,7 +255,8 @@ public final class RepoCommands {
 
     @Override
     public Integer call() {
-      try (DataDir dir = data.openExisting()) {
+      DataDir.requireExisting(data.data);
+      try (DataDir dir = data.openForWriting("threadbare rebuild")) {
         long entries = dir.rebuild();
         PrintWriter out = spec.commandLine().getOut();
         out.println(

@@ -1,9 +1,12 @@
 package dev.threadbare.app.cli;
 
+import dev.threadbare.app.ServedPorts;
 import dev.threadbare.app.serve.DbTls;
 import dev.threadbare.app.serve.Server;
+import dev.threadbare.workspace.LocalWorkspace;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -75,29 +78,36 @@ public final class ServeCommand implements Callable<Integer> {
                 tls.settings(),
                 baseHost,
                 maxRunning));
+    ServedPorts.Written ports =
+        ServedPorts.ofThisProcess("threadbare serve", host, server.url(), server.dbPort())
+            .writeTo(data);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   server.close();
+                  ports.close();
                   stopped.countDown();
                 }));
+    Optional<String> adminToken = server.workspace().flatMap(LocalWorkspace::adminSignInToken);
     PrintWriter out = spec.commandLine().getOut();
     out.println("threadbare listening on " + server.url());
+    adminToken.ifPresent(
+        token ->
+            out.println(
+                "Sign in to "
+                    + server.url()
+                    + " as admin with this token (also its API token; shown until an admin"
+                    + " has signed in, and `threadbare workspace add-user --admin NAME` makes"
+                    + " another admin): "
+                    + token));
     if (server.dbPort() >= 0) {
       out.println("threadbare db listening on postgresql://" + host + ":" + server.dbPort());
       out.println("threadbare db TLS: " + DbTls.describe(server.dbTls()));
     }
     if (engine.postgres != null) {
       out.println("threadbare db layer on " + server.dbEngine());
-    }
-    if (server.firstRunAdminToken() != null) {
-      out.println(
-          "First run: sign in to "
-              + server.url()
-              + " as admin with this token (also its API token): "
-              + server.firstRunAdminToken());
     }
     out.flush();
     stopped.await();

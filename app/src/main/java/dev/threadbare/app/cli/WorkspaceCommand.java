@@ -2,12 +2,17 @@ package dev.threadbare.app.cli;
 
 import dev.threadbare.workspace.AppRegistration;
 import dev.threadbare.workspace.LocalWorkspace;
+import dev.threadbare.workspace.RateLimits;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -23,7 +28,8 @@ import picocli.CommandLine.Spec;
     subcommands = {
       WorkspaceCommand.AddUser.class,
       WorkspaceCommand.AddApp.class,
-      WorkspaceCommand.BotToken.class
+      WorkspaceCommand.BotToken.class,
+      WorkspaceCommand.Limits.class
     })
 public final class WorkspaceCommand {
 
@@ -124,6 +130,128 @@ public final class WorkspaceCommand {
       }
       out.flush();
       return 0;
+    }
+  }
+
+  /**
+   * {@code threadbare workspace limits --data DIR [changes]}: shows the Web API rate limits and,
+   * with options, changes them first. A running serve applies a change within {@link
+   * LocalWorkspace#RATE_LIMITS_POLL}.
+   */
+  @Command(
+      name = "limits",
+      description = {
+        "Show the local workspace's Web API rate limits; with options, change them first.",
+        "0 means unlimited. A running serve applies changes within two seconds."
+      })
+  public static final class Limits implements Callable<Integer> {
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Data directory.")
+    Path data;
+
+    @Option(
+        names = "--posts-per-second",
+        paramLabel = "N",
+        description = "Sustained chat.postMessage rate per channel (Slack: 1).")
+    Double postsPerSecond;
+
+    @Option(
+        names = "--burst",
+        paramLabel = "N",
+        description = "Posts to one channel allowed at once before that rate applies (Slack: 10).")
+    Integer burst;
+
+    @Option(
+        names = "--default-per-minute",
+        paramLabel = "N",
+        description = "Calls a minute per token for methods not listed (Slack: 100).")
+    Integer defaultPerMinute;
+
+    @Option(
+        names = "--method",
+        paramLabel = "METHOD=N",
+        description = "Calls a minute per token for one method, e.g. chat.postMessage=600.")
+    Map<String, Integer> methods = new LinkedHashMap<>();
+
+    @Option(names = "--unlimited", description = "Start from no limits at all (bulk imports).")
+    boolean unlimited;
+
+    @Option(names = "--slack-defaults", description = "Start from Slack's published limits.")
+    boolean slackDefaults;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      if (unlimited && slackDefaults) {
+        throw new ParameterException(
+            spec.commandLine(), "--unlimited and --slack-defaults exclude each other: pick one");
+      }
+      methods.forEach(
+          (method, limit) -> {
+            if (!method.matches("[a-z]+(\\.[a-zA-Z]+)+")) {
+              throw new ParameterException(
+                  spec.commandLine(),
+                  "--method `"
+                      + method
+                      + "` is not a Web API method name such as chat.postMessage");
+            }
+          });
+      PrintWriter out = spec.commandLine().getOut();
+      try (LocalWorkspace workspace = LocalWorkspace.open(data)) {
+        reportFirstRun(spec, workspace);
+        RateLimits current = workspace.rateLimits();
+        boolean change =
+            unlimited
+                || slackDefaults
+                || postsPerSecond != null
+                || burst != null
+                || defaultPerMinute != null
+                || !methods.isEmpty();
+        if (change) {
+          RateLimits base =
+              unlimited
+                  ? RateLimits.unlimited()
+                  : slackDefaults ? RateLimits.slackDefaults() : current;
+          Map<String, Integer> perMethod = new TreeMap<>(base.perMinuteByMethod());
+          perMethod.putAll(methods);
+          current =
+              new RateLimits(
+                  perMethod,
+                  defaultPerMinute != null ? defaultPerMinute : base.defaultPerMinute(),
+                  postsPerSecond != null ? postsPerSecond : base.postsPerSecondPerChannel(),
+                  burst != null ? burst : base.postBurstPerChannel());
+          workspace.setRateLimits(current);
+          out.println("Saved. A running serve applies them within two seconds.");
+        }
+        out.print(describe(current));
+      }
+      out.flush();
+      return 0;
+    }
+
+    /** The limits as people read them, one per line; 0 reads "unlimited". */
+    static String describe(RateLimits limits) {
+      StringBuilder text = new StringBuilder();
+      text.append("chat.postMessage per channel: ")
+          .append(
+              limits.postsPerSecondPerChannel() == 0
+                  ? "unlimited"
+                  : limits.postsPerSecondPerChannel()
+                      + " posts/s, burst "
+                      + limits.postBurstPerChannel())
+          .append('\n');
+      text.append("any other method: ")
+          .append(perMinute(limits.defaultPerMinute()))
+          .append(" per token\n");
+      new TreeMap<>(limits.perMinuteByMethod())
+          .forEach(
+              (method, limit) ->
+                  text.append(method).append(": ").append(perMinute(limit)).append(" per token\n"));
+      return text.toString();
+    }
+
+    private static String perMinute(int limit) {
+      return limit == 0 ? "unlimited" : limit + "/min";
     }
   }
 

@@ -379,7 +379,9 @@ public final class Server implements AutoCloseable {
    */
   private void run(Settings settings) {
     Closer closer = this::closeLater;
-    DataDir dataDir = closeLater(DataDir.open(settings.data(), settings.journalUrl()));
+    DataDir dataDir =
+        closeLater(
+            DataDir.openForWriting(settings.data(), settings.journalUrl(), "threadbare serve"));
     int port = settings.port() == 0 ? freePort(settings.host()) : settings.port();
     url = "http://" + hostForUrl(settings.host()) + ":" + port;
 

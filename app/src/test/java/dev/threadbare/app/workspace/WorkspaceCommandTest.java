@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.threadbare.app.Main;
 import dev.threadbare.workspace.LocalWorkspace;
+import dev.threadbare.workspace.RateLimits;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -70,6 +71,103 @@ class WorkspaceCommandTest {
       assertThat(again.err()).contains("`ada` is taken");
       Run bad = run("workspace", "add-user", "--data", dir.toString(), "Ada Lovelace");
       assertThat(bad.err()).contains("`Ada Lovelace` is not allowed");
+    }
+  }
+
+  private static int postStatus(int port, String token, String channel) throws Exception {
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      return http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + port + "/api/chat.postMessage"))
+                  .header("Authorization", "Bearer " + token)
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .POST(HttpRequest.BodyPublishers.ofString("channel=" + channel + "&text=hi"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString())
+          .statusCode();
+    }
+  }
+
+  private static void awaitLimits(LocalWorkspace running, RateLimits expected)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + 4 * LocalWorkspace.RATE_LIMITS_POLL.toNanos();
+    while (!running.rateLimits().equals(expected) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(running.rateLimits()).isEqualTo(expected);
+  }
+
+  @Test
+  void limitsShowsAndSetsTheRateLimitsAndTheRunningServerAppliesThem() throws Exception {
+    try (LocalWorkspace running = LocalWorkspace.open(dir)) {
+      int port = running.start(0);
+      String token = running.adminSignInToken().orElseThrow();
+      String general =
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .readTree(
+                  HttpClient.newHttpClient()
+                      .send(
+                          HttpRequest.newBuilder(
+                                  URI.create(
+                                      "http://127.0.0.1:" + port + "/api/conversations.list"))
+                              .header("Authorization", "Bearer " + token)
+                              .POST(HttpRequest.BodyPublishers.noBody())
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString())
+                      .body())
+              .path("channels")
+              .get(0)
+              .path("id")
+              .asText();
+
+      Run shown = run("workspace", "limits", "--data", dir.toString());
+      assertThat(shown.status()).as(shown.err()).isZero();
+      assertThat(shown.out())
+          .startsWith("chat.postMessage per channel: 1.0 posts/s, burst 10\n")
+          .contains("any other method: 100/min per token\n")
+          .contains("users.list: 20/min per token\n");
+
+      Run tight =
+          run(
+              "workspace",
+              "limits",
+              "--data",
+              dir.toString(),
+              "--posts-per-second",
+              "0.01",
+              "--burst",
+              "2",
+              "--method",
+              "users.list=5");
+      assertThat(tight.status()).as(tight.err()).isZero();
+      assertThat(tight.out())
+          .contains("Saved")
+          .contains("chat.postMessage per channel: 0.01 posts/s, burst 2\n")
+          .contains("users.list: 5/min per token\n")
+          .contains("chat.postMessage: 600/min per token\n");
+      RateLimits expected = RateLimits.slackDefaults();
+      java.util.Map<String, Integer> methods =
+          new java.util.HashMap<>(expected.perMinuteByMethod());
+      methods.put("users.list", 5);
+      awaitLimits(running, new RateLimits(methods, 100, 0.01, 2));
+      assertThat(postStatus(port, token, general)).isEqualTo(200);
+      assertThat(postStatus(port, token, general)).isEqualTo(200);
+      assertThat(postStatus(port, token, general)).as("third post beyond the burst").isEqualTo(429);
+
+      Run open = run("workspace", "limits", "--data", dir.toString(), "--unlimited");
+      assertThat(open.out()).contains("chat.postMessage per channel: unlimited\n");
+      awaitLimits(running, RateLimits.unlimited());
+      for (int i = 0; i < 20; i++) {
+        assertThat(postStatus(port, token, general)).isEqualTo(200);
+      }
+
+      Run bad = run("workspace", "limits", "--data", dir.toString(), "--burst", "-1");
+      assertThat(bad.status()).isNotZero();
+      assertThat(bad.err()).contains("must not be negative");
+      Run both =
+          run("workspace", "limits", "--data", dir.toString(), "--unlimited", "--slack-defaults");
+      assertThat(both.status()).isNotZero();
+      assertThat(both.err()).contains("exclude each other");
     }
   }
 

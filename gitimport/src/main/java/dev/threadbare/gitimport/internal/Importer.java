@@ -52,6 +52,17 @@ public final class Importer {
   private final Map<String, SkippedFile> altered = new LinkedHashMap<>();
   private final Set<String> modesLost = new LinkedHashSet<>();
   private String channel;
+
+  /** With history: the messages of the current commit awaiting the bot's answer, by ts. */
+  private final Set<String> awaitingTs = new LinkedHashSet<>();
+
+  /** With history: the files shared by the current commit, whose message awaits an answer. */
+  private final Set<String> awaitingFiles = new LinkedHashSet<>();
+
+  /** The newest ts posted before the current commit (a lower bound for finding its messages). */
+  private String lastAnsweredTs;
+
+  private boolean botAnswers = true;
   private int messages;
   private int blocks;
   private int uploads;
@@ -165,8 +176,92 @@ public final class Importer {
               + gone.size()
               + " removals");
       postChange(prose, "\n" + ChannelState.MARKER + commit.id(), gone, changed, state.files());
+      awaitBotAnswers(commit.id());
       commits++;
     }
+  }
+
+  /** The reactions with which threadbare's bot answers a message that changes files. */
+  private static final Set<String> VERDICTS = Set.of("white_check_mark", "x", "question");
+
+  /**
+   * Waits until the bot has answered every message of the commit just posted, so the next commit's
+   * messages reach git after this one's, whatever the pace: events may be delivered and journaled
+   * out of order, and a file share's content lands after its message. Gives up waiting (for this
+   * commit and the rest) when the bot stays silent for {@link ImportOptions#awaitBot()}.
+   */
+  private void awaitBotAnswers(String commit) {
+    if (!botAnswers || options.awaitBot().isZero()) {
+      awaitingTs.clear();
+      awaitingFiles.clear();
+      return;
+    }
+    long deadline = System.nanoTime() + options.awaitBot().toNanos();
+    long pause = 20;
+    String newest = lastAnsweredTs;
+    while (!awaitingTs.isEmpty() || !awaitingFiles.isEmpty()) {
+      Map<String, String> params = new HashMap<>(Map.of("channel", channel, "limit", "200"));
+      if (lastAnsweredTs != null) {
+        params.put("oldest", lastAnsweredTs);
+      }
+      for (JsonNode message : chat.call("conversations.history", params).path("messages")) {
+        String ts = message.path("ts").asText();
+        boolean ours = awaitingTs.contains(ts);
+        List<String> shared = new ArrayList<>();
+        for (JsonNode file : message.path("files")) {
+          if (awaitingFiles.contains(file.path("id").asText())) {
+            shared.add(file.path("id").asText());
+            ours = true;
+          }
+        }
+        if (!ours) {
+          continue;
+        }
+        for (JsonNode reaction : message.path("reactions")) {
+          String name = reaction.path("name").asText();
+          if (VERDICTS.contains(name)) {
+            if (!name.equals("white_check_mark")) {
+              progress.accept(
+                  "commit "
+                      + commit.substring(0, 12)
+                      + ": the bot answered :"
+                      + name
+                      + ": (see its explanation in the chat)");
+            }
+            awaitingTs.remove(ts);
+            shared.forEach(awaitingFiles::remove);
+            if (newest == null || ts.compareTo(newest) > 0) {
+              newest = ts;
+            }
+            break;
+          }
+        }
+      }
+      if (awaitingTs.isEmpty() && awaitingFiles.isEmpty()) {
+        break;
+      }
+      if (System.nanoTime() > deadline) {
+        botAnswers = false;
+        progress.accept(
+            "no answer from threadbare's bot on commit "
+                + commit.substring(0, 12)
+                + " within "
+                + options.awaitBot().toSeconds()
+                + " s (is it in the channel?): posting the rest without waiting, so the"
+                + " channel's history may merge some commits");
+        break;
+      }
+      try {
+        Thread.sleep(pause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ChatCallFailedException("the import was interrupted", e);
+      }
+      pause = Math.min(500, pause * 2);
+    }
+    awaitingTs.clear();
+    awaitingFiles.clear();
+    lastAnsweredTs = newest;
   }
 
   private List<Prepared> changed(Map<String, Prepared> desired, Map<String, String> current) {
@@ -208,7 +303,10 @@ public final class Importer {
       params.put("channel", channel);
       params.put("text", message.text());
       params.put("blocks", message.blocksJson());
-      chat.post("chat.postMessage", params);
+      JsonNode answer = chat.post("chat.postMessage", params);
+      if (!message.files().isEmpty() || !message.removals().isEmpty()) {
+        awaitingTs.add(answer.path("ts").asText());
+      }
       messages++;
       sent++;
       blocks += message.files().size();
@@ -296,6 +394,7 @@ public final class Importer {
                   Integer.toString(file.bytes().length)));
       chat.upload(answer.path("upload_url").asText(), file.bytes(), file.path());
       files.addObject().put("id", answer.path("file_id").asText()).put("title", file.path());
+      awaitingFiles.add(answer.path("file_id").asText());
     }
     Map<String, String> params = new HashMap<>();
     params.put("files", files.toString());

@@ -173,14 +173,29 @@ public final class WorkspaceStore {
         .execute();
   }
 
-  /** Issues another token of {@code kind} for {@code userId}. */
+  /**
+   * Issues another token of {@code kind} for {@code userId}. The first web UI session of an admin
+   * is remembered ({@value #ADMIN_SIGNED_IN}), so the admin's sign-in token stops being printed.
+   */
   public void addToken(String userId, String token, String kind) {
     write(
         h -> {
           insertToken(h, token, userId, kind);
+          if (kind.equals("session")) {
+            h.createUpdate(
+                    "INSERT INTO ws_meta (meta_key, meta_value) SELECT :k, :c FROM ws_users"
+                        + " WHERE id = :u AND is_admin ON CONFLICT (meta_key) DO NOTHING")
+                .bind("k", ADMIN_SIGNED_IN)
+                .bind("c", Long.toString(now()))
+                .bind("u", userId)
+                .execute();
+          }
           return null;
         });
   }
+
+  /** The meta key set when an admin first signs in to the web UI. */
+  public static final String ADMIN_SIGNED_IN = "admin_signed_in";
 
   /** Revokes {@code token}. */
   public void deleteToken(String token) {

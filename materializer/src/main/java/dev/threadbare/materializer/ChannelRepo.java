@@ -158,6 +158,16 @@ final class ChannelRepo implements AutoCloseable {
 
   /** Writes the batch's objects, then points the refs at them: refs never name missing objects. */
   void flush() throws IOException {
+    var lock = Repacker.INSTANCE.batchLock(repository.getDirectory());
+    lock.lock();
+    try {
+      flushBatch();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void flushBatch() throws IOException {
     boolean wrotePack = false;
     if (packInserter != null) {
       packInserter.flush();

@@ -66,11 +66,21 @@ final class Repacker {
             return t;
           });
   private final Map<File, Future<?>> pending = new ConcurrentHashMap<>();
+  private final Map<File, java.util.concurrent.locks.ReentrantLock> batches =
+      new ConcurrentHashMap<>();
 
   /** Pack names this process wrote with delta search; other packs without a bitmap are raw. */
   private final Set<String> deltified = ConcurrentHashMap.newKeySet();
 
   private Repacker() {}
+
+  /**
+   * The lock a writer holds from writing a batch's pack until the refs name its objects; the
+   * repacker reads the packs and the refs under it, so it never sees a batch half done.
+   */
+  java.util.concurrent.locks.ReentrantLock batchLock(File gitDir) {
+    return batches.computeIfAbsent(gitDir, d -> new java.util.concurrent.locks.ReentrantLock());
+  }
 
   /** Called after the writer added a pack to {@code repository}: repack soon if worthwhile. */
   void packAdded(File gitDir) {
@@ -107,13 +117,27 @@ final class Repacker {
   /** Repacks {@code gitDir} now, on the calling thread, if its packs are out of progression. */
   void repack(File gitDir) throws IOException {
     try (FileRepository repository = new FileRepository(gitDir)) {
-      List<Pack> packs = new ArrayList<>(repository.getObjectDatabase().getPacks());
+      List<Pack> packs;
+      Set<ObjectId> tips = new HashSet<>();
+      var lock = batchLock(gitDir);
+      lock.lock();
+      try {
+        packs = new ArrayList<>(repository.getObjectDatabase().getPacks());
+        for (Ref ref : repository.getRefDatabase().getRefs()) {
+          Ref peeled = ref.isPeeled() ? ref : repository.getRefDatabase().peel(ref);
+          if (peeled.getObjectId() != null) {
+            tips.add(peeled.getObjectId());
+          }
+        }
+      } finally {
+        lock.unlock();
+      }
       List<Pack> roll = toRoll(packs);
       if (roll.isEmpty()) {
         return;
       }
       boolean everything = roll.size() == packs.size();
-      write(repository, roll, everything);
+      write(repository, roll, everything, tips);
     }
   }
 
@@ -174,40 +198,88 @@ final class Repacker {
             .exists();
   }
 
-  private void write(FileRepository repository, List<Pack> roll, boolean everything)
+  private void write(
+      FileRepository repository, List<Pack> roll, boolean everything, Set<ObjectId> want)
+      throws IOException {
+    if (everything && want.isEmpty()) {
+      return;
+    }
+    List<PackIndex> written = new ArrayList<>();
+    Set<String> kept = new HashSet<>();
+    try (ObjectReader reader = repository.newObjectReader()) {
+      Written main =
+          everything
+              ? writeOne(
+                  repository,
+                  reader,
+                  roll,
+                  true,
+                  writer -> writer.preparePack(NullProgressMonitor.INSTANCE, want, Set.of()))
+              : writeOne(
+                  repository,
+                  reader,
+                  roll,
+                  false,
+                  writer -> writer.preparePack(objectsOf(reader, roll, List.of())));
+      written.add(main.index());
+      kept.add(main.id());
+      if (everything) {
+        // What no ref reaches still stays (the materializer may name a blob again later: an
+        // older version coming back): in a small pack of its own, like git's cruft packs.
+        Iterator<RevObject> rest = objectsOf(reader, roll, written);
+        if (rest.hasNext()) {
+          Written orphans =
+              writeOne(repository, reader, roll, false, writer -> writer.preparePack(rest));
+          written.add(orphans.index());
+          kept.add(orphans.id());
+        }
+      }
+    }
+    for (Pack old : roll) {
+      if (!kept.contains(old.getPackName()) && allIn(old, written)) {
+        delete(old);
+      }
+    }
+    repository.getObjectDatabase().getPacks(); // rescans
+  }
+
+  /** A pack written and installed: its name and its index. */
+  private record Written(String id, PackIndex index) {}
+
+  @FunctionalInterface
+  private interface Preparation {
+    void prepare(PackWriter writer) throws IOException;
+  }
+
+  /**
+   * Writes one pack with delta search (and a bitmap when {@code bitmap}), installs it (pack,
+   * bitmap, then index, which makes it visible) and returns its index.
+   */
+  private Written writeOne(
+      FileRepository repository,
+      ObjectReader reader,
+      List<Pack> roll,
+      boolean bitmapWanted,
+      Preparation preparation)
       throws IOException {
     PackConfig config = new PackConfig(repository);
     config.setDeltaCompress(true);
     config.setReuseDeltas(true);
+    // Whole objects are reused as they are, never searched for a delta: search them all.
     config.setReuseObjects(false);
     config.setDeltaSearchWindowSize(10);
     config.setMaxDeltaDepth(50);
     config.setCompressionLevel(Deflater.DEFAULT_COMPRESSION);
     config.setThreads(1);
-    config.setBuildBitmaps(everything);
+    config.setBuildBitmaps(bitmapWanted);
     File packDir = repository.getObjectDatabase().getPackDirectory();
     Path tmpPack = Files.createTempFile(packDir.toPath(), ".repack-", ".pack");
     Path tmpIdx = Files.createTempFile(packDir.toPath(), ".repack-", ".idx");
     Path tmpBitmap = Files.createTempFile(packDir.toPath(), ".repack-", ".bitmap");
-    try (ObjectReader reader = repository.newObjectReader();
-        PackWriter writer = new PackWriter(config, reader)) {
+    try (PackWriter writer = new PackWriter(config, reader)) {
       writer.setDeltaBaseAsOffset(true);
       writer.setReuseDeltaCommits(true);
-      if (everything) {
-        Set<ObjectId> want = new HashSet<>();
-        for (Ref ref : repository.getRefDatabase().getRefs()) {
-          Ref peeled = ref.isPeeled() ? ref : repository.getRefDatabase().peel(ref);
-          if (peeled.getObjectId() != null) {
-            want.add(peeled.getObjectId());
-          }
-        }
-        if (want.isEmpty()) {
-          return;
-        }
-        writer.preparePack(NullProgressMonitor.INSTANCE, want, Set.of());
-      } else {
-        writer.preparePack(objectsOf(repository, reader, roll));
-      }
+      preparation.prepare(writer);
       try (OutputStream out = Files.newOutputStream(tmpPack)) {
         writer.writePack(NullProgressMonitor.INSTANCE, NullProgressMonitor.INSTANCE, out);
       }
@@ -215,7 +287,7 @@ final class Repacker {
         writer.writeIndex(out);
       }
       String id = writer.computeName().name();
-      boolean bitmap = everything && writer.prepareBitmapIndex(NullProgressMonitor.INSTANCE);
+      boolean bitmap = bitmapWanted && writer.prepareBitmapIndex(NullProgressMonitor.INSTANCE);
       if (bitmap) {
         try (OutputStream out = Files.newOutputStream(tmpBitmap)) {
           writer.writeBitmapIndex(
@@ -226,35 +298,23 @@ final class Repacker {
       Path pack = packDir.toPath().resolve(name + ".pack");
       Path idx = packDir.toPath().resolve(name + ".idx");
       boolean sameName = Files.exists(idx);
-      if (sameName && !roll.stream().anyMatch(p -> p.getPackName().equals(id) && isRaw(p))) {
-        // The same objects again, already packed well: keep what is there.
-        deltified.add(id);
-        return;
-      }
-      // A pack of exactly the same objects has the same name: the new one replaces it by rename
-      // (pack, bitmap, then index); a reader holding the old one keeps its open file, and JGit
-      // notices a changed pack by its checksum and rereads.
-      tmpPack.toFile().setReadOnly();
-      tmpIdx.toFile().setReadOnly();
-      move(tmpPack, pack);
-      if (bitmap) {
-        tmpBitmap.toFile().setReadOnly();
-        move(tmpBitmap, packDir.toPath().resolve(name + ".bitmap"));
+      if (!sameName || roll.stream().anyMatch(p -> p.getPackName().equals(id) && isRaw(p))) {
+        // A pack of exactly the same objects has the same name: the new one replaces it by
+        // rename (pack, bitmap, then index); a reader holding the old one keeps its open file,
+        // and JGit notices a changed pack by its checksum and rereads.
+        tmpPack.toFile().setReadOnly();
+        tmpIdx.toFile().setReadOnly();
+        move(tmpPack, pack);
+        if (bitmap) {
+          tmpBitmap.toFile().setReadOnly();
+          move(tmpBitmap, packDir.toPath().resolve(name + ".bitmap"));
+        }
+        move(tmpIdx, idx);
       }
       deltified.add(id);
-      move(tmpIdx, idx);
-      PackIndex written;
       try (var in = Files.newInputStream(idx)) {
-        written = PackIndex.read(in);
+        return new Written(id, PackIndex.read(in));
       }
-      for (Pack old : roll) {
-        if (old.getPackName().equals(id) || !allIn(old, written)) {
-          // Replaced in place, or holds objects the new pack lacks (written meanwhile): kept.
-          continue;
-        }
-        delete(old);
-      }
-      repository.getObjectDatabase().getPacks(); // rescans
     } finally {
       Files.deleteIfExists(tmpPack);
       Files.deleteIfExists(tmpIdx);
@@ -262,18 +322,20 @@ final class Repacker {
     }
   }
 
-  /** Every object of the packs to roll, for {@link PackWriter#preparePack(Iterator)}. */
+  /**
+   * The objects of the packs to roll that none of {@code exclude} holds, for {@link
+   * PackWriter#preparePack(Iterator)}.
+   */
   private static Iterator<RevObject> objectsOf(
-      FileRepository repository, ObjectReader reader, List<Pack> roll) throws IOException {
+      ObjectReader reader, List<Pack> roll, List<PackIndex> exclude) throws IOException {
     List<RevObject> objects = new ArrayList<>();
     Set<ObjectId> seen = new HashSet<>();
     try (RevWalk walk = new RevWalk(reader)) {
       for (Pack pack : roll) {
         for (PackIndex.MutableEntry entry : pack) {
           ObjectId id = entry.toObjectId();
-          if (seen.add(id)) {
-            int type = reader.open(id).getType();
-            objects.add(walk.lookupAny(id, type));
+          if (seen.add(id) && exclude.stream().noneMatch(index -> index.hasObject(id))) {
+            objects.add(walk.lookupAny(id, reader.open(id).getType()));
           }
         }
       }
@@ -281,9 +343,10 @@ final class Repacker {
     return objects.iterator();
   }
 
-  private static boolean allIn(Pack old, PackIndex written) {
+  private static boolean allIn(Pack old, List<PackIndex> written) {
     for (PackIndex.MutableEntry entry : old) {
-      if (!written.hasObject(entry.toObjectId())) {
+      ObjectId id = entry.toObjectId();
+      if (written.stream().noneMatch(index -> index.hasObject(id))) {
         return false;
       }
     }

@@ -56,6 +56,33 @@ class RepackerTest {
           assertThat(git(repo, "fsck", "--full", "--no-dangling")).as("fsck after %d", i).isEmpty();
         }
       }
+      // An edit of a message that is not the newest definition writes a blob no commit names;
+      // a full repack keeps it, because deleting the newer message brings that version back.
+      journal.append(
+          List.of(
+              JournalEntries.message("T1", "C1", "1700000001.000100")
+                  .user("U1")
+                  .text("`src/n.txt`\n```\nedited while not the newest\n```")
+                  .edited("1700000500.000000")
+                  .build()));
+      materializer.catchUp();
+      Repacker.INSTANCE.awaitIdle(repo);
+      Repacker.INSTANCE.repack(repo);
+      for (int i = 2; i <= 120; i++) {
+        journal.append(
+            List.of(
+                JournalEntries.deletion(
+                    "T1",
+                    "C1",
+                    (1_700_000_000L + i) + ".000100",
+                    (1_700_001_000L + i) + ".000000")));
+      }
+      materializer.catchUp();
+      assertThat(
+              new String(
+                  materializer.store().read("C1", "main", "src/n.txt"), StandardCharsets.UTF_8))
+          .isEqualTo("edited while not the newest\n");
+      assertThat(git(repo, "fsck", "--full", "--no-dangling")).isEmpty();
       Repacker.INSTANCE.awaitIdle(repo);
       Repacker.INSTANCE.repack(repo);
       assertThat(git(repo, "fsck", "--full", "--no-dangling")).isEmpty();
@@ -73,9 +100,6 @@ class RepackerTest {
       assertThat(packs(exportedGit, ".pack")).hasSize(1);
       assertThat(packs(exportedGit, ".bitmap")).hasSize(1);
       assertThat(deltas(exportedGit, packs(exportedGit, ".pack"))).isGreaterThan(100);
-      assertThat(git(repo, "rev-list", "--count", "main").strip()).isEqualTo("120");
-      assertThat(materializer.store().read("C1", "main", "src/big.txt"))
-          .isEqualTo(file(120).getBytes(StandardCharsets.UTF_8));
     }
   }
 

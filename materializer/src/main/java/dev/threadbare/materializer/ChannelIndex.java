@@ -1,6 +1,7 @@
 package dev.threadbare.materializer;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -9,12 +10,18 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
  * The head rule of one channel, kept incrementally: for every path, the definitions of the live
  * messages of each lineage ordered by original ts. Holds blob ids, never contents. Not thread safe:
  * owned by the materializer's single consumer.
+ *
+ * <p>Git cannot hold a file and a directory of the same name. So a path's head is left out of the
+ * tree when a path in a directory relation to it ({@code lib} and {@code lib/one.py}) has a head
+ * defined by an older message: the older definition wins, the newer is refused. This is a pure
+ * function of the per-path heads, so the tree stays a pure function of the visible messages.
  */
 final class ChannelIndex {
 
@@ -44,6 +51,9 @@ final class ChannelIndex {
   private final Map<String, NavigableMap<Long, Def>> mainDefs = new HashMap<>();
   private final Map<Long, Map<String, NavigableMap<Long, Def>>> threadDefs = new HashMap<>();
 
+  /** Every path any message ever defined, sorted (a directory's files follow {@code dir/}). */
+  private final TreeSet<String> allPaths = new TreeSet<>();
+
   /** For {@code mv A B}: A → {B}. Only grows; an over-approximation is harmless. */
   private final Map<String, Set<String>> dependents = new HashMap<>();
 
@@ -69,6 +79,7 @@ final class ChannelIndex {
     }
     for (Map.Entry<String, Def> e : effects.entrySet()) {
       defs.computeIfAbsent(e.getKey(), k -> new TreeMap<>()).put(message.ts, e.getValue());
+      allPaths.add(e.getKey());
       if (e.getValue() instanceof Def.MovedFrom moved) {
         dependents.computeIfAbsent(moved.source(), k -> new HashSet<>()).add(e.getKey());
       }
@@ -92,6 +103,66 @@ final class ChannelIndex {
       }
     }
     return all;
+  }
+
+  /**
+   * {@code paths} plus every path ever defined in a directory relation to one of them (its parent
+   * directories as files, the files under it): whether a path is left out of the tree depends on
+   * those.
+   */
+  Set<String> withRelated(Set<String> paths) {
+    Set<String> all = new LinkedHashSet<>(paths);
+    for (String path : paths) {
+      all.addAll(related(path));
+    }
+    return all;
+  }
+
+  /** The paths ever defined that are a parent directory of {@code path} or lie under it. */
+  private List<String> related(String path) {
+    List<String> out = new ArrayList<>();
+    for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
+      String parent = path.substring(0, slash);
+      if (allPaths.contains(parent)) {
+        out.add(parent);
+      }
+    }
+    // '0' follows '/' in UTF-16 order: the subset is exactly the paths under path/.
+    out.addAll(allPaths.subSet(path + "/", path + "0"));
+    return out;
+  }
+
+  /**
+   * The path that keeps {@code path}'s head out of the tree of {@code lineage}: one in a directory
+   * relation to it whose head was defined by an older message; null when {@code path} has no head
+   * or nothing is in its way.
+   */
+  String blocker(long lineage, String path) {
+    Map.Entry<Long, Def> own = newestDefinition(lineage, path, Long.MAX_VALUE);
+    if (own == null || valueAt(lineage, path, Long.MAX_VALUE) == null) {
+      return null;
+    }
+    String blocker = null;
+    long oldest = own.getKey();
+    for (String other : related(path)) {
+      Map.Entry<Long, Def> theirs = newestDefinition(lineage, other, Long.MAX_VALUE);
+      if (theirs != null
+          && theirs.getKey() < oldest
+          && valueAt(lineage, other, Long.MAX_VALUE) != null) {
+        blocker = other;
+        oldest = theirs.getKey();
+      }
+    }
+    return blocker;
+  }
+
+  /**
+   * The ts of the message whose definition is {@code path}'s head on {@code lineage}, or null when
+   * none defines it.
+   */
+  Long definedAt(long lineage, String path) {
+    Map.Entry<Long, Def> own = newestDefinition(lineage, path, Long.MAX_VALUE);
+    return own == null ? null : own.getKey();
   }
 
   /** Every path any message of the lineage (main's part included for a thread) ever defined. */
@@ -153,11 +224,15 @@ final class ChannelIndex {
     return main == null || reply.getKey() >= main.getKey() ? reply : main;
   }
 
-  /** The heads of {@code paths} on {@code lineage}: path → blob id, null for absent. */
+  /**
+   * The heads of {@code paths} in the tree of {@code lineage}: path → blob id, null for absent or
+   * left out (see {@link #blocker}).
+   */
   Map<String, ObjectId> heads(long lineage, Iterable<String> paths) {
     Map<String, ObjectId> out = new HashMap<>();
     for (String path : paths) {
-      out.put(path, head(lineage, path));
+      ObjectId head = head(lineage, path);
+      out.put(path, head == null || blocker(lineage, path) != null ? null : head);
     }
     return out;
   }

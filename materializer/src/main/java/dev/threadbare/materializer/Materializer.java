@@ -10,6 +10,7 @@ import dev.threadbare.core.grammar.ChatGrammar;
 import dev.threadbare.core.grammar.Command;
 import dev.threadbare.core.grammar.FileBlock;
 import dev.threadbare.core.grammar.ParsedMessage;
+import dev.threadbare.core.grammar.PathRules;
 import dev.threadbare.core.grammar.Problem;
 import dev.threadbare.core.journal.EntryKind;
 import dev.threadbare.core.journal.Journal;
@@ -31,6 +32,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
@@ -38,7 +40,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.lib.CommitBuilder;
@@ -69,9 +70,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Within one message, {@code rm} and {@code mv} apply in order before the file blocks; {@code mv
  * A B} gives B the content A had just before the message (so it follows later edits of A's
- * definition). Known limit: git cannot hold a file and a directory of the same name; when messages
- * define both {@code a} and {@code a/b}, the newest change wins in the tree, which then departs
- * from the head rule for that pair.
+ * definition). Git cannot hold a file and a directory of the same name: when messages define both
+ * {@code a} and {@code a/b}, the older definition stays and the newer is left out of the tree and
+ * reported as a {@code path-conflict} problem (see {@code ChannelIndex}); one message defining both
+ * is refused.
  *
  * <p>Objects of a batch of entries are written as one pack, then the refs are moved, then the
  * journal cursor ({@value #CURSOR}) is saved: a crash never leaves a ref naming a missing object,
@@ -407,6 +409,7 @@ public final class Materializer implements Materialization, AutoCloseable {
     Parsed parsed = parse(repo, message, entry.payload(), payload, live);
     List<BranchChange> changes =
         change(repo, message, parsed.effects(), event, entry, parsed.subject(), live);
+    parsed = withConflicts(repo, message, parsed);
     if (message.lineage == ChannelIndex.MAIN) {
       if (!repo.forkPoints.containsKey(ts)) {
         ChannelRepo.Head main = repo.heads.get(ChannelIndex.MAIN);
@@ -498,6 +501,7 @@ public final class Materializer implements Materialization, AutoCloseable {
       Parsed parsed = parse(owner, message, text, readJson(text), live);
       changes.addAll(
           change(owner, message, parsed.effects(), "attachment", entry, parsed.subject(), live));
+      parsed = withConflicts(owner, message, parsed);
       problems.addAll(parsed.problems());
       defined.addAll(parsed.definedPaths());
       refused |= parsed.refused();
@@ -620,6 +624,12 @@ public final class Materializer implements Materialization, AutoCloseable {
         return Parsed.refusal(parsed.commitMessage(), problems);
       }
     }
+    Problem within = conflictWithin(effects);
+    if (within != null) {
+      List<Problem> problems = new ArrayList<>(parsed.problems());
+      problems.add(within);
+      return Parsed.refusal(parsed.commitMessage(), problems);
+    }
     return new Parsed(
         effects,
         parsed.commitMessage(),
@@ -629,6 +639,67 @@ public final class Materializer implements Materialization, AutoCloseable {
         defined,
         actions,
         false);
+  }
+
+  /** A file and a directory of the same name in one message's own definitions, or null. */
+  private static Problem conflictWithin(Map<String, Def> effects) {
+    Set<String> files = new HashSet<>();
+    effects.forEach(
+        (path, def) -> {
+          if (!(def instanceof Def.Removed)) {
+            files.add(path);
+          }
+        });
+    for (String path : files) {
+      for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
+        String parent = path.substring(0, slash);
+        if (files.contains(parent)) {
+          return PathRules.conflict(parent, path);
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * {@code parsed} with a problem for each file of the message that an older message's file or
+   * directory keeps out of the tree (see {@code ChannelIndex}); refused when that is all of it.
+   */
+  private static Parsed withConflicts(
+      ChannelRepo repo, ChannelIndex.Message message, Parsed parsed) {
+    List<Problem> conflicts = new ArrayList<>();
+    boolean anyTaken = false;
+    for (Map.Entry<String, Def> effect : parsed.effects().entrySet()) {
+      if (effect.getValue() instanceof Def.Removed) {
+        anyTaken = true;
+        continue;
+      }
+      String path = effect.getKey();
+      Long definedAt = repo.index.definedAt(message.lineage, path);
+      String blocker =
+          definedAt != null && definedAt == message.ts
+              ? repo.index.blocker(message.lineage, path)
+              : null;
+      if (blocker == null) {
+        anyTaken = true;
+      } else {
+        conflicts.add(PathRules.conflict(path, blocker));
+      }
+    }
+    if (conflicts.isEmpty()) {
+      return parsed;
+    }
+    List<Problem> problems = new ArrayList<>(parsed.problems());
+    problems.addAll(conflicts);
+    return new Parsed(
+        parsed.effects(),
+        parsed.subject(),
+        problems,
+        !anyTaken,
+        parsed.definesChange() && anyTaken,
+        parsed.definedPaths(),
+        parsed.actions(),
+        parsed.fromBot());
   }
 
   /** Hands a durable batch's outcomes to every listener; one failing does not stop the others. */
@@ -787,7 +858,7 @@ public final class Materializer implements Materialization, AutoCloseable {
     if (touched.isEmpty()) {
       return List.of();
     }
-    Set<String> paths = repo.index.withDependents(touched);
+    Set<String> paths = repo.index.withRelated(repo.index.withDependents(touched));
     if (message.lineage == ChannelIndex.MAIN) {
       repo.mainChanges++;
       if (!event.equals("post") || message.ts < repo.newestMainTs) {
@@ -868,7 +939,8 @@ public final class Materializer implements Materialization, AutoCloseable {
       commit.setCommitter(
           new PersonIdent(
               "threadbare", "threadbare@" + team + ".chat", entry.eventTime(), ZoneOffset.UTC));
-      commit.setMessage(commitMessage(repo.channel, message, subject, event, changed));
+      commit.setMessage(
+          commitMessage(repo.channel, message, subject(subject, effects, was, changed), event));
       commit.setEncoding(StandardCharsets.UTF_8);
       ObjectId id = inserter.insert(commit);
       repo.heads.put(lineage, new ChannelRepo.Head(id.copy(), tree.copy()));
@@ -916,7 +988,7 @@ public final class Materializer implements Materialization, AutoCloseable {
         candidates.addAll(late.paths());
       }
     }
-    candidates = repo.index.withDependents(candidates);
+    candidates = repo.index.withRelated(repo.index.withDependents(candidates));
     ObjectReader reader = repo.reader(live);
     for (String path : candidates) {
       ObjectId id = null;
@@ -958,20 +1030,71 @@ public final class Materializer implements Materialization, AutoCloseable {
     return ChannelIndex.changes(before, repo.index.heads(lineage, paths));
   }
 
-  private static String commitMessage(
-      String channel,
-      ChannelIndex.Message message,
-      String subject,
-      String event,
+  /**
+   * The commit's subject: what the sender wrote around the code, or, when that is nothing, what the
+   * commit does, as git users expect: {@code Add a.py} for a new path, {@code Update b.py}, {@code
+   * Remove c.py}, {@code Move d.py to e.py}, joined by {@code ;} (five paths a part at most). A
+   * function of the change alone, so replaying the journal writes the same subject.
+   */
+  static String subject(
+      String prose,
+      Map<String, Def> effects,
+      Map<String, ObjectId> before,
       Map<String, ObjectId> changed) {
-    String text = subject == null ? "" : subject.strip();
-    if (text.isEmpty()) {
-      List<String> paths = List.copyOf(changed.keySet());
-      text =
-          "Update "
-              + paths.stream().limit(5).collect(Collectors.joining(", "))
-              + (paths.size() > 5 ? ", …" : "");
+    String text = prose == null ? "" : prose.strip();
+    if (!text.isEmpty()) {
+      return text;
     }
+    List<String> added = new ArrayList<>();
+    List<String> updated = new ArrayList<>();
+    List<String> removed = new ArrayList<>();
+    List<String> moved = new ArrayList<>();
+    Set<String> moves = new HashSet<>();
+    for (Map.Entry<String, ObjectId> path : changed.entrySet()) {
+      if (path.getValue() != null
+          && effects.get(path.getKey()) instanceof Def.MovedFrom move
+          && changed.containsKey(move.source())
+          && changed.get(move.source()) == null) {
+        moved.add(move.source() + " to " + path.getKey());
+        moves.add(move.source());
+        moves.add(path.getKey());
+      }
+    }
+    for (Map.Entry<String, ObjectId> path : changed.entrySet()) {
+      String name = path.getKey();
+      if (moves.contains(name)) {
+        continue;
+      }
+      if (path.getValue() == null) {
+        removed.add(name);
+      } else if (before.get(name) == null) {
+        added.add(name);
+      } else {
+        updated.add(name);
+      }
+    }
+    List<String> parts = new ArrayList<>();
+    part(parts, "Add", added);
+    part(parts, "Update", updated);
+    part(parts, "Remove", removed);
+    part(parts, "Move", moved);
+    return String.join("; ", parts);
+  }
+
+  private static void part(List<String> parts, String verb, List<String> items) {
+    if (items.isEmpty()) {
+      return;
+    }
+    String listed =
+        items.size() <= 5
+            ? String.join(", ", items)
+            : String.join(", ", items.subList(0, 5)) + " and " + (items.size() - 5) + " more";
+    parts.add((parts.isEmpty() ? verb : verb.toLowerCase(Locale.ROOT)) + " " + listed);
+  }
+
+  private static String commitMessage(
+      String channel, ChannelIndex.Message message, String subject, String event) {
+    String text = subject;
     // Git wants text: no NUL or other control characters but tab and newline.
     text = text.replace("\r\n", "\n").replaceAll("[\\p{Cntrl}&&[^\n\t]]", "");
     return text

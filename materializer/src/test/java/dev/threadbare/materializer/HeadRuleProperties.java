@@ -25,14 +25,16 @@ import net.jqwik.api.constraints.LongRange;
 /**
  * The head rule as a law: whatever the order, duplication and batching of deliveries, the
  * incrementally maintained head of every branch equals the head rule computed from scratch over the
- * visible messages (an obviously correct replay in ts order, below).
+ * visible messages (an obviously correct replay in ts order, below). The paths include files and
+ * directories of the same name ({@code x} and {@code x/y.txt}): of two such heads the one defined
+ * by the older message stays, the newer is left out, and one message defining both is refused.
  */
 class HeadRuleProperties {
 
   private static final String TEAM = "T1";
   private static final String CHANNEL = "C1";
   private static final List<String> PATHS =
-      List.of("a.txt", "b.txt", "dir/c.txt", "dir/sub/d.txt", "x/y.txt");
+      List.of("a.txt", "b.txt", "dir/c.txt", "dir/sub/d.txt", "x/y.txt", "x", "dir/sub");
 
   /** One op of one message version. */
   sealed interface Op {
@@ -140,6 +142,7 @@ class HeadRuleProperties {
 
   private static Map<String, String> replay(List<Message> lineage) {
     Map<String, String> state = new TreeMap<>();
+    Map<String, Integer> definedBy = new HashMap<>();
     lineage.stream()
         .sorted(Comparator.comparingInt(Message::index))
         .filter(m -> !m.deleted() && !m.bot())
@@ -149,7 +152,8 @@ class HeadRuleProperties {
                   m.versions().stream()
                       .max(Comparator.comparingLong(Version::editSeconds))
                       .orElseThrow();
-              if (current.ops().stream().anyMatch(op -> op instanceof Op.Bad)) {
+              if (current.ops().stream().anyMatch(op -> op instanceof Op.Bad)
+                  || definesFileAndDirectory(current.ops())) {
                 return;
               }
               for (Op op : current.ops()) {
@@ -161,6 +165,7 @@ class HeadRuleProperties {
                       state.remove(mv.to());
                     } else {
                       state.put(mv.to(), content);
+                      definedBy.put(mv.to(), m.index());
                     }
                   }
                   default -> {}
@@ -169,10 +174,37 @@ class HeadRuleProperties {
               for (Op op : current.ops()) {
                 if (op instanceof Op.Put put) {
                   state.put(put.path(), put.content() + "\n");
+                  definedBy.put(put.path(), m.index());
                 }
               }
             });
-    return state;
+    // Git holds no file and directory of the same name: the newer of two such heads is left out.
+    Map<String, String> tree = new TreeMap<>();
+    state.forEach(
+        (path, content) -> {
+          boolean olderInTheWay =
+              state.keySet().stream()
+                  .anyMatch(
+                      other ->
+                          (other.startsWith(path + "/") || path.startsWith(other + "/"))
+                              && definedBy.get(other) < definedBy.get(path));
+          if (!olderInTheWay) {
+            tree.put(path, content);
+          }
+        });
+    return tree;
+  }
+
+  private static boolean definesFileAndDirectory(List<Op> ops) {
+    List<String> files = new ArrayList<>();
+    for (Op op : ops) {
+      switch (op) {
+        case Op.Put put -> files.add(put.path());
+        case Op.Mv mv -> files.add(mv.to());
+        default -> {}
+      }
+    }
+    return files.stream().anyMatch(a -> files.stream().anyMatch(b -> b.startsWith(a + "/")));
   }
 
   // ---- scenarios ----

@@ -3,6 +3,7 @@ package dev.threadbare.materializer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.threadbare.core.grammar.Problem;
 import dev.threadbare.core.journal.Journal;
 import dev.threadbare.core.journal.JournalEntry;
 import dev.threadbare.core.materialization.EntryOutcome;
@@ -230,6 +231,95 @@ class MaterializerTest {
       assertThat(arrived.changes())
           .singleElement()
           .satisfies(c -> assertThat(c.kind()).isEqualTo(FileChange.Kind.ADDED));
+    }
+  }
+
+  @Test
+  void aFileAndADirectoryOfTheSameNameRefuseTheNewerMessage() {
+    try (Journal journal = Journals.sqlite(dir.resolve("journal.db"));
+        Materializer materializer = Materializer.open(journal, dir.resolve("git"))) {
+      List<EntryOutcome> outcomes = new ArrayList<>();
+      materializer.addListener(outcomes::addAll);
+      journal.append(
+          List.of(
+              post("1700000001.000100", "lib/one.py", "one"),
+              post("1700000002.000100", "lib/two.py", "two"),
+              post("1700000003.000100", "lib", "a file"),
+              post("1700000004.000100", "dup/a", "a"),
+              post("1700000005.000100", "dup/a/b", "b")));
+      materializer.catchUp();
+      GitStore store = materializer.store();
+      assertThat(files(store, "main"))
+          .containsOnlyKeys("lib/one.py", "lib/two.py", "dup/a")
+          .containsEntry("lib/one.py", "one\n");
+      EntryOutcome lib = outcomes.get(2);
+      assertThat(lib.result()).isEqualTo(EntryOutcome.Result.REFUSED);
+      assertThat(lib.commit()).isNull();
+      assertThat(lib.problems())
+          .singleElement()
+          .satisfies(
+              p -> {
+                assertThat(p.rule()).isEqualTo(Problem.PATH_CONFLICT);
+                assertThat(p.message())
+                    .contains("`lib` was not saved")
+                    .contains("`lib/one.py`")
+                    .contains("rm lib/one.py");
+              });
+      assertThat(outcomes.get(4).result()).isEqualTo(EntryOutcome.Result.REFUSED);
+      assertThat(outcomes.get(4).problems().get(0).message())
+          .contains("`dup/a` is already a file")
+          .contains("rm dup/a");
+
+      // The fix: rm first, then post again.
+      journal.append(
+          List.of(
+              JournalEntries.message(T, C, "1700000006.000100").user("U1").text("rm dup/a").build(),
+              post("1700000007.000100", "dup/a/b", "b")));
+      materializer.catchUp();
+      assertThat(outcomes.get(6).result()).isEqualTo(EntryOutcome.Result.TAKEN);
+      assertThat(files(store, "main")).containsOnlyKeys("lib/one.py", "lib/two.py", "dup/a/b");
+
+      // One message defining both is refused whole.
+      journal.append(
+          List.of(
+              JournalEntries.message(T, C, "1700000008.000100")
+                  .user("U1")
+                  .text("`z`\n```\n1\n```\n`z/y`\n```\n2\n```")
+                  .build()));
+      materializer.catchUp();
+      assertThat(outcomes.get(7).result()).isEqualTo(EntryOutcome.Result.REFUSED);
+      assertThat(files(store, "main")).doesNotContainKeys("z", "z/y");
+    }
+  }
+
+  @Test
+  void subjectsSayWhatTheCommitDoesWhenTheSenderSaysNothing() {
+    try (Journal journal = Journals.sqlite(dir.resolve("journal.db"));
+        Materializer materializer = Materializer.open(journal, dir.resolve("git"))) {
+      journal.append(
+          List.of(
+              post("1700000001.000100", "a.py", "1"),
+              post("1700000002.000100", "a.py", "2"),
+              JournalEntries.message(T, C, "1700000003.000100").user("U1").text("rm a.py").build(),
+              post("1700000004.000100", "b.py", "b"),
+              JournalEntries.message(T, C, "1700000005.000100")
+                  .user("U1")
+                  .text("mv b.py c.py")
+                  .build(),
+              JournalEntries.message(T, C, "1700000006.000100")
+                  .user("U1")
+                  .text("Fix the greeting\n`c.py`\n```\nhi\n```")
+                  .build()));
+      materializer.catchUp();
+      assertThat(materializer.store().log(C, "main"))
+          .extracting(LogEntry::subject)
+          .containsExactly(
+              "Fix the greeting",
+              "Move b.py to c.py",
+              "Add b.py",
+              "Remove a.py",
+              "Update a.py",
+              "Add a.py");
     }
   }
 

@@ -9,6 +9,7 @@ import dev.threadbare.chat.Chat;
 import dev.threadbare.chat.bot.Bot;
 import dev.threadbare.chat.bot.GitAccess;
 import dev.threadbare.chat.catchup.CatchUp;
+import dev.threadbare.chat.channels.ChannelNames;
 import dev.threadbare.chat.events.EventIntake;
 import dev.threadbare.chat.events.JournalListener;
 import dev.threadbare.chat.files.FileDownloader;
@@ -139,6 +140,7 @@ final class ChatWiring {
             Chat.intake(dataDir.journal())
                 .enrichWith(
                     FileDownloader.create(botToken, FileDownloader.DEFAULT_MAX_BYTES, outbox))
+                .enrichWith(ChannelNames.create(methods, botToken))
                 .onJournaled(bot)
                 .onJournaled(journaled));
     if (signingSecret != null && !signingSecret.isBlank()) {

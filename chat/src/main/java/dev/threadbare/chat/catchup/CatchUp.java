@@ -2,18 +2,17 @@ package dev.threadbare.chat.catchup;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.slack.api.methods.MethodsClient;
 import dev.threadbare.chat.events.EventIntake;
 import dev.threadbare.chat.events.JournalListener;
 import dev.threadbare.chat.outbox.Outbox;
 import dev.threadbare.chat.outbox.OutgoingCall;
+import dev.threadbare.core.chat.SlackEvents;
 import dev.threadbare.core.chat.SlackTs;
 import dev.threadbare.core.journal.EntryKind;
 import dev.threadbare.core.journal.Journal;
 import dev.threadbare.core.journal.JournalEntry;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -75,6 +73,14 @@ public final class CatchUp implements JournalListener, AutoCloseable {
   private final Map<String, String> newestByChannel = new ConcurrentHashMap<>();
   private final Map<String, String> newestReplyByThread = new ConcurrentHashMap<>();
   private long seenSeq;
+
+  /**
+   * Guards the scheduler, apart from the monitor {@link #runOnce} holds while it waits for its
+   * request budget (a minute a request on real Slack): {@link #close} must not wait for that.
+   */
+  private final Object lifecycle = new Object();
+
+  private volatile boolean closed;
   private ScheduledExecutorService scheduler;
   private java.util.concurrent.ScheduledFuture<?> scheduled;
 
@@ -163,7 +169,16 @@ public final class CatchUp implements JournalListener, AutoCloseable {
   }
 
   /** Runs catch-up now and then every {@code interval}, on a background thread. */
-  public synchronized CatchUp start(Duration interval) {
+  public CatchUp start(Duration interval) {
+    synchronized (lifecycle) {
+      return startLocked(interval);
+    }
+  }
+
+  private CatchUp startLocked(Duration interval) {
+    if (closed) {
+      throw new IllegalStateException("catch-up is closed");
+    }
     if (scheduler != null) {
       throw new IllegalStateException("catch-up already started");
     }
@@ -190,13 +205,32 @@ public final class CatchUp implements JournalListener, AutoCloseable {
     return this;
   }
 
+  /**
+   * Stops the background runs within a few seconds: a run waiting for its request budget or for
+   * Slack's {@code Retry-After} is interrupted (what it journaled so far stays journaled; the next
+   * start catches up the rest). Does not wait for the run's monitor. Idempotent.
+   */
   @Override
-  public synchronized void close() {
-    if (scheduled != null) {
-      scheduled.cancel(true);
+  public void close() {
+    ScheduledExecutorService stopping;
+    synchronized (lifecycle) {
+      closed = true;
+      if (scheduled != null) {
+        scheduled.cancel(true);
+      }
+      stopping = scheduler;
+      if (stopping != null) {
+        stopping.shutdownNow();
+      }
     }
-    if (scheduler != null) {
-      scheduler.shutdownNow();
+    if (stopping != null) {
+      try {
+        if (!stopping.awaitTermination(5, TimeUnit.SECONDS)) {
+          LOG.warn("catch-up did not stop within 5 s; leaving it to finish its current call");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -207,24 +241,13 @@ public final class CatchUp implements JournalListener, AutoCloseable {
   private List<JournalEntry> describe(String team, List<JsonNode> channels) {
     List<JournalEntry> entries = new ArrayList<>();
     for (JsonNode channel : channels) {
-      ObjectNode payload = JSON.createObjectNode();
-      payload.put("id", channel.path("id").asText());
-      payload.put("name", channel.path("name").asText());
-      payload.put("is_channel", true);
-      payload.put("is_private", channel.path("is_private").asBoolean(false));
-      String text = payload.toString();
       entries.add(
-          new JournalEntry(
-              0,
+          SlackEvents.channelEntry(
               team,
               channel.path("id").asText(),
-              "0",
-              EntryKind.CHANNEL,
-              UUID.nameUUIDFromBytes(text.getBytes(StandardCharsets.UTF_8)).toString(),
-              null,
-              null,
-              clock.instant(),
-              text));
+              channel.path("name").asText(),
+              channel.path("is_private").asBoolean(false),
+              clock.instant()));
     }
     return entries;
   }
@@ -355,7 +378,7 @@ public final class CatchUp implements JournalListener, AutoCloseable {
 
   private JsonNode budgeted(String method, Map<String, String> params, int[] requests) {
     while (true) {
-      if (!budget.acquire()) {
+      if (closed || !budget.acquire()) {
         throw new CatchUpException("catch-up interrupted while waiting for its request budget");
       }
       requests[0]++;

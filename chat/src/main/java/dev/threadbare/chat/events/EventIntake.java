@@ -41,7 +41,8 @@ public final class EventIntake implements AutoCloseable {
   private final List<PendingAppend> queue = new ArrayList<>();
   private final ReentrantLock writeLock = new ReentrantLock();
   private boolean closed;
-  private volatile UnaryOperator<List<JournalEntry>> enrichment = UnaryOperator.identity();
+  private final List<UnaryOperator<List<JournalEntry>>> enrichments =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private EventIntake(Journal journal, EnvelopeConverter converter) {
     this.journal = journal;
@@ -61,12 +62,12 @@ public final class EventIntake implements AutoCloseable {
   }
 
   /**
-   * Sets a step run on the hand-off thread before listeners hear of new entries, which returns
-   * further entries to append (such as downloaded file contents); it runs after the ack, so it may
-   * take its time.
+   * Adds a step (steps run in order) on the hand-off thread before listeners hear of new entries,
+   * which returns further entries to append (such as downloaded file contents); it runs after the
+   * ack, so it may take its time.
    */
   public EventIntake enrichWith(UnaryOperator<List<JournalEntry>> step) {
-    this.enrichment = Objects.requireNonNull(step, "step");
+    enrichments.add(Objects.requireNonNull(step, "step"));
     return this;
   }
 
@@ -191,7 +192,10 @@ public final class EventIntake implements AutoCloseable {
   private void deliver(List<JournalEntry> fresh) {
     List<JournalEntry> batch = fresh;
     try {
-      List<JournalEntry> extra = enrichment.apply(fresh);
+      List<JournalEntry> extra = new ArrayList<>();
+      for (UnaryOperator<List<JournalEntry>> step : enrichments) {
+        extra.addAll(step.apply(fresh));
+      }
       if (!extra.isEmpty()) {
         List<JournalEntry> appended = journal.append(extra);
         batch = new ArrayList<>(fresh);

@@ -1,6 +1,7 @@
 package dev.threadbare.chat.catchup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.threadbare.chat.Chat;
@@ -176,6 +177,20 @@ class CatchUpTest {
     catchUp.runOnce();
 
     assertThat(entries(EntryKind.MESSAGE)).extracting(JournalEntry::ts).contains(lost, reply);
+  }
+
+  @Test
+  void closeDoesNotWaitForARunSleepingOnItsBudget() throws Exception {
+    chat.createChannel("work");
+    // Real Slack's budget: one history request a minute, so the run sleeps after its first.
+    CatchUp catchUp = catchUp(CatchUp.DEFAULT_REQUESTS_PER_MINUTE).start(Duration.ofMinutes(5));
+    assertThat(
+            WorkspaceHarness.eventually(
+                Duration.ofSeconds(30), () -> !entries(EntryKind.CHANNEL).isEmpty()))
+        .isTrue();
+    Thread.sleep(500); // into the budget's wait for the second channel
+    // Before, close() waited on the monitor the sleeping run held: a minute per channel left.
+    assertTimeoutPreemptively(Duration.ofSeconds(20), catchUp::close);
   }
 
   @Test

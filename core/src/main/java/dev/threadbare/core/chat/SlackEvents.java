@@ -1,11 +1,15 @@
 package dev.threadbare.core.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.threadbare.core.journal.EntryKind;
 import dev.threadbare.core.journal.JournalEntry;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * Turns Slack's event shapes into journal entries, following {@link EntryKind}: the one code path
@@ -56,8 +60,68 @@ public final class SlackEvents {
       case "message" -> message(envelope, event);
       case "reaction_added" -> reaction(envelope, event, EntryKind.REACTION_ADDED);
       case "reaction_removed" -> reaction(envelope, event, EntryKind.REACTION_REMOVED);
+      case "channel_created", "channel_rename", "group_rename" -> channelNamed(envelope, event);
+      case "member_joined_channel" -> channelJoined(envelope, event);
       default -> List.of();
     };
+  }
+
+  /**
+   * The {@link EntryKind#CHANNEL} entry of a channel as seen at {@code seenAt}: payload {@code
+   * {"id","name","is_channel","is_private"}}, version a hash of it, so the same name seen by an
+   * event and by catch-up is journaled once and a rename is a new entry. A null {@code name}
+   * records only that the channel exists (its name is looked up).
+   */
+  public static JournalEntry channelEntry(
+      String team, String channelId, String name, boolean isPrivate, Instant seenAt) {
+    Objects.requireNonNull(team, "team");
+    Objects.requireNonNull(channelId, "channelId");
+    Objects.requireNonNull(seenAt, "seenAt");
+    ObjectNode payload = JsonNodeFactory.instance.objectNode();
+    payload.put("id", channelId);
+    if (name != null) {
+      payload.put("name", name);
+    }
+    payload.put("is_channel", true);
+    payload.put("is_private", isPrivate);
+    String text = payload.toString();
+    return new JournalEntry(
+        0,
+        team,
+        channelId,
+        "0",
+        EntryKind.CHANNEL,
+        UUID.nameUUIDFromBytes(text.getBytes(StandardCharsets.UTF_8)).toString(),
+        null,
+        null,
+        seenAt,
+        text);
+  }
+
+  /** {@code channel_created} / {@code channel_rename}: the event carries the channel object. */
+  private static List<JournalEntry> channelNamed(JsonNode envelope, JsonNode event) {
+    JsonNode channel = event.get("channel");
+    if (channel == null || !channel.isObject()) {
+      throw malformed("event.channel", "is missing or not an object", channel);
+    }
+    String id = requiredText(channel, "id", "event.channel.id");
+    String name = requiredText(channel, "name", "event.channel.name");
+    boolean isPrivate =
+        channel.path("is_private").asBoolean(false)
+            || "group_rename".equals(event.path("type").asText());
+    return List.of(
+        channelEntry(team(envelope, event), id, name, isPrivate, eventTime(envelope, event)));
+  }
+
+  /**
+   * {@code member_joined_channel}: the channel's id only; its name is looked up (the chat adapter
+   * does, on the first event naming a channel it does not know).
+   */
+  private static List<JournalEntry> channelJoined(JsonNode envelope, JsonNode event) {
+    String id = requiredText(event, "channel", "event.channel");
+    boolean isPrivate = "G".equals(event.path("channel_type").asText());
+    return List.of(
+        channelEntry(team(envelope, event), id, null, isPrivate, eventTime(envelope, event)));
   }
 
   /**

@@ -35,7 +35,6 @@ public final class ChatGrammar {
 
   private static final String FENCE = "```";
   private static final int MAX_INFO_STRING = 32;
-  private static final int SUMMARY_PATHS = 5;
   private static final int MAX_PROBLEMS_PER_KIND = 20;
 
   private final int maxLines;
@@ -703,50 +702,7 @@ public final class ChatGrammar {
         i = newline + 1;
       }
       String text = message.toString().strip();
-      return text.isEmpty() ? summary() : text;
-    }
-
-    /**
-     * {@code Update a, b; remove c; move d to e}: what the change does, when the sender is mute.
-     */
-    private String summary() {
-      if (problems.stream().anyMatch(Problem::refusesChange)) {
-        return "";
-      }
-      List<String> parts = new ArrayList<>();
-      if (!files.isEmpty()) {
-        parts.add("update " + listed(files.stream().map(f -> f.path().value()).toList()));
-      }
-      List<String> removes = new ArrayList<>();
-      List<String> moves = new ArrayList<>();
-      for (Command command : commands) {
-        if (command instanceof Command.Remove remove) {
-          removes.add(remove.path().value());
-        } else if (command instanceof Command.Move move) {
-          moves.add(move.from() + " to " + move.to());
-        }
-      }
-      if (!removes.isEmpty()) {
-        parts.add("remove " + listed(removes));
-      }
-      if (!moves.isEmpty()) {
-        parts.add("move " + listed(moves));
-      }
-      if (parts.isEmpty()) {
-        return "";
-      }
-      String joined = String.join("; ", parts);
-      return Character.toUpperCase(joined.charAt(0)) + joined.substring(1);
-    }
-
-    private String listed(List<String> items) {
-      if (items.size() <= SUMMARY_PATHS) {
-        return String.join(", ", items);
-      }
-      return String.join(", ", items.subList(0, SUMMARY_PATHS))
-          + " and "
-          + (items.size() - SUMMARY_PATHS)
-          + " more";
+      return text;
     }
   }
 

@@ -15,7 +15,8 @@ import java.util.List;
  * @param files the files the message defines, in message order (code blocks, then attachments)
  * @param commands the command lines, in message order
  * @param commitMessage the message text without file blocks, their path lines and command lines,
- *     trimmed; or a plain summary such as {@code Update src/a.py, README.md} when that is empty
+ *     trimmed; empty when nothing else is said (the materializer then writes a subject from what
+ *     the commit does: {@code Add src/a.py}, {@code Update README.md}, {@code Remove old.py})
  * @param problems what was not taken, and why
  */
 public record ParsedMessage(

@@ -51,6 +51,42 @@ public final class PathRules {
 
   private PathRules() {}
 
+  /**
+   * The problem of a file {@code path} that cannot be taken because {@code other}, defined by an
+   * older message, is in the way: a file where {@code path} needs a directory, or a directory (a
+   * file under it) where {@code path} would be a file. Names both and the fix.
+   */
+  public static Problem conflict(String path, String other) {
+    boolean otherIsDirectory = other.startsWith(path + "/");
+    String why =
+        otherIsDirectory
+            ? "`" + path + "` is already a directory (it holds `" + other + "`)"
+            : "`"
+                + other
+                + "` is already a file, so it cannot be a directory holding `"
+                + path
+                + "`";
+    String fix =
+        otherIsDirectory
+            ? "remove what is under it first (`rm "
+                + other
+                + "`, and any other file in `"
+                + path
+                + "/`), or pick another name"
+            : "remove it first (`rm " + other + "`), or pick another name";
+    return new Problem(
+        path,
+        Problem.PATH_CONFLICT,
+        "file `"
+            + path
+            + "` was not saved: "
+            + why
+            + " and git cannot hold a file and a directory"
+            + " of the same name. To save it, "
+            + fix
+            + ", then post it again.");
+  }
+
   /** Whether {@code rule} is one of the path rules' names. */
   public static boolean isPathRule(String rule) {
     return switch (rule) {

@@ -30,6 +30,12 @@ public record Problem(String input, String rule, String message) {
   /** Rule: a code block is longer than {@code lint.max_lines} or Slack's message limit. */
   public static final String TOO_LONG = "too-long";
 
+  /**
+   * Rule: a path is a file where another is a directory of the same name ({@code lib} beside {@code
+   * lib/one.py}); git cannot hold both, so the newer definition is not taken.
+   */
+  public static final String PATH_CONFLICT = "path-conflict";
+
   /** Rule: an opening {@code ```} has no closing one. */
   public static final String UNTERMINATED_FENCE = "unterminated-fence";
 

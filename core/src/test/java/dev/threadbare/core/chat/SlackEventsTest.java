@@ -64,6 +64,38 @@ class SlackEventsTest {
   }
 
   @Test
+  void a_created_or_renamed_channel_is_a_channel_entry_with_its_name() {
+    JournalEntry created =
+        only(
+            envelope(
+                """
+                {"type":"channel_created","channel":{"id":"C9","name":"fresh","created":1700000000,
+                 "creator":"U1"},"event_ts":"1700000000.000100"}"""));
+    assertThat(created.kind()).isEqualTo(EntryKind.CHANNEL);
+    assertThat(created.channel()).isEqualTo("C9");
+    assertThat(created.payload()).contains("\"name\":\"fresh\"");
+    JournalEntry renamed =
+        only(
+            envelope(
+                """
+                {"type":"channel_rename","channel":{"id":"C9","name":"renamed","created":1700000000},
+                 "event_ts":"1700000001.000100"}"""));
+    assertThat(renamed.payload()).contains("\"name\":\"renamed\"");
+    assertThat(renamed.version()).isNotEqualTo(created.version());
+    // The same name seen by catch-up is the same entry (journaled once).
+    assertThat(SlackEvents.channelEntry("T1", "C9", "fresh", false, created.eventTime()).version())
+        .isEqualTo(created.version());
+    JournalEntry joined =
+        only(
+            envelope(
+                """
+                {"type":"member_joined_channel","user":"UBOT","channel":"C9","channel_type":"C",
+                 "event_ts":"1700000002.000100"}"""));
+    assertThat(joined.kind()).isEqualTo(EntryKind.CHANNEL);
+    assertThat(joined.payload()).doesNotContain("name");
+  }
+
+  @Test
   void thread_replies_and_broadcasts_belong_to_their_thread() {
     JournalEntry reply =
         only(
@@ -180,10 +212,7 @@ class SlackEventsTest {
                     "{\"token\":\"x\",\"challenge\":\"abc\",\"type\":\"url_verification\"}")))
         .isEmpty();
     assertThat(SlackEvents.toEntries(Fixtures.parse("{\"type\":\"app_rate_limited\"}"))).isEmpty();
-    assertThat(
-            SlackEvents.toEntries(
-                envelope(
-                    "{\"type\":\"member_joined_channel\",\"user\":\"U1\",\"channel\":\"C1\"}")))
+    assertThat(SlackEvents.toEntries(envelope("{\"type\":\"channel_left\",\"channel\":\"C1\"}")))
         .isEmpty();
   }
 

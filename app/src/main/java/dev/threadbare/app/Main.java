@@ -44,14 +44,37 @@ public final class Main {
     return commandLine().execute(args);
   }
 
-  /** The configured picocli command line: errors are one clear line and a non-zero exit. */
+  /**
+   * The configured picocli command line: every command and subcommand answers {@code --help} /
+   * {@code -h} (usage on standard output, exit 0); errors are one clear line and a non-zero exit.
+   */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
+    withHelpEverywhere(cli);
     cli.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           commandLine.getErr().println("threadbare: " + ex.getMessage());
           return 1;
         });
     return cli;
+  }
+
+  /**
+   * Gives {@code cli} and every subcommand below it a {@code -h/--help} option, so a command added
+   * later cannot forget it. Only help is added: some commands use {@code --version} for their own
+   * purpose (the deployed version in {@code db add-credentials}).
+   */
+  private static void withHelpEverywhere(CommandLine cli) {
+    CommandLine.Model.CommandSpec spec = cli.getCommandSpec();
+    if (spec.findOption("--help") == null) {
+      spec.addOption(
+          CommandLine.Model.OptionSpec.builder("-h", "--help")
+              .usageHelp(true)
+              .description("Show this help message and exit.")
+              .build());
+    }
+    for (CommandLine sub : cli.getSubcommands().values()) {
+      withHelpEverywhere(sub);
+    }
   }
 }

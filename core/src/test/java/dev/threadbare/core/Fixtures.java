@@ -8,8 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Finds the shared real-world captures ({@code shared/fixtures}, beside the repository) by walking
- * up from the working directory, so tests run wherever the repository is cloned.
+ * Finds the real-world captures kept in the repository's {@code testing/fixtures} by walking up
+ * from the working directory, so tests run wherever the repository is cloned.
  */
 public final class Fixtures {
   public static final ObjectMapper JSON = new ObjectMapper();
@@ -17,8 +17,8 @@ public final class Fixtures {
   private Fixtures() {}
 
   /**
-   * The {@code shared/fixtures} folder: {@code -Dthreadbare.fixtures} or {@code
-   * THREADBARE_FIXTURES} when set, else the nearest ancestor's {@code shared/fixtures}. The same
+   * The {@code testing/fixtures} folder: {@code -Dthreadbare.fixtures} or {@code
+   * THREADBARE_FIXTURES} when set, else the nearest ancestor's {@code testing/fixtures}. The same
    * rule as the testing module's {@code Fixtures}, which core's tests cannot use (testing depends
    * on core).
    */
@@ -32,22 +32,22 @@ public final class Fixtures {
             "fixtures folder "
                 + path
                 + " (from threadbare.fixtures or THREADBARE_FIXTURES) does not exist: point it at"
-                + " the repository's shared/fixtures");
+                + " the repository's testing/fixtures");
       }
       return path;
     }
     Path dir = Path.of("").toAbsolutePath();
     for (Path p = dir; p != null; p = p.getParent()) {
-      Path candidate = p.resolve("shared").resolve("fixtures");
-      if (Files.isDirectory(candidate)) {
+      Path candidate = p.resolve("testing").resolve("fixtures");
+      if (Files.isRegularFile(candidate.resolve("README.md"))) {
         return candidate;
       }
     }
     throw new IllegalStateException(
-        "no shared/fixtures folder above " + dir + ": clone the shared folder beside the repo");
+        "no testing/fixtures folder above " + dir + ": run the tests inside the repository");
   }
 
-  /** A fixture file, by its path under {@code shared/fixtures}. */
+  /** A fixture file, by its path under {@code testing/fixtures}. */
   public static Path path(String relative) {
     Path p = root().resolve(relative);
     if (!Files.isRegularFile(p)) {

@@ -132,7 +132,8 @@ public final class DbLayer implements SqlService, AutoCloseable {
             server.user(),
             server.password(),
             server.adminDatabase(),
-            server.databasePrefix()),
+            server.databasePrefix(),
+            options.statementTimeout()),
         options);
   }
 

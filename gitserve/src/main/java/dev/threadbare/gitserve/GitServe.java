@@ -23,8 +23,10 @@ import java.util.Optional;
  */
 public final class GitServe {
   private final TokenStore tokens;
-  private final Access access;
+  private final ChannelDirectory channels;
   private final Settings settings;
+  private volatile ChatSessions sessions;
+  private volatile Conversations conversations;
 
   /**
    * How gitserve behaves.
@@ -32,29 +34,45 @@ public final class GitServe {
    * @param anonymousPublicReads whether public channels may be read without a token
    * @param baseUrl the URL users reach this server at (for clone URLs), or null to derive it from
    *     each request's Host header
+   * @param chatUrl where the chat lives, such as this server's URL for the local workspace or
+   *     {@code https://team.slack.com} for Slack: message links ({@code Chat-Message} trailers)
+   *     open there; null keeps the trailers' own links
    */
-  public record Settings(boolean anonymousPublicReads, String baseUrl) {
+  public record Settings(boolean anonymousPublicReads, String baseUrl, String chatUrl) {
     /** Validates. */
     public Settings {
-      if (baseUrl != null && !(baseUrl.startsWith("http://") || baseUrl.startsWith("https://"))) {
-        throw new IllegalArgumentException(
-            "base URL `" + baseUrl + "` must start with http:// or https://");
-      }
-      if (baseUrl != null && baseUrl.endsWith("/")) {
-        baseUrl = baseUrl.substring(0, baseUrl.length() - 1);
-      }
+      baseUrl = httpUrl("base URL", baseUrl);
+      chatUrl = httpUrl("chat URL", chatUrl);
+    }
+
+    /** Settings whose message links keep the trailers' own. */
+    public Settings(boolean anonymousPublicReads, String baseUrl) {
+      this(anonymousPublicReads, baseUrl, null);
     }
 
     /** Tokens required everywhere, URLs from the request. */
     public static Settings defaults() {
-      return new Settings(false, null);
+      return new Settings(false, null, null);
+    }
+
+    /** These settings with message links opening at {@code url} (see {@link #chatUrl}). */
+    public Settings withChatUrl(String url) {
+      return new Settings(anonymousPublicReads, baseUrl, url);
+    }
+
+    private static String httpUrl(String what, String url) {
+      if (url != null && !(url.startsWith("http://") || url.startsWith("https://"))) {
+        throw new IllegalArgumentException(
+            what + " `" + url + "` must start with http:// or https://");
+      }
+      return url != null && url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
   }
 
   private GitServe(TokenStore tokens, ChannelDirectory channels, Settings settings) {
     this.tokens = tokens;
+    this.channels = channels;
     this.settings = settings;
-    this.access = new Access(tokens, channels, settings.anonymousPublicReads());
   }
 
   /** Opens gitserve over {@code dataDir} (its token database) with default settings. */
@@ -76,14 +94,38 @@ public final class GitServe {
   }
 
   /**
+   * Lets a browser signed in to the chat UI on this server use the code browser without a token.
+   * Call before {@link #configure}.
+   *
+   * @return this
+   */
+  public GitServe signInWith(ChatSessions chatSessions) {
+    this.sessions = Objects.requireNonNull(chatSessions, "chatSessions");
+    return this;
+  }
+
+  /**
+   * Lets blame show the conversation that wrote each line, read from {@code source}. Call before
+   * {@link #configure}.
+   *
+   * @return this
+   */
+  public GitServe conversationsFrom(Conversations source) {
+    this.conversations = Objects.requireNonNull(source, "source");
+    return this;
+  }
+
+  /**
    * Adds git serving, downloads, the code browser and the JSON API to an app being configured. Call
    * inside {@code Javalin.create(config -> …)}.
    */
   public void configure(JavalinConfig config) {
     Objects.requireNonNull(config, "config");
+    Access access = new Access(tokens, channels, settings.anonymousPublicReads(), sessions);
     GitHttp git = new GitHttp(access);
     config.jetty.modifyServletContextHandler(git::mount);
-    CodeBrowser browser = new CodeBrowser(access, settings.baseUrl());
+    CodeBrowser browser =
+        new CodeBrowser(access, settings.baseUrl(), settings.chatUrl(), conversations);
     config.router.mount(browser::routes);
   }
 

@@ -227,6 +227,25 @@ class CodeBrowserChromiumTest {
   }
 
   @Test
+  void aDiffIsSingleSpaced() {
+    signInAt("/code/general/diff?from=" + v1.name() + "&to=" + v3.name());
+    WebElement patch =
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("pre.patch")));
+    int lines = patch.findElements(By.tagName("span")).size();
+    double lineHeight =
+        ((Number)
+                ((org.openqa.selenium.JavascriptExecutor) driver)
+                    .executeScript(
+                        "return parseFloat(getComputedStyle(arguments[0].firstElementChild)"
+                            + ".lineHeight)",
+                        patch))
+            .doubleValue();
+    // Each line one line high (borders aside): no blank line between them.
+    assertThat(lines).isGreaterThan(4);
+    assertThat(patch.getRect().getHeight()).isLessThanOrEqualTo((int) (lines * lineHeight) + 4);
+  }
+
+  @Test
   void copiesTheCloneUrl() {
     signInAt("/code/general");
     WebElement copy = wait.until(ExpectedConditions.elementToBeClickable(By.id("copy-clone")));

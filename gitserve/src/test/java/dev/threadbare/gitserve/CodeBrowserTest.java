@@ -213,6 +213,35 @@ class CodeBrowserTest {
   }
 
   @Test
+  void aWellFormedCommitIdThatIsNotInTheRepositoryIsNotFound() throws Exception {
+    String absent = "0123456789abcdef0123456789abcdef01234567";
+    for (String path :
+        new String[] {
+          "/code/general/tree?rev=" + absent,
+          "/code/general/blame?rev=" + absent + "&path=src/app.py",
+          "/code/general/diff?to=" + absent,
+          "/api/v1/channels/general/tree?rev=" + absent,
+          "/api/v1/channels/general/diff?from=" + absent + "&to=main"
+        }) {
+      HttpResponse<String> response = get(path, bobToken);
+      assertThat(response.statusCode()).as(path).isEqualTo(404);
+      assertThat(response.body()).as(path).contains("version `" + absent + "` not found");
+    }
+  }
+
+  @Test
+  void aDiffHasOneLineOfMarkupPerLineOfPatch() throws Exception {
+    HttpResponse<String> diff =
+        get("/code/general/diff?from=" + v1.name() + "&to=" + v3.name(), bobToken);
+    assertThat(diff.statusCode()).isEqualTo(200);
+    String patches = diff.body().substring(diff.body().indexOf("<div id=\"diff\">"));
+    // Each line is a block of its own: a newline between the blocks would show as a blank line.
+    assertThat(patches)
+        .contains("<span class=\"add\">+import os</span>")
+        .doesNotContain("</span>\n");
+  }
+
+  @Test
   void sameAccessRulesAsGit() throws Exception {
     HttpResponse<String> anonymous = get("/api/v1/channels/general/tree", null);
     assertThat(anonymous.statusCode()).isEqualTo(401);

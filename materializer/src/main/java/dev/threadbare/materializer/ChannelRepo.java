@@ -158,8 +158,10 @@ final class ChannelRepo implements AutoCloseable {
 
   /** Writes the batch's objects, then points the refs at them: refs never name missing objects. */
   void flush() throws IOException {
+    boolean wrotePack = false;
     if (packInserter != null) {
       packInserter.flush();
+      wrotePack = true;
       if (liveReader != null) {
         liveReader.close();
       }
@@ -172,6 +174,9 @@ final class ChannelRepo implements AutoCloseable {
       dryReader = null;
     }
     if (dirty.isEmpty()) {
+      if (wrotePack) {
+        Repacker.INSTANCE.packAdded(repository.getDirectory());
+      }
       return;
     }
     BatchRefUpdate update = repository.getRefDatabase().newBatchUpdate();
@@ -194,6 +199,10 @@ final class ChannelRepo implements AutoCloseable {
     }
     try (RevWalk walk = new RevWalk(repository)) {
       update.execute(walk, NullProgressMonitor.INSTANCE);
+    }
+    if (wrotePack) {
+      // After the refs: a full repack then takes this batch's objects too.
+      Repacker.INSTANCE.packAdded(repository.getDirectory());
     }
     for (ReceiveCommand command : update.getCommands()) {
       if (command.getResult() != ReceiveCommand.Result.OK) {
@@ -228,6 +237,7 @@ final class ChannelRepo implements AutoCloseable {
 
   @Override
   public void close() {
+    Repacker.INSTANCE.awaitIdle(repository.getDirectory());
     if (liveReader != null) {
       liveReader.close();
     }

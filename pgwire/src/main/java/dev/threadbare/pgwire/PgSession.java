@@ -70,7 +70,8 @@ final class PgSession {
 
   private final int processId;
   private final int secretKey;
-  private final boolean overConnectionLimit;
+  private final String refusal;
+  private volatile String lateReason;
   private final Map<String, Prepared> statements = new HashMap<>();
   private final Map<String, Portal> portals = new HashMap<>();
   private volatile Thread thread;
@@ -190,7 +191,7 @@ final class PgSession {
       Socket socket,
       int processId,
       int secretKey,
-      boolean overConnectionLimit) {
+      String refusal) {
     this.server = server;
     this.service = service;
     this.settings = settings;
@@ -198,7 +199,7 @@ final class PgSession {
     this.transport = socket;
     this.processId = processId;
     this.secretKey = secretKey;
-    this.overConnectionLimit = overConnectionLimit;
+    this.refusal = refusal;
   }
 
   int processId() {
@@ -231,6 +232,19 @@ final class PgSession {
     }
   }
 
+  /**
+   * The client did not authenticate by the deadline, or was evicted for a newer connection while
+   * still authenticating: its pending read ends, and it is told why before the connection closes.
+   */
+  void authenticationDeadlinePassed(String reason) {
+    lateReason = reason;
+    try {
+      socket.shutdownInput();
+    } catch (IOException e) {
+      LOG.debug("connection {}: shutting its input down", processId, e);
+    }
+  }
+
   void join(Duration timeout) throws InterruptedException {
     Thread running = thread;
     if (running != null && running.isAlive()) {
@@ -257,14 +271,14 @@ final class PgSession {
     } catch (SSLException e) {
       LOG.info("connection {}: TLS failed: {}", processId, e.getMessage());
     } catch (SocketTimeoutException e) {
-      fatal(
-          SqlStates.PROTOCOL_VIOLATION,
-          "authentication did not complete within "
-              + settings.authenticationTimeout().toSeconds()
-              + " s: the client must send its startup packet and credentials promptly");
+      tooSlow("deadline");
     } catch (EOFException | SocketException | ClosedChannelException e) {
-      // ClosedChannelException: the server closed the socket (shutdown, disconnect) mid-read
-      LOG.debug("connection {} ended: {}", processId, e.toString());
+      if (lateReason != null) {
+        tooSlow(lateReason);
+      } else {
+        // ClosedChannelException: the server closed the socket (shutdown, disconnect) mid-read
+        LOG.debug("connection {} ended: {}", processId, e.toString());
+      }
     } catch (IOException e) {
       LOG.info("connection {} failed", processId, e);
     } catch (RuntimeException e) {
@@ -289,6 +303,17 @@ final class PgSession {
       }
       server.ended(this);
     }
+  }
+
+  private void tooSlow(String reason) {
+    fatal(
+        SqlStates.PROTOCOL_VIOLATION,
+        reason.equals("evicted")
+            ? "authentication too slow: too many connections were authenticating"
+                + " (maxUnauthenticated), and this was the oldest; authenticate promptly"
+            : "authentication did not complete within "
+                + settings.authenticationTimeout().toMillis()
+                + " ms: the client must send its startup packet and credentials promptly");
   }
 
   /** Tells the client why it is being disconnected, then lets it read that before closing. */
@@ -406,13 +431,8 @@ final class PgSession {
   }
 
   private boolean begin(StartupMessage startup) throws IOException {
-    if (overConnectionLimit) {
-      throw new PgWireException(
-          SqlStates.TOO_MANY_CONNECTIONS,
-          true,
-          "sorry, too many clients already: the limit is "
-              + settings.maxConnections()
-              + " connections (maxConnections); close idle connections or use a pool");
+    if (refusal != null) {
+      throw new PgWireException(SqlStates.TOO_MANY_CONNECTIONS, true, refusal);
     }
     if (startup.majorVersion() != PgCodec.PROTOCOL_3) {
       throw new PgWireException(
@@ -448,6 +468,7 @@ final class PgSession {
     } catch (DbException e) {
       throw new PgWireException(e.sqlState(), true, e.getMessage(), e);
     }
+    server.authenticated(this);
     codec.write(new BackendMessage.Authentication(AuthenticationCode.OK, NO_PAYLOAD));
     Map<String, String> status = new LinkedHashMap<>();
     status.put("server_version", settings.serverVersion());

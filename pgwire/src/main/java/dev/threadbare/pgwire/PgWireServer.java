@@ -2,6 +2,7 @@ package dev.threadbare.pgwire;
 
 import dev.threadbare.db.SqlService;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -45,7 +46,16 @@ public final class PgWireServer implements AutoCloseable {
    * @param maxMessageBytes the longest message a client may send; longer ones are refused with
    *     SQLSTATE 54000 and the connection is closed; default 16 MiB
    * @param maxConnections concurrent connections; more are refused with SQLSTATE 53300
-   * @param authenticationTimeout how long a client may take from connecting to being authenticated
+   * @param maxConnectionsPerAddress concurrent connections from one client address; more are
+   *     refused with SQLSTATE 53300 before the global limit is reached, so one address cannot take
+   *     every slot
+   * @param maxUnauthenticated connections still authenticating, a small pool of their own: when it
+   *     is full, a new connection evicts the oldest of them (a slow client, by then), so a trickle
+   *     of idle sockets cannot lock out clients that authenticate promptly
+   * @param maxUnauthenticatedPerAddress connections still authenticating from one address; more are
+   *     closed at once
+   * @param authenticationTimeout the total time a client has from connecting to being authenticated
+   *     (a deadline, not a per-read timeout: trickling bytes does not extend it)
    * @param serverVersion what {@code server_version} reports; drivers parse its leading number
    * @param tls the server's TLS identity, answering SSLRequests with 'S'; null (the default)
    *     answers them 'N' and clients go on in the clear
@@ -54,6 +64,9 @@ public final class PgWireServer implements AutoCloseable {
       boolean allowCleartextPassword,
       int maxMessageBytes,
       int maxConnections,
+      int maxConnectionsPerAddress,
+      int maxUnauthenticated,
+      int maxUnauthenticatedPerAddress,
       Duration authenticationTimeout,
       String serverVersion,
       SSLContext tls) {
@@ -62,9 +75,20 @@ public final class PgWireServer implements AutoCloseable {
         throw new IllegalArgumentException(
             "maxMessageBytes " + maxMessageBytes + " is too small: allow at least 1024 bytes");
       }
-      if (maxConnections < 1) {
+      if (maxConnections < 1
+          || maxConnectionsPerAddress < 1
+          || maxUnauthenticated < 1
+          || maxUnauthenticatedPerAddress < 1) {
         throw new IllegalArgumentException(
-            "maxConnections " + maxConnections + " must be at least 1");
+            "maxConnections "
+                + maxConnections
+                + ", maxConnectionsPerAddress "
+                + maxConnectionsPerAddress
+                + ", maxUnauthenticated "
+                + maxUnauthenticated
+                + " and maxUnauthenticatedPerAddress "
+                + maxUnauthenticatedPerAddress
+                + " must each be at least 1");
       }
       Objects.requireNonNull(authenticationTimeout, "authenticationTimeout");
       if (authenticationTimeout.isNegative() || authenticationTimeout.isZero()) {
@@ -80,21 +104,41 @@ public final class PgWireServer implements AutoCloseable {
       }
     }
 
-    /** SCRAM-SHA-256 only, 16 MiB messages, 200 connections, 60 s to authenticate. */
+    /**
+     * SCRAM-SHA-256 only, 16 MiB messages, 200 connections (100 per client address), 64 still
+     * authenticating (16 per address), 15 s to authenticate.
+     */
     public static Settings defaults() {
-      return new Settings(false, 16 << 20, 200, Duration.ofSeconds(60), "16.0 (threadbare)", null);
+      return new Settings(
+          false, 16 << 20, 200, 100, 64, 16, Duration.ofSeconds(15), "16.0 (threadbare)", null);
     }
 
     /** These settings with cleartext passwords allowed or not. */
     public Settings withCleartextPassword(boolean allowed) {
       return new Settings(
-          allowed, maxMessageBytes, maxConnections, authenticationTimeout, serverVersion, tls);
+          allowed,
+          maxMessageBytes,
+          maxConnections,
+          maxConnectionsPerAddress,
+          maxUnauthenticated,
+          maxUnauthenticatedPerAddress,
+          authenticationTimeout,
+          serverVersion,
+          tls);
     }
 
     /** These settings with another message cap. */
     public Settings withMaxMessageBytes(int bytes) {
       return new Settings(
-          allowCleartextPassword, bytes, maxConnections, authenticationTimeout, serverVersion, tls);
+          allowCleartextPassword,
+          bytes,
+          maxConnections,
+          maxConnectionsPerAddress,
+          maxUnauthenticated,
+          maxUnauthenticatedPerAddress,
+          authenticationTimeout,
+          serverVersion,
+          tls);
     }
 
     /** These settings with another connection cap. */
@@ -103,15 +147,68 @@ public final class PgWireServer implements AutoCloseable {
           allowCleartextPassword,
           maxMessageBytes,
           connections,
+          maxConnectionsPerAddress,
+          maxUnauthenticated,
+          maxUnauthenticatedPerAddress,
           authenticationTimeout,
           serverVersion,
           tls);
     }
 
-    /** These settings with another authentication timeout. */
+    /** These settings with another cap on one client address's connections. */
+    public Settings withMaxConnectionsPerAddress(int connections) {
+      return new Settings(
+          allowCleartextPassword,
+          maxMessageBytes,
+          maxConnections,
+          connections,
+          maxUnauthenticated,
+          maxUnauthenticatedPerAddress,
+          authenticationTimeout,
+          serverVersion,
+          tls);
+    }
+
+    /** These settings with another cap on connections still authenticating. */
+    public Settings withMaxUnauthenticated(int connections) {
+      return new Settings(
+          allowCleartextPassword,
+          maxMessageBytes,
+          maxConnections,
+          maxConnectionsPerAddress,
+          connections,
+          maxUnauthenticatedPerAddress,
+          authenticationTimeout,
+          serverVersion,
+          tls);
+    }
+
+    /** These settings with another cap on one address's connections still authenticating. */
+    public Settings withMaxUnauthenticatedPerAddress(int connections) {
+      return new Settings(
+          allowCleartextPassword,
+          maxMessageBytes,
+          maxConnections,
+          maxConnectionsPerAddress,
+          maxUnauthenticated,
+          connections,
+          authenticationTimeout,
+          serverVersion,
+          tls);
+    }
+
+    /** These settings with another authentication deadline. */
     public Settings withAuthenticationTimeout(Duration timeout) {
       return new Settings(
-          allowCleartextPassword, maxMessageBytes, maxConnections, timeout, serverVersion, tls);
+          allowCleartextPassword,
+          maxMessageBytes,
+          maxConnections,
+          maxConnectionsPerAddress,
+          maxUnauthenticated,
+          maxUnauthenticatedPerAddress,
+          timeout,
+          serverVersion,
+          tls);
     }
 
     /**
@@ -123,6 +220,9 @@ public final class PgWireServer implements AutoCloseable {
           allowCleartextPassword,
           maxMessageBytes,
           maxConnections,
+          maxConnectionsPerAddress,
+          maxUnauthenticated,
+          maxUnauthenticatedPerAddress,
           authenticationTimeout,
           serverVersion,
           context);
@@ -136,12 +236,14 @@ public final class PgWireServer implements AutoCloseable {
   private final Map<Integer, PgSession> sessions = new ConcurrentHashMap<>();
   private final AtomicInteger nextProcessId = new AtomicInteger(1000);
   private final SecureRandom random = new SecureRandom();
+  private final ConnectionLimits limits;
   private volatile boolean closed;
 
   private PgWireServer(SqlService service, Settings settings, ServerSocketChannel serverSocket) {
     this.service = service;
     this.settings = settings;
     this.serverSocket = serverSocket;
+    this.limits = new ConnectionLimits(settings);
     this.acceptor =
         Thread.ofPlatform()
             .name("pgwire-accept-" + serverSocket.socket().getLocalPort())
@@ -212,11 +314,26 @@ public final class PgWireServer implements AutoCloseable {
       } catch (SocketException e) {
         LOG.debug("socket options not set on {}", client.getRemoteSocketAddress(), e);
       }
+      InetAddress address = client.getInetAddress();
       int processId = nextProcessId.getAndIncrement();
-      boolean overLimit = sessions.size() >= settings.maxConnections();
+      ConnectionLimits.Admission admission = limits.admit(address, sessions.size());
+      if (admission.close()) {
+        LOG.info(
+            "connection from {} closed at once: {} of its connections are still authenticating"
+                + " (maxUnauthenticatedPerAddress)",
+            address.getHostAddress(),
+            settings.maxUnauthenticatedPerAddress());
+        closeQuietly(client);
+        continue;
+      }
       PgSession session =
-          new PgSession(this, service, settings, client, processId, random.nextInt(), overLimit);
+          new PgSession(
+              this, service, settings, client, processId, random.nextInt(), admission.refusal());
       sessions.put(processId, session);
+      PgSession evicted = limits.authenticating(session, address);
+      if (evicted != null) {
+        evicted.authenticationDeadlinePassed("evicted");
+      }
       // Platform threads, not virtual ones: an engine's native call (DuckDB) pins its carrier,
       // and a few long queries could then starve every other session and the CancelRequests
       // meant to stop them.
@@ -228,6 +345,7 @@ public final class PgWireServer implements AutoCloseable {
         session.disconnect();
         break;
       }
+      limits.armDeadline(session);
       thread.start();
     }
   }
@@ -250,8 +368,22 @@ public final class PgWireServer implements AutoCloseable {
     }
   }
 
+  /** The session's client authenticated: it leaves the pool of connections authenticating. */
+  void authenticated(PgSession session) {
+    limits.authenticated(session);
+  }
+
   void ended(PgSession session) {
     sessions.remove(session.processId(), session);
+    limits.ended(session);
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      LOG.debug("closing {}", socket, e);
+    }
   }
 
   /** Stops accepting, disconnects every client and waits (briefly) for their threads to end. */
@@ -266,6 +398,7 @@ public final class PgWireServer implements AutoCloseable {
     } catch (IOException e) {
       LOG.debug("closing the listening socket", e);
     }
+    limits.close();
     for (PgSession session : sessions.values()) {
       session.disconnect();
     }

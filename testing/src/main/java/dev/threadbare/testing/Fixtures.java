@@ -8,10 +8,11 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Reads the real-world captures in {@code shared/fixtures} (see its README), wherever the
- * repository was cloned: the folder is found by walking up from the working directory to the first
- * ancestor holding {@code shared/fixtures}, or taken from the system property {@code
- * threadbare.fixtures} or the environment variable {@code THREADBARE_FIXTURES}.
+ * Reads the real-world captures kept in the repository's {@code testing/fixtures} (see its README
+ * for where each came from and under which licence), wherever the repository was cloned: the folder
+ * is found by walking up from the working directory to the first ancestor holding {@code
+ * testing/fixtures}, or taken from the system property {@code threadbare.fixtures} or the
+ * environment variable {@code THREADBARE_FIXTURES}.
  *
  * <p>Stateless and thread safe. Fixtures are read only; never write to them.
  */
@@ -25,7 +26,10 @@ public final class Fixtures {
 
   private Fixtures() {}
 
-  /** The fixtures folder, e.g. {@code /work/shared/fixtures}. */
+  /** The folder holding the fixtures in the repository, relative to its root. */
+  public static final Path IN_REPOSITORY = Path.of("testing", "fixtures");
+
+  /** The fixtures folder, e.g. {@code /home/ada/threadbare/testing/fixtures}. */
   public static Path root() {
     String configured = System.getProperty(PROPERTY, System.getenv(ENVIRONMENT));
     if (configured != null && !configured.isBlank()) {
@@ -38,21 +42,23 @@ public final class Fixtures {
                 + PROPERTY
                 + " or "
                 + ENVIRONMENT
-                + ") does not exist: point it at the repository's shared/fixtures");
+                + ") does not exist: point it at the repository's testing/fixtures");
       }
       return path;
     }
     Path start = Path.of("").toAbsolutePath();
     for (Path dir = start; dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("shared").resolve("fixtures");
-      if (Files.isDirectory(candidate)) {
+      Path candidate = dir.resolve(IN_REPOSITORY);
+      if (Files.isRegularFile(candidate.resolve("README.md"))) {
         return candidate;
       }
     }
     throw new IllegalStateException(
-        "no shared/fixtures folder in "
+        "no "
+            + IN_REPOSITORY
+            + " folder in "
             + start
-            + " or any of its parents: clone shared/ beside the repository, or set -D"
+            + " or any of its parents: run the tests inside the repository, or set -D"
             + PROPERTY
             + "=<path>");
   }

@@ -7,7 +7,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.threadbare.workspace.internal.api.WebApi;
 import dev.threadbare.workspace.internal.events.EventBus;
 import dev.threadbare.workspace.internal.events.EventDelivery;
+import dev.threadbare.workspace.internal.events.SocketMode;
 import dev.threadbare.workspace.internal.store.Ids;
+import dev.threadbare.workspace.internal.store.StoredApp;
 import dev.threadbare.workspace.internal.store.Timestamps;
 import dev.threadbare.workspace.internal.store.User;
 import dev.threadbare.workspace.internal.store.WorkspaceStore;
@@ -59,6 +61,7 @@ public final class LocalWorkspace implements AutoCloseable {
   private final String botToken;
   private final String firstRunAdminToken;
   private final EventDelivery delivery;
+  private final SocketMode socketMode;
   private final WebApi api;
   private final WebUi ui;
   private Javalin server;
@@ -98,11 +101,14 @@ public final class LocalWorkspace implements AutoCloseable {
     this.botToken = store.firstToken(bot.id(), "bot").orElseThrow();
     Timestamps clock = new Timestamps(store.latestMicros());
     EventBus bus = new EventBus();
+    this.socketMode = new SocketMode();
     this.delivery =
         new EventDelivery(
-            store, new EventDelivery.Identity(teamId, appId, bot.id(), verificationToken));
+            store,
+            new EventDelivery.Identity(teamId, appId, bot.id(), verificationToken),
+            socketMode);
     bus.subscribe(delivery);
-    this.api = new WebApi(store, bus, clock, teamId, teamName, appId, loadRateLimits());
+    this.api = new WebApi(store, bus, clock, teamId, teamName, appId, loadRateLimits(), socketMode);
     this.ui = new WebUi(store, api, bus);
     Optional<String> url = store.meta("events_url");
     Optional<String> secret = store.meta("events_secret");
@@ -159,6 +165,7 @@ public final class LocalWorkspace implements AutoCloseable {
   public void register(Javalin app) {
     Objects.requireNonNull(app, "app");
     api.register(app);
+    socketMode.register(app);
     ui.register(app);
   }
 
@@ -236,14 +243,64 @@ public final class LocalWorkspace implements AutoCloseable {
   }
 
   /**
-   * Sends the {@code url_verification} handshake to {@code url} and, when answered, delivers every
-   * message and reaction event there, signed with {@code signingSecret}. Kept across restarts.
+   * Registers another Slack app (a Bolt app, say) in the workspace: a bot user named {@code name}
+   * with its bot token, a signing secret, and an app-level token for Socket Mode. Every message and
+   * reaction event is delivered to the app too, signed with its secret: over its Socket Mode
+   * connection when it has one open ({@code apps.connections.open}), else to {@code eventsUrl}
+   * (null: Socket Mode only), with Slack's retries. Running servers on the same data see the app
+   * within a second.
    *
-   * @throws UrlVerificationFailedException when the URL does not answer with the challenge
+   * @throws InvalidWorkspaceInputException when the name is malformed or taken, or the URL is not
+   *     an absolute http(s) URL
    */
-  public void setEventsRequestUrl(String url, String signingSecret) {
-    Objects.requireNonNull(url, "url");
-    Objects.requireNonNull(signingSecret, "signingSecret");
+  public AppRegistration addApp(String name, String eventsUrl) {
+    Objects.requireNonNull(name, "name");
+    if (!USER_NAME.matcher(name).matches()) {
+      throw new InvalidWorkspaceInputException(
+          "app name `"
+              + name
+              + "` is not allowed: use 1-80 lower-case letters, digits, `.`, `_` or `-`,"
+              + " starting with a letter or digit (it is also the app's bot user name)");
+    }
+    if (store.userByName(name).isPresent()) {
+      throw new InvalidWorkspaceInputException(
+          "the name `" + name + "` is taken by a user or app: choose another name");
+    }
+    if (eventsUrl != null) {
+      requestUrl(eventsUrl);
+    }
+    String secret = Ids.random("abcdef0123456789", 32);
+    String botToken = Ids.token("xoxb");
+    String appToken = Ids.token("xapp");
+    StoredApp app = store.createApp(name, eventsUrl, secret, botToken, appToken);
+    delivery.appsChanged();
+    return new AppRegistration(
+        app.id(), app.name(), app.botUserId(), botToken, secret, appToken, eventsUrl);
+  }
+
+  /**
+   * Points the events of the app named {@code name} at {@code eventsUrl} (null: Socket Mode only).
+   *
+   * @throws InvalidWorkspaceInputException when there is no such app or the URL is malformed
+   */
+  public void setAppEventsUrl(String name, String eventsUrl) {
+    Objects.requireNonNull(name, "name");
+    if (eventsUrl != null) {
+      requestUrl(eventsUrl);
+    }
+    StoredApp app =
+        store.apps().stream()
+            .filter(a -> a.name().equals(name))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new InvalidWorkspaceInputException(
+                        "no app named `" + name + "`: add it with `threadbare workspace add-app`"));
+    store.setAppEventsUrl(app.id(), eventsUrl);
+    delivery.appsChanged();
+  }
+
+  private static URI requestUrl(String url) {
     URI uri;
     try {
       uri = new URI(url);
@@ -256,6 +313,19 @@ public final class LocalWorkspace implements AutoCloseable {
       throw new InvalidWorkspaceInputException(
           "Request URL `" + url + "` must be an absolute http:// or https:// URL");
     }
+    return uri;
+  }
+
+  /**
+   * Sends the {@code url_verification} handshake to {@code url} and, when answered, delivers every
+   * message and reaction event there, signed with {@code signingSecret}. Kept across restarts.
+   *
+   * @throws UrlVerificationFailedException when the URL does not answer with the challenge
+   */
+  public void setEventsRequestUrl(String url, String signingSecret) {
+    Objects.requireNonNull(url, "url");
+    Objects.requireNonNull(signingSecret, "signingSecret");
+    URI uri = requestUrl(url);
     if (signingSecret.isEmpty()) {
       throw new InvalidWorkspaceInputException("the signing secret must not be empty");
     }
@@ -326,6 +396,7 @@ public final class LocalWorkspace implements AutoCloseable {
   @Override
   public synchronized void close() {
     ui.close();
+    socketMode.close();
     if (server != null) {
       server.stop();
       server = null;

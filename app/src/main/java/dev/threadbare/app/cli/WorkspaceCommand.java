@@ -1,5 +1,6 @@
 package dev.threadbare.app.cli;
 
+import dev.threadbare.workspace.AppRegistration;
 import dev.threadbare.workspace.LocalWorkspace;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -19,7 +20,11 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "workspace",
     description = "Administer the local workspace.",
-    subcommands = {WorkspaceCommand.AddUser.class, WorkspaceCommand.BotToken.class})
+    subcommands = {
+      WorkspaceCommand.AddUser.class,
+      WorkspaceCommand.AddApp.class,
+      WorkspaceCommand.BotToken.class
+    })
 public final class WorkspaceCommand {
 
   /** {@code threadbare workspace add-user --data DIR NAME [--admin]}. */
@@ -51,6 +56,51 @@ public final class WorkspaceCommand {
                 + name
                 + ". Their token (API and web UI sign-in):");
         out.println(token);
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  /** {@code threadbare workspace add-app --data DIR NAME [--events-url URL]}. */
+  @Command(
+      name = "add-app",
+      description =
+          "Register another Slack app (a Bolt app, say): prints its bot token, signing secret and"
+              + " app-level token. Events go to its Socket Mode connection when open, else to"
+              + " --events-url.")
+  public static final class AddApp implements Callable<Integer> {
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Data directory.")
+    Path data;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "Lower-case app (and bot) name.")
+    String name;
+
+    @Option(
+        names = "--events-url",
+        paramLabel = "URL",
+        description = "The app's Events API Request URL, e.g. http://127.0.0.1:3000/slack/events.")
+    String eventsUrl;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      try (LocalWorkspace workspace = LocalWorkspace.open(data)) {
+        reportFirstRun(spec, workspace);
+        AppRegistration app = workspace.addApp(name, eventsUrl);
+        out.println(
+            "Added app " + app.name() + " (" + app.appId() + ", bot " + app.botUserId() + ").");
+        out.println(
+            "Events: "
+                + (app.eventsUrl() == null
+                    ? "Socket Mode only (no --events-url)"
+                    : app.eventsUrl() + ", or Socket Mode once the app connects"));
+        out.println("Point the Slack SDK at this workspace's Web API: <serve URL>/api/");
+        out.println("SLACK_APP_TOKEN=" + app.appToken());
+        out.println("SLACK_SIGNING_SECRET=" + app.signingSecret());
+        out.println("SLACK_BOT_TOKEN=" + app.botToken());
       }
       out.flush();
       return 0;

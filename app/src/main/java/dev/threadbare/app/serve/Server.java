@@ -1,38 +1,18 @@
 package dev.threadbare.app.serve;
 
-import com.slack.api.Slack;
-import com.slack.api.methods.MethodsClient;
-import com.slack.api.methods.response.auth.AuthTestResponse;
 import dev.threadbare.app.DataDir;
 import dev.threadbare.app.PostgresUrl;
-import dev.threadbare.chat.Chat;
-import dev.threadbare.chat.bot.Bot;
-import dev.threadbare.chat.bot.GitAccess;
 import dev.threadbare.chat.catchup.CatchUp;
-import dev.threadbare.chat.events.EventIntake;
-import dev.threadbare.chat.files.FileDownloader;
 import dev.threadbare.chat.outbox.Outbox;
-import dev.threadbare.chat.outbox.OutboxLimits;
-import dev.threadbare.chat.outbox.OutgoingCall;
-import dev.threadbare.chat.socket.SocketModeReceiver;
 import dev.threadbare.core.ThreadbareException;
 import dev.threadbare.db.DbHttp;
 import dev.threadbare.db.DbLayer;
 import dev.threadbare.db.DbOptions;
-import dev.threadbare.deploy.DeploySettings;
 import dev.threadbare.deploy.Deployer;
-import dev.threadbare.deploy.DeploymentDatabases;
-import dev.threadbare.deploy.GitSourceTrees;
-import dev.threadbare.deploy.Launcher;
-import dev.threadbare.deploy.SandboxLauncher;
 import dev.threadbare.gitserve.GitServe;
-import dev.threadbare.materializer.BranchChange;
-import dev.threadbare.materializer.GitStore;
 import dev.threadbare.materializer.Materializer;
 import dev.threadbare.pgwire.PgWireServer;
 import dev.threadbare.pgwire.TlsIdentity;
-import dev.threadbare.sandbox.SandboxException;
-import dev.threadbare.sandbox.Sandboxes;
 import dev.threadbare.workspace.LocalWorkspace;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Counter;
@@ -44,14 +24,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -86,22 +60,26 @@ public final class Server implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Server.class);
 
   /**
-   * What to run.
+   * What to run: one value, made with {@link #defaults} and changed with the {@code withX} methods
+   * (each returns a copy). Immutable.
    *
    * @param data the data directory
    * @param host the address to bind (loopback by default)
-   * @param port the HTTP port, 0 for a free one
-   * @param dbPort the PostgreSQL wire port, 0 for a free one, negative to not serve it
-   * @param journalUrl a PostgreSQL JDBC URL for the journal, or null for SQLite in {@code data}
-   * @param slack real Slack credentials, or null for the local workspace
+   * @param port the HTTP port, 0 for a free one (the default)
+   * @param dbPort the PostgreSQL wire port, 0 for a free one, negative (the default) to not serve
+   *     it
+   * @param journalUrl a PostgreSQL JDBC URL for the journal, or null (the default) for SQLite in
+   *     {@code data}
+   * @param slack real Slack credentials, or null (the default) for the local workspace
    * @param ops where ops events go (catch-up reports, indexes the db layer made or dropped), or
-   *     null for the log only
-   * @param dbPostgres the PostgreSQL server the db layer runs on, or null for DuckDB in {@code
-   *     data}
+   *     null (the default) for the log only
+   * @param dbPostgres the PostgreSQL server the db layer runs on, or null (the default) for DuckDB
+   *     in {@code data}
    * @param dbTls TLS on the wire port; null means the default, {@link DbTls#generated()}
-   * @param baseHost deployments are served at {@code <uuid>.<baseHost>}; null means {@code
-   *     localhost:<port>}
-   * @param maxRunning at most this many deployments run at once; 0 means fitted to memory
+   * @param baseHost deployments are served at {@code <uuid>.<baseHost>}; null (the default) means
+   *     {@code localhost:<port>}
+   * @param maxRunning at most this many deployments run at once; 0 (the default) means fitted to
+   *     memory
    */
   public record Settings(
       Path data,
@@ -126,49 +104,98 @@ public final class Server implements AutoCloseable {
       }
     }
 
-    /** Settings with the default deployment host and limit. */
-    public Settings(
-        Path data,
-        String host,
-        int port,
-        int dbPort,
-        String journalUrl,
-        SlackCredentials slack,
-        OpsChannel ops,
-        PostgresUrl dbPostgres,
-        DbTls dbTls) {
-      this(data, host, port, dbPort, journalUrl, slack, ops, dbPostgres, dbTls, null, 0);
+    /**
+     * The defaults for {@code data}: loopback, a free HTTP port, no wire port, the journal in
+     * SQLite, the local workspace, no ops channel, the db layer on DuckDB, generated TLS.
+     */
+    public static Settings defaults(Path data) {
+      return new Settings(data, "127.0.0.1", 0, -1, null, null, null, null, null, null, 0);
     }
 
-    /** Settings with TLS on the wire port by the generated certificate. */
-    public Settings(
-        Path data,
-        String host,
-        int port,
-        int dbPort,
-        String journalUrl,
-        SlackCredentials slack,
-        OpsChannel ops,
-        PostgresUrl dbPostgres) {
-      this(data, host, port, dbPort, journalUrl, slack, ops, dbPostgres, null);
+    /** These settings bound to {@code address}. */
+    public Settings withHost(String address) {
+      return new Settings(
+          data,
+          address,
+          port,
+          dbPort,
+          journalUrl,
+          slack,
+          ops,
+          dbPostgres,
+          dbTls,
+          baseHost,
+          maxRunning);
     }
 
-    /** Settings with the db layer on DuckDB. */
-    public Settings(
-        Path data,
-        String host,
-        int port,
-        int dbPort,
-        String journalUrl,
-        SlackCredentials slack,
-        OpsChannel ops) {
-      this(data, host, port, dbPort, journalUrl, slack, ops, null);
+    /** These settings on HTTP port {@code httpPort} (0: a free one). */
+    public Settings withPort(int httpPort) {
+      return new Settings(
+          data,
+          host,
+          httpPort,
+          dbPort,
+          journalUrl,
+          slack,
+          ops,
+          dbPostgres,
+          dbTls,
+          baseHost,
+          maxRunning);
     }
 
-    /** Settings with no ops channel and the db layer on DuckDB. */
-    public Settings(
-        Path data, String host, int port, int dbPort, String journalUrl, SlackCredentials slack) {
-      this(data, host, port, dbPort, journalUrl, slack, null, null);
+    /** These settings serving the wire protocol on {@code wirePort} (0: free; negative: none). */
+    public Settings withDbPort(int wirePort) {
+      return new Settings(
+          data,
+          host,
+          port,
+          wirePort,
+          journalUrl,
+          slack,
+          ops,
+          dbPostgres,
+          dbTls,
+          baseHost,
+          maxRunning);
+    }
+
+    /** These settings with the journal at the PostgreSQL JDBC {@code url} (null: SQLite). */
+    public Settings withJournalUrl(String url) {
+      return new Settings(
+          data, host, port, dbPort, url, slack, ops, dbPostgres, dbTls, baseHost, maxRunning);
+    }
+
+    /** These settings serving a real Slack app (null: the local workspace). */
+    public Settings withSlack(SlackCredentials credentials) {
+      return new Settings(
+          data,
+          host,
+          port,
+          dbPort,
+          journalUrl,
+          credentials,
+          ops,
+          dbPostgres,
+          dbTls,
+          baseHost,
+          maxRunning);
+    }
+
+    /** These settings reporting ops events to {@code channel} (null: the log only). */
+    public Settings withOps(OpsChannel channel) {
+      return new Settings(
+          data,
+          host,
+          port,
+          dbPort,
+          journalUrl,
+          slack,
+          channel,
+          dbPostgres,
+          dbTls,
+          baseHost,
+          maxRunning);
     }
 
     /** These settings with the db layer on {@code server} (null: DuckDB). */
@@ -177,16 +204,32 @@ public final class Server implements AutoCloseable {
           data, host, port, dbPort, journalUrl, slack, ops, server, dbTls, baseHost, maxRunning);
     }
 
+    /** These settings serving deployments at {@code <uuid>.<host>} (null: localhost:port). */
+    public Settings withBaseHost(String host) {
+      return new Settings(
+          data,
+          this.host,
+          port,
+          dbPort,
+          journalUrl,
+          slack,
+          ops,
+          dbPostgres,
+          dbTls,
+          host,
+          maxRunning);
+    }
+
+    /** These settings running at most {@code count} deployments at once (0: fitted to memory). */
+    public Settings withMaxRunning(int count) {
+      return new Settings(
+          data, host, port, dbPort, journalUrl, slack, ops, dbPostgres, dbTls, baseHost, count);
+    }
+
     /** These settings with another TLS setting for the wire port. */
     public Settings withDbTls(DbTls tls) {
       return new Settings(
           data, host, port, dbPort, journalUrl, slack, ops, dbPostgres, tls, baseHost, maxRunning);
-    }
-
-    /** These settings with deployments at {@code <uuid>.<base>} and at most {@code max} running. */
-    public Settings withDeploys(String base, int max) {
-      return new Settings(
-          data, host, port, dbPort, journalUrl, slack, ops, dbPostgres, dbTls, base, max);
     }
   }
 
@@ -304,14 +347,14 @@ public final class Server implements AutoCloseable {
         : "PostgreSQL at " + postgres + " (one database tb_<name> per logical database)";
   }
 
+  /** The deployments this server runs and proxies. */
+  public Deployer deployer() {
+    return deployer;
+  }
+
   /** The local workspace, when serving one (not with real Slack): for administration. */
   public Optional<LocalWorkspace> workspace() {
     return Optional.ofNullable(workspace);
-  }
-
-  /** The deployments: their records, URLs and processes. */
-  public Deployer deployer() {
-    return deployer;
   }
 
   /** The first admin's token when this start created the local workspace, else null. */
@@ -319,73 +362,70 @@ public final class Server implements AutoCloseable {
     return firstRunAdminToken;
   }
 
+  /** Hands what was started to {@link Server#close()}, which closes it newest first. */
+  interface Closer {
+    /** Closes {@code closeable} when the server stops; returns it. */
+    <T extends AutoCloseable> T closeLater(T closeable);
+  }
+
   private <T extends AutoCloseable> T closeLater(T closeable) {
     closers.push(closeable);
     return closeable;
   }
 
+  /**
+   * Wires every piece: the data directory, the chat side ({@link ChatWiring}), git serving, the db
+   * layer with its HTTP endpoint and wire port, ops reporting ({@link OpsReporting}) and metrics.
+   */
   private void run(Settings settings) {
-    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Closer closer = this::closeLater;
     DataDir dataDir = closeLater(DataDir.open(settings.data(), settings.journalUrl()));
-    Materializer materializer = dataDir.materializer();
     int port = settings.port() == 0 ? freePort(settings.host()) : settings.port();
     url = "http://" + hostForUrl(settings.host()) + ":" + port;
 
-    boolean local = settings.slack() == null;
-    LocalWorkspace workspace = null;
-    String botToken;
-    Slack slack;
-    if (local) {
-      workspace = closeLater(LocalWorkspace.open(settings.data()));
-      this.workspace = workspace;
-      workspace.setBaseUrl(url);
-      firstRunAdminToken = workspace.firstRunAdminToken().orElse(null);
-      botToken = workspace.botToken();
-      slack = Chat.slack(url + "/api/");
-    } else {
-      botToken = settings.slack().botToken();
-      slack = Chat.slack(env("SLACK_API_URL"));
-    }
-    MethodsClient methods = slack.methods(botToken);
-
+    ChatWiring chat = ChatWiring.connect(settings, url, closer);
+    workspace = chat.workspace();
+    firstRunAdminToken = workspace == null ? null : workspace.firstRunAdminToken().orElse(null);
     GitServe gitServe =
         GitServe.create(
             settings.data(),
-            new ChatChannels(methods, botToken, dataDir.store(), dataDir.gitDirectory()),
-            new GitServe.Settings(false, url));
+            new ChatChannels(
+                chat.methods(), chat.botToken(), dataDir.store(), dataDir.gitDirectory()),
+            new GitServe.Settings(false, url)
+                .withChatUrl(workspace != null ? url : ChatConversations.teamUrl(chat.methods())));
+    gitServe.conversationsFrom(new ChatConversations(chat.methods()));
+    if (workspace != null) {
+      gitServe.signInWith(new WorkspaceSessions(chat.slack()));
+    }
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AtomicReference<DbLayer> dbLayer = new AtomicReference<>();
-    GitStore gitStore = dataDir.store();
-    String baseHost = settings.baseHost() == null ? "localhost:" + port : settings.baseHost();
-    Deployer deployer =
-        Deployer.open(
-            new DeploySettings(
-                settings.data(),
-                baseHost,
-                url,
-                settings.maxRunning() == 0
-                    ? DeploySettings.defaultMaxRunning()
-                    : settings.maxRunning(),
-                Duration.ofSeconds(60),
-                Duration.ofMinutes(10),
-                Duration.ofSeconds(10)),
-            new GitSourceTrees(gitStore::repository, true),
-            deployLauncher(settings.data()),
-            settings.dbPort() < 0
-                ? DeploymentDatabases.NONE
-                : new LayerDatabases(dbLayer::get, hostForUrl(settings.host()), () -> dbPort),
-            metrics);
-    this.deployer = deployer;
-    materializer.addListener(
-        outcome -> {
-          for (BranchChange change : outcome.changes()) {
-            try {
-              deployer.onCommit(outcome.entry().channel(), change.after().name());
-            } catch (RuntimeException e) {
-              log.warn("deploying {}: {}", change.after().name(), e.toString());
-            }
-          }
-        });
-    Javalin http =
+    deployer = DeployWiring.open(settings, url, port, dataDir, dbLayer::get, () -> dbPort, metrics);
+    http = httpServer(gitServe, deployer);
+    if (workspace != null) {
+      workspace.register(http);
+    }
+    Outbox outbox = chat.startOutbox();
+    OpsReporting ops = OpsReporting.open(settings.ops(), settings.data(), outbox, closer);
+    DbLayer db = openDb(settings, ops);
+    dbLayer.set(db);
+    // Stopped before the db layer closes (closers run newest first).
+    closeLater(deployer);
+    DbHttp.register(http, db);
+
+    Counter eventsJournaled = metrics.counter("threadbare_events_journaled_total");
+    chat.wire(http, dataDir, gitServe, url, entries -> eventsJournaled.increment(entries.size()));
+    registerMetrics(metrics, dataDir, outbox);
+
+    http.start(settings.host(), port);
+    chat.answer(dataDir, url);
+    serveWire(settings, db);
+    // Anything journaled before a crash but not yet in git.
+    dataDir.catchUp();
+    chat.startCatchUp(dataDir, ops);
+  }
+
+  private Javalin httpServer(GitServe gitServe, Deployer deployer) {
+    Javalin server =
         Javalin.create(
             config -> {
               config.showJavalinBanner = false;
@@ -393,224 +433,52 @@ public final class Server implements AutoCloseable {
               gitServe.configure(config);
               // The reverse proxy wraps the server's own handler: <uuid>.<base host> goes to
               // the deployment, everything else to Javalin.
-              config.jetty.modifyServer(server -> server.setHandler(deployer.handler()));
+              config.jetty.modifyServer(jetty -> jetty.setHandler(deployer.handler()));
             });
-    closeLater(http::stop);
-    this.http = http;
-    if (workspace != null) {
-      workspace.register(http);
-    }
-    Outbox outbox =
-        closeLater(
-            Outbox.sqlite(settings.data(), methods, outboxLimits(), Clock.systemUTC()).start());
-    OpsChannel ops = settings.ops();
-    Outbox opsOutbox =
-        ops == null || ops.token() == null
-            ? outbox
-            : closeLater(
-                Outbox.sqlite(
-                        settings.data().resolve("ops"),
-                        Chat.slack(ops.apiUrl()).methods(ops.token()),
-                        outboxLimits(),
-                        Clock.systemUTC())
-                    .start());
-    DbOptions dbOptions = DbOptions.defaults();
-    if (ops != null) {
-      dbOptions =
-          dbOptions.withOpsListener(
-              event ->
-                  opsOutbox.enqueue(
-                      new OutgoingCall.PostMessage(
-                          "db:"
-                              + event.at().toEpochMilli()
-                              + ":"
-                              + event.database()
-                              + ":"
-                              + event.kind()
-                              + ":"
-                              + Integer.toHexString(event.message().hashCode()),
-                          ops.channel(),
-                          null,
-                          "db `" + event.database() + "`: " + event.message())));
-    }
+    closeLater(server::stop);
+    return server;
+  }
+
+  private DbLayer openDb(Settings settings, OpsReporting ops) {
+    DbOptions dbOptions = ops.dbOptions(DbOptions.defaults());
     PostgresUrl postgres = settings.dbPostgres();
     DbLayer db =
         closeLater(
             postgres == null
                 ? DbLayer.duckDb(settings.data(), dbOptions)
                 : postgres.openLayer(dbOptions));
-    dbLayer.set(db);
-    // Stopped before the db layer closes (closers run newest first).
-    closeLater(deployer);
     dbEngine = describeDbEngine(postgres, settings.data());
     log.info("db layer on {}", dbEngine);
-    DbHttp.register(http, db);
-    String botUserId = local ? workspace.botUserId() : botUserId(methods, botToken);
-    Bot bot =
-        Chat.bot(outbox, new MaterializerOutcomes(materializer, dataDir.journal()), botUserId)
-            .issuingTokens(
-                (user, channel) ->
-                    new GitAccess.Grant(
-                        gitServe.addToken(user),
-                        url
-                            + "/git/"
-                            + Optional.ofNullable(dataDir.store().channelName(channel))
-                                .orElse(channel)
-                            + ".git"));
-    Counter eventsReceived = metrics.counter("threadbare_events_journaled_total");
-    EventIntake intake =
-        closeLater(
-            Chat.intake(dataDir.journal())
-                .enrichWith(
-                    FileDownloader.create(botToken, FileDownloader.DEFAULT_MAX_BYTES, outbox))
-                .onJournaled(bot)
-                .onJournaled(entries -> eventsReceived.increment(entries.size())));
-    String signingSecret = local ? randomSecret() : settings.slack().signingSecret();
-    if (signingSecret != null && !signingSecret.isBlank()) {
-      Chat.eventsEndpoint(signingSecret, intake).onSlashCommand(bot).register(http);
-    }
-    if (!local && settings.slack().appToken() != null && !settings.slack().appToken().isBlank()) {
-      closeLater(
-          SocketModeReceiver.create(settings.slack().appToken(), slack, intake)
-              .onSlashCommand(bot)
-              .start());
-    }
+    return db;
+  }
 
-    Gauge.builder("threadbare_journal_lag_entries", dataDir, d -> lag(d)).register(metrics);
+  private void serveWire(Settings settings, DbLayer db) {
+    if (settings.dbPort() < 0) {
+      return;
+    }
+    dbTls = settings.dbTls().identity(settings.data(), settings.host());
+    PgWireServer wire =
+        closeLater(
+            PgWireServer.start(
+                db,
+                new InetSocketAddress(settings.host(), settings.dbPort()),
+                PgWireServer.Settings.defaults()
+                    .withTls(dbTls == null ? null : dbTls.sslContext())));
+    dbPort = wire.port();
+  }
+
+  private void registerMetrics(PrometheusMeterRegistry metrics, DataDir dataDir, Outbox outbox) {
+    Gauge.builder("threadbare_journal_lag_entries", dataDir, Server::lag).register(metrics);
     Gauge.builder("threadbare_outbox_depth", outbox, Outbox::depth).register(metrics);
     Gauge.builder("threadbare_outbox_rate_limit_waits", outbox, Outbox::rateLimitWaits)
         .register(metrics);
     http.get("/healthz", ctx -> ctx.result("ok"));
     http.get(
         "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
-
-    http.start(settings.host(), port);
-    // Answer what a crash kept from the bot (journaled, not yet answered) before events flow.
-    bot.resume(dataDir.journal());
-
-    if (settings.dbPort() >= 0) {
-      dbTls = settings.dbTls().identity(settings.data(), settings.host());
-      PgWireServer wire =
-          closeLater(
-              PgWireServer.start(
-                  db,
-                  new InetSocketAddress(settings.host(), settings.dbPort()),
-                  PgWireServer.Settings.defaults()
-                      .withTls(dbTls == null ? null : dbTls.sslContext())));
-      dbPort = wire.port();
-    }
-
-    if (workspace != null) {
-      // The local workspace delivers its events to our own endpoint, signed, as Slack would.
-      workspace.setEventsRequestUrl(url + "/slack/events", signingSecret);
-    }
-    // Anything journaled before a crash but not yet in git.
-    dataDir.catchUp();
-    CatchUp catchUp =
-        closeLater(
-            opsReports(
-                    Chat.catchUp(dataDir.journal(), intake, methods, botToken)
-                        .requestsPerMinute(local ? 600 : catchUpPerMinute()),
-                    ops,
-                    opsOutbox)
-                .build());
-    // Runs at once (in the background), then every five minutes.
-    catchUp.start(Duration.ofMinutes(5));
-  }
-
-  /**
-   * The sandbox deployments run in; where bubblewrap cannot run, a launcher that refuses every
-   * start with the reason (untrusted code never runs unsandboxed).
-   */
-  private static Launcher deployLauncher(Path data) {
-    try {
-      return new SandboxLauncher(Sandboxes.bubblewrap(data.resolve("deploys").resolve(".scratch")));
-    } catch (SandboxException e) {
-      log.warn("deployments cannot start: {}", e.getMessage());
-      return new Launcher() {
-        @Override
-        public Running start(Launch launch) throws IOException {
-          throw new IOException("no sandbox on this machine: " + e.getMessage());
-        }
-
-        @Override
-        public String describe() {
-          return "none: " + e.getMessage();
-        }
-      };
-    }
-  }
-
-  /** A non-blank environment variable, or null. */
-  private static String env(String name) {
-    String value = System.getenv(name);
-    return value == null || value.isBlank() ? null : value.strip();
-  }
-
-  private static OutboxLimits outboxLimits() {
-    OutboxLimits slack = OutboxLimits.slackDefaults();
-    if (env("THREADBARE_OUTBOX_PER_MINUTE") == null) {
-      return slack;
-    }
-    double perMinute = positiveNumber("THREADBARE_OUTBOX_PER_MINUTE");
-    int budget = (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.round(perMinute)));
-    Map<String, Integer> budgets = new HashMap<>();
-    slack.perMinute().keySet().forEach(method -> budgets.put(method, budget));
-    return new OutboxLimits(
-        Duration.ofNanos((long) (60e9 / perMinute)), budgets, slack.retryBackoff());
-  }
-
-  private static double catchUpPerMinute() {
-    return env("THREADBARE_CATCHUP_PER_MINUTE") == null
-        ? CatchUp.DEFAULT_REQUESTS_PER_MINUTE
-        : positiveNumber("THREADBARE_CATCHUP_PER_MINUTE");
-  }
-
-  private static double positiveNumber(String name) {
-    String value = env(name);
-    try {
-      double perMinute = Double.parseDouble(value);
-      if (perMinute > 0 && Double.isFinite(perMinute)) {
-        return perMinute;
-      }
-    } catch (NumberFormatException e) {
-      // falls through to the error below
-    }
-    throw new ThreadbareException(
-        name
-            + "=\""
-            + value
-            + "\" is not a positive number: set it to calls a minute, such as 600");
-  }
-
-  private static CatchUp.Builder opsReports(
-      CatchUp.Builder builder, OpsChannel ops, Outbox opsOutbox) {
-    return ops == null ? builder : builder.opsChannel(opsOutbox, ops.channel());
   }
 
   private static long lag(DataDir dataDir) {
     return dataDir.journal().lastSeq() - dataDir.journal().cursor(Materializer.CURSOR);
-  }
-
-  private static String botUserId(MethodsClient methods, String botToken) {
-    try {
-      AuthTestResponse auth = methods.authTest(r -> r.token(botToken));
-      if (!auth.isOk()) {
-        throw new ThreadbareException(
-            "auth.test with the bot token failed: " + auth.getError() + " (check SLACK_BOT_TOKEN)");
-      }
-      return auth.getUserId();
-    } catch (IOException e) {
-      throw new UncheckedIOException("auth.test: " + e.getMessage(), e);
-    } catch (com.slack.api.methods.SlackApiException e) {
-      throw new ThreadbareException("auth.test: " + e.getMessage(), e);
-    }
-  }
-
-  private static String randomSecret() {
-    byte[] bytes = new byte[24];
-    new SecureRandom().nextBytes(bytes);
-    return HexFormat.of().formatHex(bytes);
   }
 
   private static int freePort(String host) {
@@ -621,7 +489,7 @@ public final class Server implements AutoCloseable {
     }
   }
 
-  private static String hostForUrl(String host) {
+  static String hostForUrl(String host) {
     return "0.0.0.0".equals(host) ? "127.0.0.1" : host;
   }
 

@@ -45,7 +45,7 @@ class DeployEndToEndTest {
   static void start() throws Exception {
     // The sandbox runs deployments as nobody: their directory's ancestors must be traversable.
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
-    server = Server.start(new Server.Settings(dir.resolve("data"), "127.0.0.1", 0, 0, null, null));
+    server = Server.start(Server.Settings.defaults(dir.resolve("data")).withDbPort(0));
     SlackConfig config = new SlackConfig();
     config.setMethodsEndpointUrlPrefix(server.url() + "/api/");
     person = Slack.getInstance(config).methods(server.firstRunAdminToken());

@@ -72,4 +72,56 @@ class WorkspaceCommandTest {
       assertThat(bad.err()).contains("`Ada Lovelace` is not allowed");
     }
   }
+
+  @Test
+  void addAppPrintsItsCredentialsAndTheRunningServerDeliversToIt() throws Exception {
+    java.util.concurrent.BlockingQueue<String> bodies =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    com.sun.net.httpserver.HttpServer receiver =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    receiver.createContext(
+        "/slack/events",
+        exchange -> {
+          bodies.add(
+              new String(
+                  exchange.getRequestBody().readAllBytes(),
+                  java.nio.charset.StandardCharsets.UTF_8));
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
+    receiver.start();
+    try (LocalWorkspace running = LocalWorkspace.open(dir)) {
+      int port = running.start(0);
+      String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/slack/events";
+      Run added =
+          run("workspace", "add-app", "--data", dir.toString(), "my-bolt", "--events-url", url);
+      assertThat(added.status()).as(added.err()).isZero();
+      List<String> lines = added.out().lines().toList();
+      assertThat(lines).anyMatch(l -> l.startsWith("SLACK_SIGNING_SECRET="));
+      assertThat(lines).anyMatch(l -> l.startsWith("SLACK_APP_TOKEN=xapp-"));
+      assertThat(added.lastLine()).startsWith("SLACK_BOT_TOKEN=xoxb-");
+      String botToken = added.lastLine().substring("SLACK_BOT_TOKEN=".length());
+      assertThat(authTest(port, botToken)).contains("\"ok\":true").contains("\"user\":\"my-bolt\"");
+
+      String ada = running.addUser("ada", false);
+      try (HttpClient http = HttpClient.newHttpClient()) {
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/chat.postMessage"))
+                .header("Authorization", "Bearer " + ada)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("channel=general&text=hello+apps"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+      }
+      String delivered = bodies.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(delivered).contains("hello apps").contains("\"type\":\"event_callback\"");
+
+      Run taken = run("workspace", "add-app", "--data", dir.toString(), "my-bolt");
+      assertThat(taken.status()).isEqualTo(1);
+      assertThat(taken.err()).contains("`my-bolt` is taken");
+    } finally {
+      receiver.stop(0);
+    }
+  }
 }

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every real Events API capture under {@code shared/fixtures} goes through {@link SlackEvents} and
+ * Every real Events API capture under {@code testing/fixtures} goes through {@link SlackEvents} and
  * {@link ChatGrammar}, with its expected outcome written down.
  */
 class EventFixturesTest {

@@ -237,6 +237,24 @@ public final class CatalogStore implements AutoCloseable {
     }
   }
 
+  /** Records the type a column was altered to (its creator stays). */
+  public synchronized void updateColumnType(
+      String database, String table, String column, String type) {
+    try (PreparedStatement p =
+        connection.prepareStatement(
+            "UPDATE "
+                + t("columns")
+                + " SET type_name = ? WHERE database_name = ? AND table_name = ? AND column_name = ?")) {
+      p.setString(1, type);
+      p.setString(2, database);
+      p.setString(3, table);
+      p.setString(4, column);
+      p.executeUpdate();
+    } catch (SQLException e) {
+      throw failed("record the type of column " + table + "." + column, e);
+    }
+  }
+
   public synchronized List<ColumnRow> columns(String database) {
     List<ColumnRow> out = new ArrayList<>();
     try (PreparedStatement p =

@@ -14,7 +14,7 @@ public enum ColumnType {
   SMALLINT(21, "smallint", "SMALLINT", 1),
   INTEGER(23, "integer", "INTEGER", 2),
   BIGINT(20, "bigint", "BIGINT", 3),
-  NUMERIC(1700, "numeric", "DECIMAL(38,9)", 4),
+  NUMERIC(1700, "numeric", DuckDbDialect.NUMERIC, 4),
   REAL(700, "real", "FLOAT", 4),
   DOUBLE(701, "double precision", "DOUBLE", 5),
   TEXT(25, "text", "VARCHAR", 0),
@@ -27,6 +27,16 @@ public enum ColumnType {
   TIME(1083, "time", "TIME", 0),
   INTERVAL(1186, "interval", "INTERVAL", 0),
   UUID(2950, "uuid", "UUID", 0),
+  JSON(114, "json", "JSON", 0),
+  // DuckDB has one JSON type: jsonb columns are JSON there (and answer as json)
+  JSONB(3802, "jsonb", "JSON", 0),
+  SMALLINT_ARRAY(1005, "smallint[]", "SMALLINT[]", 0),
+  INTEGER_ARRAY(1007, "integer[]", "INTEGER[]", 0),
+  BIGINT_ARRAY(1016, "bigint[]", "BIGINT[]", 0),
+  TEXT_ARRAY(1009, "text[]", "VARCHAR[]", 0),
+  BOOLEAN_ARRAY(1000, "boolean[]", "BOOLEAN[]", 0),
+  DOUBLE_ARRAY(1022, "double precision[]", "DOUBLE[]", 0),
+  NUMERIC_ARRAY(1231, "numeric[]", DuckDbDialect.NUMERIC + "[]", 0),
   OTHER(0, "text", "VARCHAR", 0);
 
   private final int oid;
@@ -60,6 +70,11 @@ public enum ColumnType {
     return numericRank > 0;
   }
 
+  /** Whether values of this type are arrays (read as lists). */
+  public boolean isArray() {
+    return name().endsWith("_ARRAY");
+  }
+
   public boolean isText() {
     return this == TEXT || this == VARCHAR;
   }
@@ -85,6 +100,20 @@ public enum ColumnType {
   /** Maps an engine's type name (information_schema or result metadata, either engine). */
   public static ColumnType fromEngineName(String name, boolean duckDb) {
     String n = name.toLowerCase(Locale.ROOT).trim();
+    if (n.endsWith("[]") || (n.startsWith("_") && n.length() > 1)) {
+      // DuckDB and format_type spell arrays element[]; result metadata (pgjdbc) _element
+      String element = n.endsWith("[]") ? n.substring(0, n.length() - 2) : n.substring(1);
+      return switch (fromEngineName(element, duckDb)) {
+        case SMALLINT -> SMALLINT_ARRAY;
+        case INTEGER -> INTEGER_ARRAY;
+        case BIGINT -> BIGINT_ARRAY;
+        case TEXT, VARCHAR -> TEXT_ARRAY;
+        case BOOLEAN -> BOOLEAN_ARRAY;
+        case DOUBLE, REAL -> DOUBLE_ARRAY;
+        case NUMERIC -> NUMERIC_ARRAY;
+        default -> OTHER;
+      };
+    }
     int paren = n.indexOf('(');
     if (paren > 0) {
       n = n.substring(0, paren).trim();
@@ -107,6 +136,8 @@ public enum ColumnType {
       case "time", "time without time zone" -> TIME;
       case "interval" -> INTERVAL;
       case "uuid" -> UUID;
+      case "json" -> JSON;
+      case "jsonb" -> JSONB;
       default -> OTHER;
     };
   }
@@ -127,6 +158,7 @@ public enum ColumnType {
       case LocalDateTime t -> TIMESTAMP;
       case OffsetDateTime t -> TIMESTAMPTZ;
       case byte[] b -> BYTEA;
+      case dev.threadbare.db.UntypedParameter u -> Values.inferUntyped(u.text());
       default -> null;
     };
   }

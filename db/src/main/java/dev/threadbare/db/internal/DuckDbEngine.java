@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import org.duckdb.DuckDBConnection;
 
@@ -49,11 +50,27 @@ public final class DuckDbEngine implements Engine {
       if (root == null) {
         root =
             (DuckDBConnection)
-                DriverManager.getConnection("jdbc:duckdb:" + file(database).toAbsolutePath());
+                DriverManager.getConnection(
+                    "jdbc:duckdb:" + file(database).toAbsolutePath(), lockedDown());
         roots.put(database, root);
       }
       return root;
     }
+  }
+
+  /**
+   * DuckDB as the securing guide has it for untrusted SQL: no file, network or extension access
+   * beyond the database's own file (and DuckDB's spill files beside it), and the configuration
+   * locked so that no statement can turn that back on or change the instance for other sessions.
+   * The layer's {@link IsolationRules} refuse the same statements first, naming the rule.
+   */
+  static Properties lockedDown() {
+    Properties p = new Properties();
+    p.setProperty("enable_external_access", "false");
+    p.setProperty("autoinstall_known_extensions", "false");
+    p.setProperty("autoload_known_extensions", "false");
+    p.setProperty("lock_configuration", "true");
+    return p;
   }
 
   @Override
@@ -67,7 +84,12 @@ public final class DuckDbEngine implements Engine {
 
   @Override
   public Connection connect(String database) throws SQLException {
-    return root(database).duplicate();
+    Connection connection = root(database).duplicate();
+    try (java.sql.Statement s = connection.createStatement()) {
+      // PostgreSQL's answer to 7/2 is 3 (a per-connection setting)
+      s.execute("SET integer_division = true");
+    }
+    return connection;
   }
 
   @Override

@@ -53,6 +53,14 @@ public interface Engine extends AutoCloseable {
   /** The statement that drops an index. */
   String dropIndexSql(String index);
 
+  /**
+   * Runs the layer's own maintenance {@code sql} (an index build or drop) on a tenant's connection,
+   * free of the limits meant for the tenant's statements.
+   */
+  default void runMaintenance(Statement statement, String sql) throws SQLException {
+    statement.execute(sql);
+  }
+
   /** A connection to the layer's own catalog. The caller closes it. */
   Connection catalogConnection() throws SQLException;
 

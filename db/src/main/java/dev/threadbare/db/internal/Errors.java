@@ -220,6 +220,28 @@ public final class Errors {
         null);
   }
 
+  public static DbException parseTimeout(java.time.Duration limit, String sql) {
+    return new DbException(
+        "54001",
+        "statement too complex: parsing it took longer than the limit of "
+            + limit.toMillis()
+            + " ms (DbOptions.parseTimeout), in: "
+            + SqlText.excerpt(sql, 200),
+        "simplify the statement (fewer nested parentheses or subqueries), or check it for a"
+            + " syntax error",
+        null);
+  }
+
+  public static DbException statementTimeout(java.time.Duration limit) {
+    return new DbException(
+        "57014",
+        "canceling statement due to statement timeout: it ran longer than the limit of "
+            + limit.toMillis()
+            + " ms (DbOptions.statementTimeout)",
+        "make the statement cheaper (the layer indexes filtered columns), or split the work",
+        null);
+  }
+
   public static DbException canceled() {
     return new DbException("57014", "canceling statement due to user request");
   }
@@ -273,5 +295,34 @@ public final class Errors {
 
   public static DbException internal(String what, Throwable cause) {
     return new DbException("XX000", what + ": " + cause.getMessage(), null, cause);
+  }
+
+  /**
+   * A statement that would reach past its own database (host files, instance settings, other
+   * databases, extensions, code the layer never sees): refused by {@code rule} of {@link
+   * IsolationRules}.
+   */
+  public static HouseRuleException isolation(String rule, String what, String sql, String hint) {
+    String why =
+        switch (rule) {
+          case "no-host-files" -> "a database reaches no file of the host";
+          case "no-instance-settings" ->
+              "settings that outlive the session or reach other databases are the operator's";
+          case "own-database-only" -> "a credential reaches its own database and nothing else";
+          case "no-extensions" -> "extensions are chosen by the operator, not by a database";
+          case "no-procedures" -> "the layer must see every statement it runs";
+          default -> "a credential reaches its own database and nothing else";
+        };
+    return new HouseRuleException(
+        "42501",
+        rule,
+        what
+            + " is refused by the house rule "
+            + rule
+            + ": "
+            + why
+            + ", in: "
+            + SqlText.excerpt(sql, 200),
+        hint != null ? hint : "see the isolation rules in db/README.md");
   }
 }

@@ -40,6 +40,7 @@ public final class LayerSession implements SqlSession {
   private TransactionStatus status = TransactionStatus.IDLE;
   private volatile Statement running;
   private volatile boolean canceled;
+  private volatile boolean timedOut;
   private boolean closed;
   private boolean holdsTransactionShare;
   // the open transaction is an implicit block: a multi-statement script's, or the one the caller
@@ -57,6 +58,11 @@ public final class LayerSession implements SqlSession {
   // tables whose existing rows the open transaction updated or deleted (DuckDB cannot then commit
   // an ALTER of them in the same transaction)
   private final Set<String> changedTables = new java.util.HashSet<>();
+
+  // savepoints of the open block (and on DuckDB the statements to run again for ROLLBACK TO)
+  private final Savepoints savepoints = new Savepoints();
+  private boolean replaying;
+  private final Cursors cursors = new Cursors();
 
   private static final int PREPARED_LIMIT = 64;
   private final Map<String, PreparedStatement> prepared =
@@ -246,8 +252,32 @@ public final class LayerSession implements SqlSession {
             return rollback();
           }
           checkSavepointAllowed(sql);
+          StatementResult done = savepointCommand(sql);
+          if (done != null) {
+            return done;
+          }
         }
-        case "SAVEPOINT", "RELEASE" -> checkSavepointAllowed(sql);
+        case "SAVEPOINT", "RELEASE" -> {
+          checkSavepointAllowed(sql);
+          StatementResult done = savepointCommand(sql);
+          if (done != null) {
+            return done;
+          }
+        }
+        case "DECLARE", "FETCH", "MOVE", "CLOSE" -> {
+          if (status == TransactionStatus.FAILED) {
+            throw Errors.failedTransaction();
+          }
+          try {
+            return cursors.execute(
+                sql, status != TransactionStatus.IDLE, query -> executeOne(query, params));
+          } catch (DbException e) {
+            if (status == TransactionStatus.IN_TRANSACTION && !implicitBlock) {
+              status = TransactionStatus.FAILED;
+            }
+            throw e;
+          }
+        }
         default -> {}
       }
     } catch (SQLException e) {
@@ -258,7 +288,11 @@ public final class LayerSession implements SqlSession {
     }
     try {
       Plan plan = db.plan(sql);
-      return gated(plan, () -> run(plan, sql, params));
+      StatementResult result = gated(plan, () -> run(plan, sql, params));
+      if (context.engine.isDuckDb() && status != TransactionStatus.IDLE && !replaying) {
+        savepoints.record(sql, params); // DuckDB's ROLLBACK TO runs the block again
+      }
+      return result;
     } catch (DbException e) {
       if (implicitBlock) {
         // PostgreSQL: a failure rolls back the whole implicit block, leaving the session idle
@@ -361,9 +395,112 @@ public final class LayerSession implements SqlSession {
     return tagOnly("ROLLBACK", List.of());
   }
 
+  /**
+   * SAVEPOINT, RELEASE and ROLLBACK TO as PostgreSQL runs them, on both engines (see {@link
+   * Savepoints}); null when {@code sql} is no savepoint command the layer reads (the engine then
+   * answers it).
+   */
+  private StatementResult savepointCommand(String sql) throws SQLException {
+    Savepoints.Command command = Savepoints.parse(sql);
+    if (command == null) {
+      return null;
+    }
+    if (status == TransactionStatus.IDLE) {
+      throw new DbException(
+          "25P01",
+          command.kind()
+              + " can only be used in transaction blocks, in: "
+              + SqlText.excerpt(sql, 200),
+          "send BEGIN first",
+          null);
+    }
+    boolean duck = context.engine.isDuckDb();
+    try {
+      switch (command.kind()) {
+        case "SAVEPOINT" -> {
+          if (status == TransactionStatus.FAILED) {
+            throw Errors.failedTransaction();
+          }
+          if (!duck) {
+            try (Statement s = connection.createStatement()) {
+              s.execute(sql);
+            }
+          }
+          savepoints.savepoint(command.name(), pendingColumns.size());
+          return tagOnly("SAVEPOINT", List.of());
+        }
+        case "RELEASE" -> {
+          if (status == TransactionStatus.FAILED) {
+            throw Errors.failedTransaction();
+          }
+          savepoints.release(command.name(), sql);
+          if (!duck) {
+            try (Statement s = connection.createStatement()) {
+              s.execute(sql);
+            }
+          }
+          return tagOnly("RELEASE", List.of());
+        }
+        default -> {
+          Savepoints.Mark mark = savepoints.rollbackTo(command.name(), sql, duck);
+          if (duck) {
+            replayTo(sql);
+          } else {
+            try (Statement s = connection.createStatement()) {
+              s.execute(sql);
+            }
+            pendingColumns.subList(mark.pendingColumns(), pendingColumns.size()).clear();
+            db.invalidate(connection);
+          }
+          status = TransactionStatus.IN_TRANSACTION;
+          return tagOnly("ROLLBACK", List.of());
+        }
+      }
+    } catch (DbException | SQLException e) {
+      if (!command.kind().equals("ROLLBACK TO")) {
+        status = TransactionStatus.FAILED;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * DuckDB has no savepoints: rolls the whole transaction back and runs the statements before the
+   * savepoint again (their results are not sent again). Nondeterministic statements (now(),
+   * random()) get new values; a replay that fails leaves the transaction failed.
+   */
+  private void replayTo(String sql) throws SQLException {
+    connection.rollback();
+    pendingColumns.clear();
+    changedTables.clear();
+    db.invalidate(connection);
+    replaying = true;
+    try {
+      for (Savepoints.Entry entry : savepoints.journal()) {
+        Plan plan = db.plan(entry.sql());
+        run(plan, entry.sql(), entry.params());
+      }
+    } catch (DbException e) {
+      status = TransactionStatus.FAILED;
+      throw new DbException(
+          e.sqlState(),
+          "could not return to the savepoint on the DuckDB engine (which has none: the layer runs"
+              + " the transaction again up to it) because a statement failed when run again: "
+              + e.getMessage()
+              + ", in: "
+              + SqlText.excerpt(sql, 200),
+          "send ROLLBACK and run the transaction again",
+          e);
+    } finally {
+      replaying = false;
+    }
+  }
+
   private void endTransaction(boolean commit) throws SQLException {
     implicitBlock = false;
     callerBlock = false;
+    savepoints.clear();
+    cursors.endTransaction();
     List<PendingColumn> created = List.copyOf(pendingColumns);
     pendingColumns.clear();
     changedTables.clear();
@@ -436,18 +573,14 @@ public final class LayerSession implements SqlSession {
           return new StatementResult(plan.commandTag(), List.of(), List.of(), notices);
         }
         case SET -> {
-          try {
-            return runStatement(plan, params, notices);
-          } catch (SQLException e) {
-            // a setting DuckDB does not know fails at bind time, which leaves a transaction usable
-            if (context.engine.isDuckDb() && (status == TransactionStatus.IDLE || implicitBlock)) {
-              // PostgreSQL session settings drivers send (application_name, extra_float_digits…)
-              notices.add("setting ignored by the DuckDB engine: " + e.getMessage());
-              return new StatementResult(
-                  SqlText.firstWord(original), List.of(), List.of(), notices);
-            }
-            throw e;
+          if (context.engine.isDuckDb()) {
+            // DuckDB's configuration is locked (DuckDbEngine.lockedDown): the session settings
+            // drivers send (application_name, extra_float_digits…; IsolationRules allows only
+            // those) are acknowledged and not run
+            notices.add("setting ignored by the DuckDB engine: " + SqlText.excerpt(original, 80));
+            return new StatementResult(SqlText.firstWord(original), List.of(), List.of(), notices);
           }
+          return runStatement(plan, params, notices);
         }
         case SET_NOT_NULL -> {
           checkSetNotNull(plan.requestedColumns().get(0));
@@ -524,6 +657,11 @@ public final class LayerSession implements SqlSession {
   }
 
   private DbException translate(SQLException e, String sql) {
+    if (timedOut) {
+      timedOut = false;
+      canceled = false;
+      return Errors.statementTimeout(context.options.statementTimeout());
+    }
     if (canceled) {
       canceled = false;
       return Errors.canceled();
@@ -564,7 +702,7 @@ public final class LayerSession implements SqlSession {
       }
       for (int attempt = 1; ; attempt++) {
         try {
-          createMissing(table, existing, missing, notices);
+          createMissing(plan, table, existing, missing, notices);
           break;
         } catch (SQLException e) {
           String state = String.valueOf(e.getSQLState());
@@ -597,6 +735,7 @@ public final class LayerSession implements SqlSession {
   }
 
   private void createMissing(
+      Plan plan,
       String table,
       Map<String, ColumnType> existing,
       Map<String, ColumnType> missing,
@@ -619,6 +758,13 @@ public final class LayerSession implements SqlSession {
                 .append(' ')
                 .append(type.ddlName(duck));
             sep = ", ";
+          }
+          List<String> conflictKey = OnConflict.columns(plan.sql());
+          if (!conflictKey.isEmpty() && missing.keySet().containsAll(conflictKey)) {
+            // INSERT … ON CONFLICT (key) needs a unique constraint on the key to infer
+            ddl.append(", UNIQUE (");
+            ddl.append(String.join(", ", conflictKey.stream().map(DuckDbEngine::quote).toList()));
+            ddl.append(')');
           }
           s.execute(ddl.append(')').toString());
           notices.add("table " + table + " created with columns " + missing.keySet());
@@ -777,6 +923,9 @@ public final class LayerSession implements SqlSession {
       checkDuckDbAlter(plan.table(), "alter " + plan.table(), plan.sql());
       beforeAlterInTransaction(plan.table());
     }
+    if (context.engine.isDuckDb()) {
+      DuckDbDialect.createSequences(connection, plan.sql()); // for serial and identity columns
+    }
     Plan ddl = plan;
     StatementResult[] holder = new StatementResult[1];
     if (plan.table() != null) {
@@ -786,7 +935,20 @@ public final class LayerSession implements SqlSession {
       holder[0] = runStatement(ddl, params, notices);
     }
     StatementResult result = holder[0];
+    Map<String, ColumnType> before = plan.table() == null ? null : db.schema().get(plan.table());
     afterSchemaChange();
+    if (before != null) {
+      // ALTER COLUMN … TYPE: the catalog (what describe shows) follows the engine
+      String table = plan.table();
+      Map<String, ColumnType> after = db.schema().getOrDefault(table, Map.of());
+      before.forEach(
+          (column, type) -> {
+            ColumnType now = after.get(column);
+            if (now != null && now != type) {
+              context.catalog.updateColumnType(db.name(), table, column, now.displayName());
+            }
+          });
+    }
     for (Plan.ForeignKey fk : plan.foreignKeys()) {
       db.ensureIndexNow(
           connection, fk.table(), fk.column(), "foreign key " + fk.table() + "." + fk.column());
@@ -874,9 +1036,12 @@ public final class LayerSession implements SqlSession {
       throw Errors.canceled();
     }
     boolean hasRows;
+    java.util.concurrent.ScheduledFuture<?> deadline =
+        StatementDeadlines.arm(context.options.statementTimeout(), this::timeOut);
     try {
       hasRows = ps.execute();
     } finally {
+      deadline.cancel(false);
       running = null;
     }
     if (hasRows) {
@@ -892,6 +1057,7 @@ public final class LayerSession implements SqlSession {
     switch (value) {
       case null -> ps.setObject(position, null);
       case byte[] bytes -> ps.setBytes(position, bytes);
+      case dev.threadbare.db.UntypedParameter untyped -> ps.setObject(position, untyped.text());
       default -> ps.setObject(position, value);
     }
   }
@@ -905,13 +1071,17 @@ public final class LayerSession implements SqlSession {
     ColumnType[] types = new ColumnType[n];
     for (int i = 1; i <= n; i++) {
       types[i - 1] = ColumnType.fromEngineName(md.getColumnTypeName(i), duck);
-      columns.add(new ResultColumn(md.getColumnLabel(i), types[i - 1].oid()));
+      String label = md.getColumnLabel(i);
+      if (duck) {
+        label = DuckDbDialect.columnLabel(label, plan.sql());
+      }
+      columns.add(new ResultColumn(label, types[i - 1].oid()));
     }
     List<Object[]> rows = new ArrayList<>();
     while (rs.next()) {
       Object[] row = new Object[n];
       for (int i = 0; i < n; i++) {
-        row[i] = Values.read(rs, i + 1, types[i]);
+        row[i] = Values.read(rs, i + 1, types[i], duck);
       }
       rows.add(row);
     }
@@ -969,7 +1139,9 @@ public final class LayerSession implements SqlSession {
     }
     String text = pieces.get(0).text();
     String first = SqlText.firstWord(text);
-    if (Set.of("BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT").contains(first)) {
+    if (Set.of("BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE")
+            .contains(first)
+        || Cursors.isCursorStatement(first)) {
       return new StatementDescription(List.of(), List.of());
     }
     Plan plan = db.plan(text);
@@ -1009,7 +1181,11 @@ public final class LayerSession implements SqlSession {
         if (md != null) {
           for (int i = 1; i <= md.getColumnCount(); i++) {
             ColumnType type = ColumnType.fromEngineName(md.getColumnTypeName(i), duck);
-            columns.add(new ResultColumn(md.getColumnLabel(i), type.oid()));
+            String label = md.getColumnLabel(i);
+            if (duck) {
+              label = DuckDbDialect.columnLabel(label, plan.sql());
+            }
+            columns.add(new ResultColumn(label, type.oid()));
           }
         }
         if (duck
@@ -1023,6 +1199,14 @@ public final class LayerSession implements SqlSession {
       }
     }
     return new StatementDescription(parameterTypes, columns);
+  }
+
+  /** The statement ran past {@code DbOptions.statementTimeout}: cancel it, and say why. */
+  private void timeOut() {
+    if (running != null) {
+      timedOut = true;
+      cancel();
+    }
   }
 
   @Override

@@ -103,7 +103,11 @@ public final class LogicalDatabase {
     if (cached != null) {
       return cached;
     }
-    Plan plan = new Planner(schema).plan(sql);
+    IsolationRules.check(sql);
+    Plan plan = new Planner(schema, context.options.parseTimeout()).plan(sql);
+    if (context.engine.isDuckDb()) {
+      plan = DuckDbDialect.adapt(plan);
+    }
     plans.put(sql, version, plan);
     return plan;
   }
@@ -220,7 +224,7 @@ public final class LogicalDatabase {
           Statement s = c.createStatement()) {
         runningBuilds.put(s, table);
         try {
-          s.execute(sql);
+          context.engine.runMaintenance(s, sql);
         } finally {
           runningBuilds.remove(s);
         }
@@ -327,7 +331,7 @@ public final class LogicalDatabase {
       }
       try (Connection c = context.engine.connect(name);
           Statement s = c.createStatement()) {
-        s.execute(sql);
+        context.engine.runMaintenance(s, sql);
       } catch (SQLException e) {
         context.emit(
             name,

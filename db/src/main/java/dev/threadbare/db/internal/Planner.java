@@ -34,9 +34,6 @@ import net.sf.jsqlparser.expression.StringValue;
 import net.sf.jsqlparser.expression.TimeKeyExpression;
 import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
 import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
-import net.sf.jsqlparser.parser.CCJSqlParser;
-import net.sf.jsqlparser.parser.ParseException;
-import net.sf.jsqlparser.parser.StringProvider;
 import net.sf.jsqlparser.parser.Token;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
@@ -124,34 +121,24 @@ public final class Planner {
           "(?is)FOREIGN\\s+KEY\\s*\\(\\s*([\\w\"]+)\\s*\\)\\s*REFERENCES\\s+([\\w\".]+)\\s*(?:\\(\\s*([\\w\"]+)\\s*\\))?");
 
   private final Map<String, Map<String, ColumnType>> schema;
+  private final java.time.Duration parseLimit;
 
   public Planner(Map<String, Map<String, ColumnType>> schema) {
+    this(schema, BoundedParser.DEFAULT_LIMIT);
+  }
+
+  /** A planner whose parsing of one statement may take up to {@code parseLimit}. */
+  public Planner(Map<String, Map<String, ColumnType>> schema, java.time.Duration parseLimit) {
     this.schema = schema;
+    this.parseLimit = parseLimit;
   }
 
-  /** Parses {@code sql} (one statement) without a timeout thread: the caller bounds its size. */
+  /** Parses {@code sql} (one statement) within the default limit: see {@link BoundedParser}. */
   public static Statement parse(String sql) {
-    // Simple parsing first: it is about twice as fast and covers ordinary statements; complex
-    // parsing (deeper lookahead) is the fallback, and its error is the one reported.
-    try {
-      CCJSqlParser simple = new CCJSqlParser(new StringProvider(sql));
-      simple.withAllowComplexParsing(false);
-      return simple.Statement();
-    } catch (ParseException | RuntimeException e) {
-      // retried below with complex parsing
-    }
-    CCJSqlParser parser = new CCJSqlParser(new StringProvider(sql));
-    parser.withAllowComplexParsing(true);
-    try {
-      return parser.Statement();
-    } catch (ParseException e) {
-      throw syntaxError(sql, e.currentToken == null ? null : e.currentToken.next, e.getMessage());
-    } catch (RuntimeException e) {
-      throw syntaxError(sql, null, String.valueOf(e.getMessage()));
-    }
+    return BoundedParser.parse(sql, BoundedParser.DEFAULT_LIMIT);
   }
 
-  private static DbException syntaxError(String sql, Token token, String message) {
+  static DbException syntaxError(String sql, Token token, String message) {
     int line = 1;
     int column = 1;
     String near = "";
@@ -179,10 +166,11 @@ public final class Planner {
   }
 
   /** Plans one statement. */
-  public Plan plan(String sql) {
+  public Plan plan(String text) {
+    String sql = DollarQuotes.toStandard(text);
     Statement statement;
     try {
-      statement = parse(sql);
+      statement = BoundedParser.parse(sql, parseLimit);
     } catch (DbException e) {
       // session commands that touch no table and that JSqlParser does not know (SHOW TIME ZONE,
       // SET search_path TO …, DISCARD ALL) go to the engine as they are
@@ -262,6 +250,8 @@ public final class Planner {
     final List<ColumnRef> requested = new ArrayList<>();
     final List<String> notices = new ArrayList<>();
     boolean rewritten;
+    // the statement reads only the engines' catalogs (information_schema, pg_catalog…)
+    boolean catalogOnly;
 
     Analysis(String sql) {
       this.sql = sql;
@@ -334,6 +324,7 @@ public final class Planner {
     // ---- reads
 
     Plan query(Select select) {
+      catalogOnly = readsOnlyEngineCatalogs(select);
       walkSelect(select);
       return finish(Kind.QUERY, select, null, false, null);
     }
@@ -411,8 +402,8 @@ public final class Planner {
     }
 
     void checkItems(List<? extends SelectItem<?>> items, String what) {
-      if (items == null) {
-        return;
+      if (items == null || (catalogOnly && what.equals("SELECT"))) {
+        return; // the engines' catalogs are theirs: SELECT * over them passes through
       }
       for (SelectItem<?> item : items) {
         Expression e = item.getExpression();
@@ -518,6 +509,9 @@ public final class Planner {
             || columnName.equals(name(NULL_VALUE))) {
           continue;
         }
+        if (isDollarQuoted(column)) {
+          continue; // a dollar-quoted string, which JSqlParser reads as a column
+        }
         Table qualifier = column.getTable();
         String table;
         if (qualifier != null && qualifier.getName() != null) {
@@ -565,6 +559,8 @@ public final class Planner {
             case "filter", "join", "sort" -> wishes.add(new IndexWish(table, columnName, o.role()));
             default -> {}
           }
+        } else if (o.role().equals("returning") && !writtenHere(table, columnName)) {
+          throw CompatErrors.returningUnknownColumn(table, columnName, sql);
         } else {
           requested.add(new ColumnRef(table, columnName));
           SelectItem<?> item = bareSelectItems.get(column);
@@ -663,8 +659,11 @@ public final class Planner {
             new ValueSource.Literal(ColumnType.NUMERIC, s.toString());
         case JdbcParameter p when p.getIndex() != null ->
             new ValueSource.Parameter(p.getIndex() - 1);
+        // JSqlParser reads $$text$$ and $tag$text$tag$ as a column
+        case Column c when isDollarQuoted(c) ->
+            new ValueSource.Literal(ColumnType.TEXT, dollarQuotedBody(c.getColumnName()));
         case CastExpression c -> {
-          ColumnType type = ColumnType.fromEngineName(c.getColDataType().getDataType(), false);
+          ColumnType type = ColumnType.fromEngineName(c.getColDataType().toString(), false);
           yield type == ColumnType.OTHER
               ? new ValueSource.Expression(c.toString())
               : new ValueSource.Literal(type, null);
@@ -750,9 +749,18 @@ public final class Planner {
           if (item.getExpression() instanceof Column column) {
             bareSelectItems.put(column, item);
           }
-          walkExpression(item.getExpression(), "select");
+          walkExpression(item.getExpression(), "returning");
         }
       }
+    }
+
+    boolean writtenHere(String table, String column) {
+      for (ColumnWrite write : writes) {
+        if (write.table().equals(table) && write.column().equals(column)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     // ---- DDL
@@ -859,6 +867,46 @@ public final class Planner {
       }
       throw Errors.namesArePermanent("DROP " + type + " " + drop.getName(), sql);
     }
+  }
+
+  /** Whether every table {@code select} names is an engine's catalog, and it names at least one. */
+  static boolean readsOnlyEngineCatalogs(Select select) {
+    java.util.Set<String> tables;
+    try {
+      tables = new net.sf.jsqlparser.util.TablesNamesFinder<Void>().getTables((Statement) select);
+    } catch (RuntimeException e) {
+      return false; // a form the finder does not know: the house rules apply
+    }
+    if (tables.isEmpty()) {
+      return false;
+    }
+    for (String qualified : tables) {
+      String[] parts = qualified.split("\\.");
+      Table table =
+          parts.length == 1
+              ? new Table(parts[0])
+              : new Table(parts[parts.length - 2], parts[parts.length - 1]);
+      if (managedTable(table) != null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static boolean isDollarQuoted(Column column) {
+    String raw = column.getColumnName();
+    return column.getTable() == null
+        && raw != null
+        && raw.length() >= 4
+        && raw.charAt(0) == '$'
+        && raw.endsWith("$")
+        && raw.indexOf('$', 1) < raw.length() - 1;
+  }
+
+  static String dollarQuotedBody(String quoted) {
+    int open = quoted.indexOf('$', 1) + 1;
+    String tag = quoted.substring(0, open);
+    return quoted.substring(open, quoted.length() - tag.length());
   }
 
   static List<String> splitTopLevel(String actions) {

@@ -1,6 +1,7 @@
 package dev.threadbare.db.internal;
 
 import dev.threadbare.db.DbException;
+import dev.threadbare.db.UntypedParameter;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.ResultSet;
@@ -37,6 +38,10 @@ final class Values {
         switch (target) {
           case SMALLINT, INTEGER, BIGINT ->
               literal == ColumnType.BIGINT
+                  // a cast to an integer type (1::int, CAST(2 AS smallint), $1::integer): the
+                  // engine checks the range
+                  || (text == null
+                      && (literal == ColumnType.SMALLINT || literal == ColumnType.INTEGER))
                   || ((literal.isNumeric() || literal.isText())
                       && text != null
                       && isIntegral(text));
@@ -53,6 +58,8 @@ final class Values {
                   || literal == ColumnType.TIMESTAMPTZ
                   || (literal.isText() && (text == null || DATE_LIKE.matcher(text).matches()));
           case BYTEA -> literal == ColumnType.BYTEA || literal.isText();
+          case JSON, JSONB ->
+              literal == ColumnType.JSON || literal == ColumnType.JSONB || literal.isText();
           default -> literal == target || literal.isText();
         };
     if (!ok) {
@@ -87,6 +94,9 @@ final class Values {
   static Object coerce(String table, String column, ColumnType target, Object value) {
     if (value == null) {
       return null;
+    }
+    if (value instanceof UntypedParameter untyped) {
+      value = untyped.text();
     }
     try {
       Object converted = convert(target, value);
@@ -153,21 +163,24 @@ final class Values {
       case DATE ->
           switch (value) {
             case LocalDate d -> d;
-            case String s -> LocalDate.parse(s.strip());
+            case LocalDateTime t -> t.toLocalDate();
+            case String s -> DateTimeText.parse(s).date();
             default -> null;
           };
       case TIMESTAMP ->
           switch (value) {
             case LocalDateTime t -> t;
             case LocalDate d -> d.atStartOfDay();
-            case String s -> LocalDateTime.parse(s.strip().replace(' ', 'T'));
+            case OffsetDateTime t -> t.toLocalDateTime();
+            case String s -> DateTimeText.parse(s).local();
             default -> null;
           };
       case TIMESTAMPTZ ->
           switch (value) {
             case OffsetDateTime t -> t;
             case LocalDateTime t -> t.atOffset(ZoneOffset.UTC);
-            case String s -> OffsetDateTime.parse(s.strip().replace(' ', 'T'));
+            case LocalDate d -> d.atStartOfDay().atOffset(ZoneOffset.UTC);
+            case String s -> DateTimeText.parse(s).instant();
             default -> null;
           };
       case BYTEA ->
@@ -180,8 +193,59 @@ final class Values {
     };
   }
 
+  /**
+   * The type a new column gets from an untyped parameter's text, as a person reads it: an integer
+   * (no leading zero) is bigint, a decimal number numeric, {@code true}/{@code false} boolean, an
+   * ISO date date, an ISO date and time timestamp (timestamptz with an offset or Z), anything else
+   * text. db/README.md says the same.
+   */
+  static ColumnType inferUntyped(String text) {
+    String t = text.strip();
+    if (!t.equals(text) || t.isEmpty()) {
+      return ColumnType.TEXT;
+    }
+    if (INTEGER_TEXT.matcher(t).matches()) {
+      return t.replace("-", "").replace("+", "").length() <= 18
+          ? ColumnType.BIGINT
+          : ColumnType.NUMERIC;
+    }
+    if (DECIMAL_TEXT.matcher(t).matches()) {
+      return ColumnType.NUMERIC;
+    }
+    if (t.equalsIgnoreCase("true") || t.equalsIgnoreCase("false")) {
+      return ColumnType.BOOLEAN;
+    }
+    DateTimeText parsed = DateTimeText.tryParse(t);
+    if (parsed != null) {
+      return parsed.time() == null
+          ? ColumnType.DATE
+          : parsed.offset() == null ? ColumnType.TIMESTAMP : ColumnType.TIMESTAMPTZ;
+    }
+    return ColumnType.TEXT;
+  }
+
+  private static final Pattern INTEGER_TEXT = Pattern.compile("^[+-]?(?:0|[1-9][0-9]*)$");
+  private static final Pattern DECIMAL_TEXT = Pattern.compile("^[+-]?(?:0|[1-9][0-9]*)\\.[0-9]+$");
+
   /** Reads column {@code i} as the Java type its PostgreSQL type maps to. */
   static Object read(ResultSet rs, int i, ColumnType type) throws SQLException {
+    return read(rs, i, type, false);
+  }
+
+  /**
+   * Reads column {@code i}; on DuckDB a numeric drops the zeros its fixed scale pads it with
+   * (PostgreSQL prints {@code 1.5}, not {@code 1.500000000000000000}).
+   */
+  static Object read(ResultSet rs, int i, ColumnType type, boolean duckDb) throws SQLException {
+    Object value = readValue(rs, i, type);
+    if (duckDb && value instanceof BigDecimal d && d.scale() > 0) {
+      BigDecimal stripped = d.stripTrailingZeros();
+      return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
+    }
+    return value;
+  }
+
+  private static Object readValue(ResultSet rs, int i, ColumnType type) throws SQLException {
     Object raw = rs.getObject(i);
     if (raw == null) {
       return null;
@@ -203,8 +267,25 @@ final class Values {
         case BOOLEAN -> raw instanceof Boolean b ? b : Boolean.valueOf(raw.toString());
         case DATE -> rs.getObject(i, LocalDate.class);
         case TIMESTAMP -> rs.getObject(i, LocalDateTime.class);
-        case TIMESTAMPTZ -> rs.getObject(i, OffsetDateTime.class);
+        case TIMESTAMPTZ -> {
+          // DuckDB answers in the JVM's zone; the session's TimeZone is UTC, as PostgreSQL's
+          OffsetDateTime t = rs.getObject(i, OffsetDateTime.class);
+          yield t == null ? null : t.withOffsetSameInstant(ZoneOffset.UTC);
+        }
         case BYTEA -> rs.getBytes(i);
+        case SMALLINT_ARRAY,
+            INTEGER_ARRAY,
+            BIGINT_ARRAY,
+            TEXT_ARRAY,
+            BOOLEAN_ARRAY,
+            DOUBLE_ARRAY,
+            NUMERIC_ARRAY -> {
+          java.sql.Array array = rs.getArray(i);
+          Object elements = array.getArray();
+          yield elements instanceof Object[] objects
+              ? java.util.Arrays.asList(objects)
+              : rs.getString(i);
+        }
         case TEXT, VARCHAR -> rs.getString(i);
         default -> rs.getString(i);
       };

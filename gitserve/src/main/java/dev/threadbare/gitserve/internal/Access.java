@@ -1,6 +1,7 @@
 package dev.threadbare.gitserve.internal;
 
 import dev.threadbare.gitserve.ChannelDirectory;
+import dev.threadbare.gitserve.ChatSessions;
 import dev.threadbare.gitserve.ServedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -18,12 +19,31 @@ public final class Access {
   private final TokenStore tokens;
   private final ChannelDirectory channels;
   private final boolean anonymousPublicReads;
+  private final ChatSessions sessions;
 
-  /** Decides against these tokens and channels. */
+  /** Decides against these tokens and channels; no chat sessions. */
   public Access(TokenStore tokens, ChannelDirectory channels, boolean anonymousPublicReads) {
+    this(tokens, channels, anonymousPublicReads, null);
+  }
+
+  /**
+   * Decides against these tokens and channels, and accepts the chat UI's sessions ({@code
+   * sessions}, nullable) where a browser may present one.
+   */
+  public Access(
+      TokenStore tokens,
+      ChannelDirectory channels,
+      boolean anonymousPublicReads,
+      ChatSessions sessions) {
     this.tokens = tokens;
     this.channels = channels;
     this.anonymousPublicReads = anonymousPublicReads;
+    this.sessions = sessions;
+  }
+
+  /** The chat's sessions, when the code browser accepts them; else null. */
+  public ChatSessions sessions() {
+    return sessions;
   }
 
   /** The outcome of a read request. */
@@ -42,9 +62,21 @@ public final class Access {
    * Decides a read of {@code channelName}.
    *
    * @param authorization the {@code Authorization} header, or null
-   * @param cookieToken the session cookie's token, or null
+   * @param cookieToken the code browser's token cookie, or null
    */
   public Decision decide(String channelName, String authorization, String cookieToken) {
+    return decide(channelName, authorization, cookieToken, null);
+  }
+
+  /**
+   * Decides a read of {@code channelName} by a browser, which may also be signed in to the chat.
+   *
+   * @param authorization the {@code Authorization} header, or null
+   * @param cookieToken the code browser's token cookie, or null
+   * @param chatSession the chat UI's session cookie, or null; used when no token is presented
+   */
+  public Decision decide(
+      String channelName, String authorization, String cookieToken, String chatSession) {
     Optional<String> presented = tokenFrom(authorization);
     if (presented.isEmpty() && cookieToken != null && !cookieToken.isEmpty()) {
       presented = Optional.of(cookieToken);
@@ -53,6 +85,12 @@ public final class Access {
         channelName == null || channelName.isEmpty()
             ? Optional.empty()
             : channels.find(channelName);
+    if (presented.isEmpty() && sessions != null && chatSession != null && !chatSession.isEmpty()) {
+      Optional<String> sessionUser = sessions.userOf(chatSession);
+      if (sessionUser.isPresent()) {
+        return readBy(channelName, channel, sessionUser.get());
+      }
+    }
     if (presented.isEmpty()) {
       if (anonymousPublicReads && channel.isPresent() && !channel.get().isPrivate()) {
         return new Allowed(channel.get(), null);
@@ -66,10 +104,14 @@ public final class Access {
       return new Unauthenticated(
           "the token is unknown or revoked: ask the bot for a new one with `token`");
     }
-    if (channel.isEmpty() || !channel.get().readableBy(user.get())) {
+    return readBy(channelName, channel, user.get());
+  }
+
+  private static Decision readBy(String channelName, Optional<ServedChannel> channel, String user) {
+    if (channel.isEmpty() || !channel.get().readableBy(user)) {
       return new NotFound(channelName);
     }
-    return new Allowed(channel.get(), user.get());
+    return new Allowed(channel.get(), user);
   }
 
   /** The user of a token, if it is live. */

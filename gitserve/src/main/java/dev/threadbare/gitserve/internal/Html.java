@@ -87,4 +87,20 @@ final class Html {
     int dot = name.lastIndexOf('.');
     return dot < 0 ? null : LANGUAGES.get(name.substring(dot + 1).toLowerCase(Locale.ROOT));
   }
+
+  /** A whole page: the shared head (styles, highlight.js, code.js) around {@code body}. */
+  static String layout(String title, String body) {
+    return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        + "<title>"
+        + esc(title)
+        + " · threadbare</title>"
+        + "<link rel=\"stylesheet\" href=\"/code/assets/github.min.css\">"
+        + "<link rel=\"stylesheet\" href=\"/code/assets/code.css\">"
+        + "<script src=\"/code/assets/highlight.min.js\"></script>"
+        + "<script type=\"module\" src=\"/code/assets/code.js\"></script>"
+        + "</head><body>"
+        + body
+        + "</body></html>";
+  }
 }

@@ -130,7 +130,8 @@ final class RepoReader implements AutoCloseable {
     } catch (AmbiguousObjectException e) {
       throw new BrowseException(
           "version `" + rev + "` is ambiguous: give more digits of the commit id");
-    } catch (IncorrectObjectTypeException e) {
+    } catch (IncorrectObjectTypeException | MissingObjectException e) {
+      // A well-formed id this repository does not hold (or not a commit): not found, not a 500.
       id = null;
     }
     if (id == null) {

@@ -3,8 +3,7 @@
 
 const $ = (id) => document.getElementById(id);
 const state = { token: null, me: null, users: new Map(), channels: [], channel: null, thread: null, live: null };
-const QUICK_EMOJI = [['thumbsup', '👍'], ['white_check_mark', '✅'], ['eyes', '👀'], ['tada', '🎉'], ['heart', '❤️']];
-const EMOJI = new Map([...QUICK_EMOJI, ['+1', '👍'], ['x', '❌'], ['arrows_counterclockwise', '🔄'], ['question', '❓'], ['rocket', '🚀']]);
+const QUICK_EMOJI = ['thumbsup', 'white_check_mark', 'eyes', 'tada', 'heart'];
 
 async function api(method, params = {}) {
   const response = await fetch(`/api/${method}`, {
@@ -13,7 +12,11 @@ async function api(method, params = {}) {
     body: JSON.stringify(params),
   });
   const body = await response.json();
-  if (!body.ok) throw new Error(`${method}: ${body.error}`);
+  if (!body.ok) {
+    const error = new Error(`${method}: ${body.error}`);
+    error.code = body.error;
+    throw error;
+  }
   return body;
 }
 
@@ -44,26 +47,107 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-function renderProse(text) {
-  const parts = [];
-  const pattern = /<([^<>\s|]+)(?:\|([^<>]*))?>|`([^`\n]+)`/g;
+// ---- icons and emoji ship with the app (bootstrap-icons; Twemoji by Slack short name)
+
+function icon(name) {
+  return el('span', { class: 'icon', 'aria-hidden': 'true', style: `--icon: url(/ui/icons/${name}.svg)` });
+}
+
+function emoji(name) {
+  const code = `:${name}:`;
+  const img = el('img', { class: 'emoji', src: `/ui/emoji/${encodeURIComponent(name)}.svg`, alt: code, title: code, 'data-name': name });
+  // a name the set does not know is shown as Slack shows it: the code itself
+  img.addEventListener('error', () => img.replaceWith(code), { once: true });
+  return img;
+}
+
+// ---- Slack mrkdwn, rendered as Slack renders it
+
+// <@U…>, <#C…|name>, <!here>, <url|label>
+function renderAngle(all, target, label) {
+  const text = label !== undefined ? unescapeSlack(label) : null;
+  if (target.startsWith('@')) return el('span', { class: 'mention', 'data-user': target.slice(1) }, '@' + userName(target.slice(1)));
+  if (target.startsWith('#')) {
+    const id = target.slice(1);
+    return el('a', { class: 'channel-mention', href: `#/${id}` }, '#' + (text || channelName(id)));
+  }
+  if (target.startsWith('!')) {
+    const special = target.slice(1).split('^')[0];
+    return el('span', { class: 'mention' }, '@' + (text || (special.startsWith('subteam') ? 'group' : special)));
+  }
+  if (/^(https?:|mailto:)/.test(target)) return el('a', { href: unescapeSlack(target), target: '_blank', rel: 'noopener' }, text || unescapeSlack(target));
+  return unescapeSlack(all);
+}
+
+const EMPHASIS = /(^|[\s([{"'.,;:!?\-\u0001])([*_~])(?=[^\s*_~])([^\n]*?[^\s\u0000-\u0001])\2(?=$|[\s)\]}"'.,;:!?\-\u0000])/g;
+const EMPHASIS_TAG = { '*': 'strong', _: 'em', '~': 'del' };
+
+// One line of prose: code spans and <…> first (nothing inside them is formatting), then
+// *bold*, _italic_, ~strike~ (nested), then :emoji: codes.
+function renderInline(text) {
+  const tokens = [];
+  const masked = text.replace(/`([^`\n]+)`|<([^<>\s|]+)(?:\|([^<>]*))?>/g, (all, code, target, label) => {
+    tokens.push(code !== undefined ? el('code', {}, unescapeSlack(code)) : renderAngle(all, target, label));
+    return `\u0000${tokens.length - 1}\u0001`;
+  });
+  return emphasis(masked, tokens);
+}
+
+function emphasis(text, tokens) {
+  const out = [];
   let at = 0;
-  for (const m of text.matchAll(pattern)) {
-    if (m.index > at) parts.push(unescapeSlack(text.slice(at, m.index)));
-    if (m[3] !== undefined) {
-      parts.push(el('code', {}, unescapeSlack(m[3])));
-    } else {
-      const target = m[1];
-      const label = m[2] !== undefined ? unescapeSlack(m[2]) : null;
-      if (target.startsWith('@')) parts.push(el('strong', { class: 'mention' }, '@' + userName(target.slice(1))));
-      else if (target.startsWith('#')) parts.push(el('strong', {}, '#' + (label || channelName(target.slice(1)))));
-      else if (target.startsWith('!')) parts.push(el('strong', {}, '@' + target.slice(1)));
-      else if (/^(https?:|mailto:)/.test(target)) parts.push(el('a', { href: unescapeSlack(target), target: '_blank', rel: 'noopener' }, label || unescapeSlack(target)));
-      else parts.push(unescapeSlack(m[0]));
-    }
+  for (const m of text.matchAll(EMPHASIS)) {
+    const start = m.index + m[1].length;
+    out.push(...plain(text.slice(at, start), tokens));
+    out.push(el(EMPHASIS_TAG[m[2]], {}, emphasis(m[3], tokens)));
     at = m.index + m[0].length;
   }
-  if (at < text.length) parts.push(unescapeSlack(text.slice(at)));
+  out.push(...plain(text.slice(at), tokens));
+  return out;
+}
+
+function plain(text, tokens) {
+  const out = [];
+  let at = 0;
+  for (const m of text.matchAll(/\u0000(\d+)\u0001|:([a-z0-9_+'-]+(?:::skin-tone-[2-6])?):/g)) {
+    if (m.index > at) out.push(unescapeSlack(text.slice(at, m.index)));
+    out.push(m[1] !== undefined ? tokens[Number(m[1])] : emoji(m[2]));
+    at = m.index + m[0].length;
+  }
+  if (at < text.length) out.push(unescapeSlack(text.slice(at)));
+  return out;
+}
+
+const QUOTE = /^(?:&gt;|>)\s?/;
+const BULLET = /^\s*(?:[•◦▪\-*])\s+/;
+const NUMBERED = /^\s*\d+[.)]\s+/;
+
+// Prose between code fences: quotes (> lines), bulleted and numbered lists, and lines of text.
+function renderProse(text) {
+  const lines = text.split('\n');
+  const parts = [];
+  let i = 0;
+  const run = (test) => {
+    const taken = [];
+    while (i < lines.length && test.test(lines[i])) taken.push(lines[i++].replace(test, ''));
+    return taken;
+  };
+  let afterBlock = true;
+  while (i < lines.length) {
+    if (!afterBlock) parts.push('\n'); // a block element already breaks the line
+    afterBlock = true;
+    if (QUOTE.test(lines[i])) {
+      parts.push(el('blockquote', {}, renderProse(run(QUOTE).join('\n'))));
+    } else if (BULLET.test(lines[i])) {
+      parts.push(el('ul', {}, run(BULLET).map((line) => el('li', {}, renderInline(line)))));
+    } else if (NUMBERED.test(lines[i])) {
+      const first = Number(lines[i].match(/\d+/)[0]);
+      parts.push(el('ol', first !== 1 ? { start: first } : {}, run(NUMBERED).map((line) => el('li', {}, renderInline(line)))));
+    } else {
+      parts.push(...renderInline(lines[i++]));
+      afterBlock = false;
+    }
+  }
   return parts;
 }
 
@@ -128,17 +212,17 @@ function renderMessage(m, inThread) {
     item.append(el('div', { class: 'reactions' }, m.reactions.map((r) => el('button', {
       class: 'reaction' + (r.users.includes(state.me.id) ? ' mine' : ''), 'data-name': r.name, title: r.users.map(userName).join(', '),
       onclick: () => toggleReaction(m, r.name),
-    }, `${EMOJI.get(r.name.split('::')[0]) || ':' + r.name + ':'} ${r.count}`))));
+    }, emoji(r.name), ` ${r.count}`))));
   }
   if (!inThread && m.reply_count) {
     item.append(el('button', { class: 'thread-link', onclick: () => openThread(m.ts) }, `${m.reply_count} ${m.reply_count === 1 ? 'reply' : 'replies'}`));
   }
   if (m.subtype !== 'tombstone' && !m.is_ephemeral) {
     const actions = el('div', { class: 'actions' },
-      el('button', { class: 'react-button', title: 'React', 'aria-label': 'React', onclick: (e) => showPicker(e.currentTarget, m) }, '☺'),
-      inThread ? null : el('button', { class: 'reply-button', title: 'Reply in thread', 'aria-label': 'Reply in thread', onclick: () => openThread(m.thread_ts || m.ts) }, '💬'),
-      mine ? el('button', { class: 'edit-button', title: 'Edit', 'aria-label': 'Edit', onclick: () => startEdit(item, m) }, '✎') : null,
-      mine ? el('button', { class: 'delete-button', title: 'Delete', 'aria-label': 'Delete', onclick: () => deleteMessage(m) }, '🗑') : null);
+      el('button', { class: 'react-button', title: 'React', 'aria-label': 'React', onclick: (e) => showPicker(e.currentTarget, m) }, icon('emoji-smile')),
+      inThread ? null : el('button', { class: 'reply-button', title: 'Reply in thread', 'aria-label': 'Reply in thread', onclick: () => openThread(m.thread_ts || m.ts) }, icon('chat-text')),
+      mine ? el('button', { class: 'edit-button', title: 'Edit', 'aria-label': 'Edit', onclick: () => startEdit(item, m) }, icon('pencil')) : null,
+      mine ? el('button', { class: 'delete-button', title: 'Delete', 'aria-label': 'Delete', onclick: () => deleteMessage(m) }, icon('trash')) : null);
     item.append(actions);
   }
   return item;
@@ -157,9 +241,9 @@ function renderFile(f) {
 function showPicker(button, m) {
   const existing = button.parentElement.querySelector('.emoji-picker');
   if (existing) { existing.remove(); return; }
-  button.after(el('span', { class: 'emoji-picker' }, QUICK_EMOJI.map(([name, glyph]) => el('button', {
+  button.after(el('span', { class: 'emoji-picker' }, QUICK_EMOJI.map((name) => el('button', {
     'data-emoji': name, title: `:${name}:`, onclick: () => toggleReaction(m, name),
-  }, glyph))));
+  }, emoji(name)))));
 }
 
 async function toggleReaction(m, name) {
@@ -220,8 +304,10 @@ async function loadChannels() {
   $('channels').replaceChildren(...all.map((c) => el('li', {}, el('button', {
     class: 'channel-link' + (state.channel && state.channel.id === c.id ? ' active' : '') + (c.is_member ? '' : ' not-member'),
     'data-id': c.id, 'data-name': c.name, onclick: () => { location.hash = `#/${c.id}`; },
-  }, (c.is_private ? '🔒 ' : '# ') + c.name))));
+  }, icon(c.is_private ? 'lock-fill' : 'hash'), c.name))));
 }
+
+const PAGE = 50;
 
 async function openChannel(id, focusTs) {
   const channel = state.channels.find((c) => c.id === id) || state.channels.find((c) => c.name === 'general') || state.channels[0];
@@ -229,16 +315,47 @@ async function openChannel(id, focusTs) {
   state.channel = channel;
   $('app').classList.remove('show-sidebar');
   document.querySelectorAll('.channel-link').forEach((b) => b.classList.toggle('active', b.dataset.id === channel.id));
-  $('channel-title').textContent = (channel.is_private ? '🔒 ' : '# ') + channel.name;
+  $('channel-title').replaceChildren(icon(channel.is_private ? 'lock-fill' : 'hash'), channel.name);
+  $('channel-title').append(' ', el('a', { id: 'channel-code', class: 'channel-code', href: `/code/${encodeURIComponent(channel.name)}`, title: 'Browse this channel\'s code' }, 'code'));
   $('join-channel').hidden = channel.is_member;
   $('invite-button').hidden = !channel.is_member;
   $('composer').hidden = !channel.is_member;
-  const history = await api('conversations.history', { channel: channel.id, limit: 200 });
+  clearComposerError();
+  const history = await api('conversations.history', { channel: channel.id, limit: PAGE });
+  if (state.channel !== channel) return;
+  state.older = history.has_more ? history.response_metadata.next_cursor : null;
   const list = $('messages');
-  list.replaceChildren(...history.messages.reverse().map((m) => renderMessage(m, false)));
+  list.replaceChildren(historyStart(), ...history.messages.reverse().map((m) => renderMessage(m, false)));
   list.scrollTop = list.scrollHeight;
   closeThread();
   if (focusTs) openThread(focusTs);
+  // a short first page leaves no scrollbar to pull: fill the view
+  while (state.older && list.scrollHeight <= list.clientHeight) await loadOlder();
+}
+
+// The first item of the list: where older history loads, or the channel's beginning.
+function historyStart() {
+  return el('li', { id: 'history-start', class: 'history-start' },
+    state.older ? 'Loading older messages…' : `This is the very beginning of #${state.channel.name}.`);
+}
+
+// Older history by cursor pagination, prepended without moving what the reader sees.
+async function loadOlder() {
+  if (!state.older || state.loadingOlder) return;
+  const channel = state.channel;
+  state.loadingOlder = true;
+  try {
+    const page = await api('conversations.history', { channel: channel.id, limit: PAGE, cursor: state.older });
+    if (state.channel !== channel) return;
+    state.older = page.has_more ? page.response_metadata.next_cursor : null;
+    const list = $('messages');
+    const before = list.scrollHeight - list.scrollTop;
+    const fresh = page.messages.reverse().filter((m) => !document.getElementById(domId(m.ts)));
+    $('history-start').replaceWith(historyStart(), ...fresh.map((m) => renderMessage(m, false)));
+    list.scrollTop = list.scrollHeight - before;
+  } finally {
+    state.loadingOlder = false;
+  }
 }
 
 async function openThread(ts) {
@@ -261,34 +378,93 @@ async function send(input, extra) {
   const raw = input.value;
   if (!raw.trim()) return;
   input.disabled = true;
+  clearComposerError();
   try {
     await api('chat.postMessage', { channel: state.channel.id, text: escapeSlack(raw), ...extra });
     input.value = '';
   } catch (e) {
-    alert(e.message);
+    showComposerError(input, e, raw, extra.thread_ts);
   } finally {
     input.disabled = false;
     input.focus();
   }
 }
 
+function clearComposerError() {
+  document.querySelectorAll('.composer-error').forEach((n) => n.remove());
+}
+
+// An error shown under the composer that failed; a message over Slack's limit can go as a file,
+// which keeps its exact bytes.
+function showComposerError(input, error, raw, threadTs) {
+  const form = input.closest('form');
+  const box = el('div', { class: 'composer-error', role: 'alert' });
+  if (error.code === 'msg_too_long') {
+    const name = draftFileName(raw);
+    box.append(el('span', {}, `This message is ${raw.length.toLocaleString()} characters; Slack allows 40,000. `),
+      el('button', { type: 'button', class: 'send-as-file', onclick: async () => {
+        try {
+          await uploadBlob(new Blob([raw], { type: 'text/plain' }), name, threadTs);
+          input.value = '';
+          box.remove();
+        } catch (e) {
+          box.replaceChildren(`Upload failed: ${e.message}`);
+        }
+      } }, `Send as file ${name}`));
+  } else {
+    box.append(error.message);
+  }
+  box.append(el('button', { type: 'button', class: 'dismiss', 'aria-label': 'Dismiss', onclick: () => box.remove() }, icon('x-lg')));
+  form.prepend(box);
+}
+
+// The path named by a draft's path line (`path`, path:, file: path), else message.txt.
+function draftFileName(raw) {
+  const first = raw.split('\n').find((line) => line.trim()) || '';
+  const path = pathOfLine(first.trim());
+  return path ? path.split('/').pop() : 'message.txt';
+}
+
+// The path a line names when it is a path line of the chat grammar, else null.
+function pathOfLine(line) {
+  let m = line.match(/^`([^`\s]+)`:?$/);
+  if (m) return m[1];
+  m = line.match(/^file:\s*(\S+)$/i);
+  if (m) return m[1];
+  m = line.match(/^([^\s`:]+):$/);
+  if (m && /[/.]/.test(m[1])) return m[1];
+  return null;
+}
+
 async function upload(fileInput, threadTs) {
   const file = fileInput.files[0];
   if (!file) return;
-  const { upload_url: url, file_id: id } = await api('files.getUploadURLExternal', { filename: file.name, length: file.size });
-  const response = await fetch(url, { method: 'POST', body: file });
-  if (!response.ok) throw new Error(`upload failed: ${response.status}`);
-  await api('files.completeUploadExternal', { files: JSON.stringify([{ id, title: file.name }]), channel_id: state.channel.id, ...(threadTs ? { thread_ts: threadTs } : {}) });
+  await uploadBlob(file, file.name, threadTs);
   fileInput.value = '';
 }
 
+async function uploadBlob(blob, name, threadTs) {
+  const { upload_url: url, file_id: id } = await api('files.getUploadURLExternal', { filename: name, length: blob.size });
+  const response = await fetch(url, { method: 'POST', body: blob });
+  if (!response.ok) throw new Error(`upload failed: ${response.status}`);
+  await api('files.completeUploadExternal', { files: JSON.stringify([{ id, title: name }]), channel_id: state.channel.id, ...(threadTs ? { thread_ts: threadTs } : {}) });
+}
+
+// Enter sends, except inside an open code block, and after a path line, where it opens the
+// code block (Slack would send the path alone, and the block would then come without its path).
 function enterSends(textarea, form) {
   textarea.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter' || e.shiftKey || e.isComposing) return;
+    const before = textarea.value.slice(0, textarea.selectionStart);
     const fences = (textarea.value.match(/```/g) || []).length;
-    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && fences % 2 === 0) {
-      e.preventDefault();
-      form.requestSubmit();
+    if (fences % 2 === 1) return;
+    e.preventDefault();
+    const lastLine = before.slice(before.lastIndexOf('\n') + 1).trim();
+    if (pathOfLine(lastLine) && textarea.selectionStart === textarea.value.length) {
+      textarea.setRangeText('\n```\n', textarea.selectionStart, textarea.selectionEnd, 'end');
+      return;
     }
+    form.requestSubmit();
   });
 }
 
@@ -371,9 +547,12 @@ function wire() {
   });
   enterSends($('message-input'), $('composer'));
   enterSends($('thread-input'), $('thread-composer'));
-  $('file-input').addEventListener('change', () => upload($('file-input'), null).catch((e) => alert(e.message)));
-  $('thread-file-input').addEventListener('change', () => upload($('thread-file-input'), state.thread).catch((e) => alert(e.message)));
+  $('file-input').addEventListener('change', () => upload($('file-input'), null).catch((e) => showComposerError($('message-input'), e, '', null)));
+  $('thread-file-input').addEventListener('change', () => upload($('thread-file-input'), state.thread).catch((e) => showComposerError($('thread-input'), e, '', state.thread)));
   $('close-thread').addEventListener('click', closeThread);
+  $('messages').addEventListener('scroll', () => {
+    if ($('messages').scrollTop < 400) loadOlder();
+  }, { passive: true });
   $('show-sidebar').addEventListener('click', () => $('app').classList.toggle('show-sidebar'));
   $('join-channel').addEventListener('click', async () => { await api('conversations.join', { channel: state.channel.id }); await loadChannels(); openChannel(state.channel.id); });
   $('invite-button').addEventListener('click', async () => {

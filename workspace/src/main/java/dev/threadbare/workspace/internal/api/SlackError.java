@@ -37,12 +37,14 @@ enum SlackError {
   NO_REACTION("no_reaction"),
   NO_TEXT("no_text"),
   NOT_AUTHED("not_authed"),
+  NOT_ALLOWED_TOKEN_TYPE("not_allowed_token_type"),
   NOT_IN_CHANNEL("not_in_channel"),
   THREAD_NOT_FOUND("thread_not_found"),
   TOO_MANY_EMOJI("too_many_emoji"),
   USER_NOT_FOUND("user_not_found"),
   USER_NOT_IN_CHANNEL("user_not_in_channel"),
   RATELIMITED("ratelimited"),
+  REQUEST_TOO_LARGE("request_too_large"),
   UNKNOWN_METHOD("unknown_method"),
   INTERNAL_ERROR("internal_error");
 

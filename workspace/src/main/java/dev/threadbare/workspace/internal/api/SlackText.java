@@ -81,12 +81,15 @@ public final class SlackText {
   }
 
   private static int markupEnd(String text, int open) {
+    boolean label = false;
     for (int j = open + 1; j < text.length(); j++) {
       char c = text.charAt(j);
       if (c == '>') {
         return MARKUP.matcher(text.substring(open + 1, j)).find() ? j : -1;
       }
-      if (c == '<' || c == '\n' || c == ' ') {
+      // a link's label (after `|`) may hold spaces, as in <https://example.com|the docs>
+      label |= c == '|';
+      if (c == '<' || c == '\n' || (c == ' ' && !label)) {
         return -1;
       }
     }

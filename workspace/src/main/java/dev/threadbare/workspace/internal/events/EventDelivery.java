@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.threadbare.workspace.UrlVerificationFailedException;
 import dev.threadbare.workspace.internal.store.Channel;
 import dev.threadbare.workspace.internal.store.Ids;
+import dev.threadbare.workspace.internal.store.StoredApp;
 import dev.threadbare.workspace.internal.store.WorkspaceStore;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -32,10 +33,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers workspace events to the configured Events API Request URL as Slack does: {@code
- * event_callback} envelopes signed with the v0 scheme, a 3-second answer deadline, and retries
- * carrying {@code X-Slack-Retry-Num} and {@code X-Slack-Retry-Reason}. Deliveries are in memory: a
- * retry pending at shutdown is lost, as at Slack. Thread-safe; {@link #close()} stops it.
+ * Delivers workspace events to the configured Events API Request URL, and to every app registered
+ * in the workspace (over its Socket Mode connection when one is open, else to its Request URL), as
+ * Slack does: {@code event_callback} envelopes signed with the v0 scheme, a 3-second answer
+ * deadline, and retries carrying {@code X-Slack-Retry-Num} and {@code X-Slack-Retry-Reason}.
+ * Deliveries are in memory: a retry pending at shutdown is lost, as at Slack. Thread-safe; {@link
+ * #close()} stops it.
  *
  * @see <a href="https://api.slack.com/apis/events-api">Events API</a>
  * @see <a href="https://api.slack.com/authentication/verifying-requests-from-slack">Signing</a>
@@ -63,15 +66,21 @@ public final class EventDelivery implements EventBus.Listener, AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(
           runnable ->
               Thread.ofPlatform().daemon().name("workspace-event-retries").unstarted(runnable));
+  private final SocketMode socketMode;
   private volatile Endpoint endpoint;
+  private volatile AppsSnapshot appsSnapshot;
   private volatile List<Duration> retryDelays =
       List.of(Duration.ZERO, Duration.ofMinutes(1), Duration.ofMinutes(5));
   private volatile Duration timeout = Duration.ofSeconds(3);
 
-  /** A delivery for {@code identity}'s app, with no Request URL yet. */
-  public EventDelivery(WorkspaceStore store, Identity identity) {
+  /**
+   * A delivery for {@code identity}'s app, with no Request URL yet, and for the apps registered in
+   * {@code store}, over {@code socketMode} where they are connected.
+   */
+  public EventDelivery(WorkspaceStore store, Identity identity, SocketMode socketMode) {
     this.store = store;
     this.identity = identity;
+    this.socketMode = socketMode;
     this.http =
         HttpClient.newBuilder()
             .executor(senders)
@@ -171,19 +180,59 @@ public final class EventDelivery implements EventBus.Listener, AutoCloseable {
 
   @Override
   public void onEvent(Channel channel, ObjectNode event, String onlyFor) {
+    if (onlyFor != null || !APP_EVENTS.contains(event.path("type").asText())) {
+      return;
+    }
     Endpoint target = endpoint;
-    if (target == null || onlyFor != null || !APP_EVENTS.contains(event.path("type").asText())) {
-      return;
+    if (target != null
+        && (!channel.isPrivate() || store.isMember(channel.id(), identity.botUserId()))) {
+      send(target, envelope(event, identity).toString(), 0, null);
     }
-    if (channel.isPrivate() && !store.isMember(channel.id(), identity.botUserId())) {
-      return;
+    for (StoredApp app : apps()) {
+      if (channel.isPrivate() && !store.isMember(channel.id(), app.botUserId())) {
+        continue;
+      }
+      Identity appIdentity =
+          new Identity(identity.teamId(), app.id(), app.botUserId(), identity.verificationToken());
+      ObjectNode envelope = envelope(event, appIdentity);
+      // an app with a Socket Mode connection gets its events there, as at Slack
+      if (socketMode.deliver(app.id(), envelope)) {
+        continue;
+      }
+      if (app.eventsUrl() != null) {
+        send(
+            new Endpoint(URI.create(app.eventsUrl()), app.signingSecret()),
+            envelope.toString(),
+            0,
+            null);
+      }
     }
-    String body = envelope(event).toString();
-    send(target, body, 0, null);
+  }
+
+  /** The registered apps, read at most once a second (another process may add one). */
+  private List<StoredApp> apps() {
+    long now = System.nanoTime();
+    AppsSnapshot snapshot = appsSnapshot;
+    if (snapshot == null || now - snapshot.readAt() > 1_000_000_000L) {
+      snapshot = new AppsSnapshot(store.apps(), now);
+      appsSnapshot = snapshot;
+    }
+    return snapshot.apps();
+  }
+
+  private record AppsSnapshot(List<StoredApp> apps, long readAt) {}
+
+  /** Forgets the registered apps read last, so the next event sees a change at once. */
+  public void appsChanged() {
+    appsSnapshot = null;
   }
 
   /** The {@code event_callback} envelope around {@code event}, shaped like Slack's. */
   public ObjectNode envelope(ObjectNode event) {
+    return envelope(event, identity);
+  }
+
+  private static ObjectNode envelope(ObjectNode event, Identity identity) {
     ObjectNode envelope = JSON.createObjectNode();
     envelope.put("token", identity.verificationToken());
     envelope.put("team_id", identity.teamId());

@@ -236,10 +236,77 @@ public final class WorkspaceStore {
   public Optional<User> bot() {
     return read(
         h ->
-            h.createQuery("SELECT * FROM ws_users WHERE is_bot = :yes ORDER BY created LIMIT 1")
+            h.createQuery(
+                    "SELECT * FROM ws_users WHERE is_bot = :yes"
+                        + " AND id NOT IN (SELECT bot_user_id FROM ws_apps)"
+                        + " ORDER BY created LIMIT 1")
                 .bind("yes", true)
                 .map(WorkspaceStore::userRow)
                 .findOne());
+  }
+
+  // ---- other apps
+
+  private static StoredApp appRow(ResultSet rs, StatementContext ctx) throws SQLException {
+    return new StoredApp(
+        rs.getString("id"),
+        rs.getString("name"),
+        rs.getString("bot_user_id"),
+        rs.getString("events_url"),
+        rs.getString("signing_secret"));
+  }
+
+  /**
+   * Registers an app: its bot user (with {@code botToken}, a member of every public channel like
+   * any bot), its Socket Mode token {@code appToken} and where its events go.
+   */
+  public StoredApp createApp(
+      String name, String eventsUrl, String signingSecret, String botToken, String appToken) {
+    User bot = createUser(name, name, false, true, botToken);
+    StoredApp app = new StoredApp(Ids.id("A"), name, bot.id(), eventsUrl, signingSecret);
+    write(
+        h -> {
+          h.createUpdate(
+                  "INSERT INTO ws_apps (id, name, bot_user_id, events_url, signing_secret,"
+                      + " created) VALUES (:id, :name, :botUserId, :eventsUrl, :signingSecret,"
+                      + " :created)")
+              .bindMethods(app)
+              .bind("created", now())
+              .execute();
+          insertToken(h, appToken, bot.id(), "app");
+          return null;
+        });
+    return app;
+  }
+
+  /** Every registered app, oldest first. */
+  public List<StoredApp> apps() {
+    return read(
+        h ->
+            h.createQuery("SELECT * FROM ws_apps ORDER BY created, id")
+                .map(WorkspaceStore::appRow)
+                .list());
+  }
+
+  /** The app whose bot user is {@code userId}. */
+  public Optional<StoredApp> appOfBot(String userId) {
+    return read(
+        h ->
+            h.createQuery("SELECT * FROM ws_apps WHERE bot_user_id = :u")
+                .bind("u", userId)
+                .map(WorkspaceStore::appRow)
+                .findOne());
+  }
+
+  /** Sets where {@code appId}'s events go (null: Socket Mode only); false when no such app. */
+  public boolean setAppEventsUrl(String appId, String eventsUrl) {
+    return write(
+            h ->
+                h.createUpdate("UPDATE ws_apps SET events_url = :url WHERE id = :id")
+                    .bind("url", eventsUrl)
+                    .bind("id", appId)
+                    .execute())
+        > 0;
   }
 
   /** Up to {@code limit} users with ids after {@code afterId} (empty for the first page). */

@@ -28,6 +28,7 @@ public final class WebUi implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String ASSETS = "dev/threadbare/workspace/ui/";
   private static final String HIGHLIGHT = "META-INF/resources/webjars/highlightjs/11.10.0/";
+  private static final String ICONS = "META-INF/resources/webjars/bootstrap-icons/1.11.3/icons/";
   private static final Map<String, String> VENDOR =
       Map.of(
           "highlight.min.js", HIGHLIGHT + "highlight.min.js",
@@ -37,6 +38,7 @@ public final class WebUi implements AutoCloseable {
   private final WebApi api;
   private final LiveHub hub;
   private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
+  private final EmojiSet emoji = new EmojiSet(ASSETS + "vendor/emoji.zip");
 
   /** The UI over {@code store}, signing in through {@code api}, fed live by {@code bus}. */
   public WebUi(WorkspaceStore store, WebApi api, EventBus bus) {
@@ -65,7 +67,10 @@ public final class WebUi implements AutoCloseable {
         });
     // after the fixed /ui/ paths: Javalin takes the first route that matches
     app.get("/ui/vendor/{name}", this::vendor);
+    app.get("/ui/icons/{name}", this::icon);
+    app.get("/ui/emoji/{name}", this::emoji);
     app.get("/ui/{name}", this::uiAsset);
+    app.get("/archives/{channel}", ctx -> ctx.redirect("/#/" + ctx.pathParam("channel")));
     app.get(
         "/archives/{channel}/{p}",
         ctx -> {
@@ -109,6 +114,28 @@ public final class WebUi implements AutoCloseable {
         ctx,
         path,
         path.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8");
+  }
+
+  private void icon(Context ctx) throws IOException {
+    String name = ctx.pathParam("name");
+    if (!name.matches("[a-z0-9\\-]+\\.svg")) {
+      ctx.status(404).result("no icon " + name);
+      return;
+    }
+    ctx.header("Cache-Control", "public, max-age=86400");
+    asset(ctx, ICONS + name, "image/svg+xml");
+  }
+
+  /** An emoji by its Slack short name ({@code thumbsup.svg}, {@code +1.svg}), skin tone ignored. */
+  private void emoji(Context ctx) {
+    String name = ctx.pathParam("name").replaceFirst("\\.svg$", "").replaceFirst("::.*$", "");
+    Optional<byte[]> svg = emoji.svg(name);
+    if (svg.isEmpty()) {
+      ctx.status(404).contentType("text/plain").result("no emoji :" + name + ":");
+      return;
+    }
+    ctx.header("Cache-Control", "public, max-age=86400");
+    ctx.contentType("image/svg+xml").result(svg.get());
   }
 
   private void asset(Context ctx, String path, String type) throws IOException {

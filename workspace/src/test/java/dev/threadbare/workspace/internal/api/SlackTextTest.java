@@ -78,6 +78,14 @@ class SlackTextTest {
   }
 
   @Test
+  void aLinkLabelMayHoldSpaces() {
+    String text = "see <https://example.com/a?b=1&amp;c=2|the site> or <https://x.y/|a b c>";
+    assertThat(SlackText.normalize(text)).isEqualTo(text);
+    assertThat(SlackText.unescape(text)).isEqualTo("see the site or a b c");
+    assertThat(SlackText.normalize("<not a|link>")).isEqualTo("&lt;not a|link&gt;");
+  }
+
+  @Test
   void fencesWithNewlinesDropThemAndProseKeepsInlineCode() {
     JsonNode elements =
         SlackText.richTextBlocks("`src/a.py`\n```\nx = 1\n```\nafter").get(0).path("elements");

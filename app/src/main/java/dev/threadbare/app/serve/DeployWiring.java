@@ -1,0 +1,105 @@
+package dev.threadbare.app.serve;
+
+import dev.threadbare.app.DataDir;
+import dev.threadbare.core.materialization.BranchUpdate;
+import dev.threadbare.core.materialization.EntryOutcome;
+import dev.threadbare.db.DbLayer;
+import dev.threadbare.deploy.DeploySettings;
+import dev.threadbare.deploy.Deployer;
+import dev.threadbare.deploy.DeploymentDatabases;
+import dev.threadbare.deploy.GitSourceTrees;
+import dev.threadbare.deploy.Launcher;
+import dev.threadbare.deploy.SandboxLauncher;
+import dev.threadbare.sandbox.SandboxException;
+import dev.threadbare.sandbox.Sandboxes;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires deployments into serve: the {@link Deployer} over the git store, its bubblewrap sandbox, a
+ * database per deployment from the db layer, and a commit listener on the materializer. Used once,
+ * while serve starts.
+ */
+final class DeployWiring {
+  private static final Logger log = LoggerFactory.getLogger(DeployWiring.class);
+
+  private DeployWiring() {}
+
+  /**
+   * Opens the deployer for {@code settings}, serving at {@code <uuid>.<base host>} next to the
+   * server at {@code url} (HTTP port {@code port}); {@code db} and {@code dbPort} are read when a
+   * deployment first starts (the db layer opens after the deployer).
+   */
+  static Deployer open(
+      Server.Settings settings,
+      String url,
+      int port,
+      DataDir dataDir,
+      Supplier<DbLayer> db,
+      IntSupplier dbPort,
+      MeterRegistry metrics) {
+    String baseHost = settings.baseHost() == null ? "localhost:" + port : settings.baseHost();
+    Deployer deployer =
+        Deployer.open(
+            new DeploySettings(
+                settings.data(),
+                baseHost,
+                url,
+                settings.maxRunning() == 0
+                    ? DeploySettings.defaultMaxRunning()
+                    : settings.maxRunning(),
+                Duration.ofSeconds(60),
+                Duration.ofMinutes(10),
+                Duration.ofSeconds(10)),
+            new GitSourceTrees(dataDir.store()::repository, true),
+            launcher(settings.data()),
+            settings.dbPort() < 0
+                ? DeploymentDatabases.NONE
+                : new LayerDatabases(db, Server.hostForUrl(settings.host()), dbPort),
+            metrics);
+    dataDir
+        .materializer()
+        .addListener(
+            outcomes -> {
+              for (EntryOutcome outcome : outcomes) {
+                for (BranchUpdate change : outcome.branches()) {
+                  try {
+                    deployer.onCommit(outcome.channel(), change.after());
+                  } catch (RuntimeException e) {
+                    log.warn("deploying {}: {}", change.after(), e.toString());
+                  }
+                }
+              }
+            });
+    return deployer;
+  }
+
+  /**
+   * The sandbox deployments run in; where bubblewrap cannot run, a launcher that refuses every
+   * start with the reason (untrusted code never runs unsandboxed).
+   */
+  private static Launcher launcher(Path data) {
+    try {
+      return new SandboxLauncher(Sandboxes.bubblewrap(data.resolve("deploys").resolve(".scratch")));
+    } catch (SandboxException e) {
+      log.warn("deployments cannot start: {}", e.getMessage());
+      return new Launcher() {
+        @Override
+        public Running start(Launch launch) throws IOException {
+          throw new IOException("no sandbox on this machine: " + e.getMessage());
+        }
+
+        @Override
+        public String describe() {
+          return "none: " + e.getMessage();
+        }
+      };
+    }
+  }
+}

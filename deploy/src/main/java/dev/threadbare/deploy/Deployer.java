@@ -35,6 +35,8 @@ public final class Deployer implements AutoCloseable {
   private final SourceTrees sources;
   private final Supervisor supervisor;
   private final ProxyHandler handler;
+  private final java.util.Map<UUID, Deployment> known =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private Deployer(
       DeploySettings settings,
@@ -51,7 +53,7 @@ public final class Deployer implements AutoCloseable {
         new ProxyHandler(
             settings.baseHost(),
             settings.serverUrl(),
-            store::find,
+            this::findCached,
             supervisor,
             metrics.counter("threadbare_deploy_proxy_errors_total"));
   }
@@ -111,6 +113,17 @@ public final class Deployer implements AutoCloseable {
           "{} at {} in {} does not deploy: {}", DeployConfig.FILE, commit, channel, e.getMessage());
       return Optional.empty();
     }
+  }
+
+  /** The proxy's lookup: a deployment's settings never change, so a found one is kept. */
+  private Optional<Deployment> findCached(UUID id) {
+    Deployment cached = known.get(id);
+    if (cached != null) {
+      return Optional.of(cached);
+    }
+    Optional<Deployment> found = store.find(id);
+    found.ifPresent(d -> this.known.put(id, d));
+    return found;
   }
 
   public Optional<Deployment> find(UUID id) {

@@ -204,9 +204,6 @@ public final class ProxyHandler extends HandlerWrapper {
         return;
       }
       request.setAttribute(PORT, port);
-      // Jetty holds writes smaller than its aggregation size until more come: a streamed
-      // response (chunks, Server-Sent Events) must reach the browser as the deployment sends it.
-      response.setBufferSize(0);
       try {
         chain.doFilter(req, res);
       } finally {
@@ -311,6 +308,33 @@ public final class ProxyHandler extends HandlerWrapper {
           + port
           + request.getRequestURI()
           + (query == null ? "" : "?" + query);
+    }
+
+    @Override
+    protected void onServerResponseHeaders(
+        HttpServletRequest clientRequest,
+        HttpServletResponse proxyResponse,
+        org.eclipse.jetty.client.api.Response serverResponse) {
+      super.onServerResponseHeaders(clientRequest, proxyResponse, serverResponse);
+      if (!serverResponse.getHeaders().contains(org.eclipse.jetty.http.HttpHeader.CONTENT_LENGTH)) {
+        // Jetty holds writes smaller than its aggregation size until more come: a streamed
+        // response (chunks, Server-Sent Events) must reach the browser as the deployment sends it.
+        proxyResponse.setBufferSize(0);
+      }
+    }
+
+    @Override
+    protected String filterServerResponseHeader(
+        HttpServletRequest clientRequest,
+        org.eclipse.jetty.client.api.Response serverResponse,
+        String headerName,
+        String headerValue) {
+      // Jetty writes its own Date; two would confuse caches.
+      if ("Date".equalsIgnoreCase(headerName)) {
+        return null;
+      }
+      return super.filterServerResponseHeader(
+          clientRequest, serverResponse, headerName, headerValue);
     }
 
     @Override

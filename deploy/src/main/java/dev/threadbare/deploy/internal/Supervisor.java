@@ -95,8 +95,12 @@ public final class Supervisor implements AutoCloseable {
     this.sources = sources;
     this.launcher = launcher;
     this.databases = databases;
+    // Fixed threads that never end while the deployer runs: bubblewrap's --die-with-parent is a
+    // parent-death signal bound to the thread that spawned it, so a pool thread retiring after
+    // 60 idle seconds (as a cached pool's do) would SIGKILL every deployment it had started.
     this.starter =
-        Executors.newCachedThreadPool(
+        Executors.newFixedThreadPool(
+            8,
             r -> {
               Thread t = new Thread(r, "deploy-start");
               t.setDaemon(true);

@@ -1,0 +1,320 @@
+package dev.threadbare.deploy;
+
+import dev.threadbare.sandbox.Sandboxes;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Deployment figures (docs/PERFORMANCE.md, "## Deploy"), each against a baseline in the same run:
+ *
+ * <ul>
+ *   <li>{@code cold}: request to first byte of a stopped deployment (sandboxed, and on the host)
+ *       vs the same app's own exec to listening;
+ *   <li>{@code proxy}: wrk against the app directly, through our proxy and through nginx;
+ *   <li>{@code many}: 200 deployments requested once each: running count and server memory.
+ * </ul>
+ *
+ * Run by bench/deploy/run.sh.
+ */
+public final class DeployBench {
+
+  static final String PYTHON = "[deploy]\nrun = \"/usr/bin/python3 app.py\"\n";
+
+  public static void main(String[] args) throws Exception {
+    String what = args.length > 0 ? args[0] : "all";
+    Path root = Files.createTempDirectory("deploy-bench");
+    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx--x--x"));
+    if (what.equals("cold") || what.equals("all")) {
+      cold(root.resolve("cold"), 15);
+    }
+    if (what.equals("proxy") || what.equals("all")) {
+      proxy(root.resolve("proxy"));
+    }
+    if (what.equals("serve")) {
+      try (ProxyFixture fx = fixture(root.resolve("serve"), true, 4)) {
+        Deployment d = fx.deploy("node", "[deploy]\nrun = \"node server.js\"\n", Map.of());
+        fx.get(d.id(), "/");
+        System.out.println("proxy 127.0.0.1:" + fx.port() + " host " + d.id() + ".localhost");
+        System.out.println(fx.logOf(d.id()));
+        Thread.sleep(600_000);
+      }
+    }
+    if (what.equals("many") || what.equals("all")) {
+      many(root.resolve("many"), 200, 20);
+    }
+  }
+
+  static Launcher sandbox(Path data) {
+    return new SandboxLauncher(Sandboxes.bubblewrap(data.resolve("deploys").resolve(".scratch")));
+  }
+
+  static ProxyFixture fixture(Path data, boolean sandboxed, int maxRunning) throws Exception {
+    Files.createDirectories(data);
+    Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx--x--x"));
+    return new ProxyFixture(
+        data,
+        sandboxed ? sandbox(data) : new HostLauncher(),
+        s -> s.withMaxRunning(maxRunning));
+  }
+
+  // ---- cold start
+
+  static void cold(Path data, int runs) throws Exception {
+    Path app = data.resolve("own");
+    Files.createDirectories(app);
+    Files.copy(Path.of("src/test/resources/apps/python/app.py"), app.resolve("app.py"));
+    Files.writeString(app.resolve("VERSION"), "own");
+    List<Double> own = new ArrayList<>();
+    for (int i = 0; i < runs; i++) {
+      int port = freePort();
+      ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", "app.py").directory(app.toFile());
+      pb.environment().put("PORT", Integer.toString(port));
+      pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      long t0 = System.nanoTime();
+      Process p = pb.start();
+      while (!answers(port)) {
+        Thread.sleep(0, 200_000);
+      }
+      own.add((System.nanoTime() - t0) / 1e6);
+      p.destroy();
+      p.waitFor();
+    }
+    List<Double> host = coldThroughProxy(data.resolve("host"), false, runs);
+    List<Double> boxed = coldThroughProxy(data.resolve("sandbox"), true, runs);
+    System.out.printf(
+        "cold start, python http.server, %d runs each (median / p90 ms)%n"
+            + "  app's own exec -> listening        %7.1f / %7.1f%n"
+            + "  request -> first byte, host proc   %7.1f / %7.1f  (+%.1f ms over own)%n"
+            + "  request -> first byte, sandboxed   %7.1f / %7.1f  (+%.1f ms over own)%n",
+        runs,
+        median(own),
+        p90(own),
+        median(host),
+        p90(host),
+        median(host) - median(own),
+        median(boxed),
+        p90(boxed),
+        median(boxed) - median(own));
+  }
+
+  static List<Double> coldThroughProxy(Path data, boolean sandboxed, int runs) throws Exception {
+    List<Double> times = new ArrayList<>();
+    try (ProxyFixture fx = fixture(data, sandboxed, 4)) {
+      Deployment d = fx.deploy("python", PYTHON, Map.of("VERSION", "bench"));
+      fx.get(d.id(), "/"); // build once
+      for (int i = 0; i < runs; i++) {
+        fx.deployer.stop(d.id());
+        long t0 = System.nanoTime();
+        HttpResponse<InputStream> r =
+            fx.http.send(fx.request(d.id(), "/").build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = r.body()) {
+          in.read();
+          times.add((System.nanoTime() - t0) / 1e6);
+          in.readAllBytes();
+        }
+        if (r.statusCode() != 200) {
+          throw new IllegalStateException("cold start answered " + r.statusCode());
+        }
+      }
+    }
+    return times;
+  }
+
+  // ---- proxy throughput
+
+  static void proxy(Path data) throws Exception {
+    try (ProxyFixture fx = fixture(data, true, 4)) {
+      Deployment d = fx.deploy("node", "[deploy]\nrun = \"node server.js\"\n", Map.of());
+      if (fx.get(d.id(), "/").statusCode() != 200) {
+        throw new IllegalStateException("the node app did not start: " + fx.logOf(d.id()));
+      }
+      Matcher m = Pattern.compile("\\$PORT=(\\d+)").matcher(fx.logOf(d.id()));
+      int appPort = 0;
+      while (m.find()) {
+        appPort = Integer.parseInt(m.group(1));
+      }
+      int nginxPort = freePort();
+      Process nginx = nginx(data.resolve("nginx"), nginxPort, appPort);
+      try {
+        String host = d.id() + ".localhost:" + fx.port();
+        for (int round = 0; round < 2; round++) {
+          Wrk direct = wrk("http://127.0.0.1:" + appPort + "/", "127.0.0.1:" + appPort);
+          Wrk ours = wrk("http://127.0.0.1:" + fx.port() + "/", host);
+          Wrk viaNginx = wrk("http://127.0.0.1:" + nginxPort + "/", host);
+          System.out.printf(
+              "proxy round %d, wrk -t2 -c32 -d10s, node http server (req/s, p99 ms)%n"
+                  + "  direct             %9.0f  %7.2f%n"
+                  + "  threadbare proxy   %9.0f  %7.2f   %.2fx direct, %.2fx nginx%n"
+                  + "  nginx proxy        %9.0f  %7.2f   %.2fx direct%n",
+              round + 1,
+              direct.rps,
+              direct.p99,
+              ours.rps,
+              ours.p99,
+              ours.rps / direct.rps,
+              ours.rps / viaNginx.rps,
+              viaNginx.rps,
+              viaNginx.p99,
+              viaNginx.rps / direct.rps);
+        }
+      } finally {
+        nginx.destroy();
+        nginx.waitFor();
+      }
+    }
+  }
+
+  record Wrk(double rps, double p99) {}
+
+  static Wrk wrk(String url, String host) throws Exception {
+    Process p =
+        new ProcessBuilder(
+                "wrk", "-t2", "-c32", "-d10s", "--latency", "-H", "Host: " + host, url)
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    Matcher rps = Pattern.compile("Requests/sec:\\s+([\\d.]+)").matcher(out);
+    Matcher p99 = Pattern.compile("99%\\s+([\\d.]+)(us|ms|s)").matcher(out);
+    if (!rps.find() || !p99.find()) {
+      throw new IllegalStateException("wrk said: " + out);
+    }
+    double v = Double.parseDouble(p99.group(1));
+    double ms = switch (p99.group(2)) {
+      case "us" -> v / 1000;
+      case "s" -> v * 1000;
+      default -> v;
+    };
+    if (out.contains("Non-2xx")) {
+      throw new IllegalStateException("errors under load: " + out);
+    }
+    return new Wrk(Double.parseDouble(rps.group(1)), ms);
+  }
+
+  static Process nginx(Path prefix, int port, int appPort) throws Exception {
+    Files.createDirectories(prefix.resolve("logs"));
+    String conf =
+        "worker_processes 2;\n"
+            + "error_log "
+            + prefix.resolve("logs/error.log")
+            + ";\npid "
+            + prefix.resolve("nginx.pid")
+            + ";\nevents { worker_connections 1024; }\n"
+            + "http {\n  access_log off;\n"
+            + "  client_body_temp_path "
+            + prefix
+            + "/body; proxy_temp_path "
+            + prefix
+            + "/proxy; fastcgi_temp_path "
+            + prefix
+            + "/fcgi; uwsgi_temp_path "
+            + prefix
+            + "/uwsgi; scgi_temp_path "
+            + prefix
+            + "/scgi;\n"
+            + "  upstream app { server 127.0.0.1:"
+            + appPort
+            + "; keepalive 64; }\n"
+            + "  server { listen 127.0.0.1:"
+            + port
+            + ";\n    location / { proxy_pass http://app; proxy_http_version 1.1;"
+            + " proxy_set_header Connection \"\"; proxy_set_header Host $host;"
+            + " proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;"
+            + " proxy_set_header X-Forwarded-Proto $scheme; proxy_buffering off; } }\n}\n";
+    Path file = prefix.resolve("nginx.conf");
+    Files.writeString(file, conf);
+    Process p =
+        new ProcessBuilder(
+                "/usr/sbin/nginx", "-p", prefix.toString(), "-c", file.toString(), "-g",
+                "daemon off;")
+            .redirectErrorStream(true)
+            .redirectOutput(prefix.resolve("logs/stdout").toFile())
+            .start();
+    while (!answers(port)) {
+      if (!p.isAlive()) {
+        throw new IllegalStateException(
+            "nginx exited: " + Files.readString(prefix.resolve("logs/stdout")));
+      }
+      Thread.sleep(10);
+    }
+    return p;
+  }
+
+  // ---- many deployments
+
+  static void many(Path data, int count, int maxRunning) throws Exception {
+    try (ProxyFixture fx = fixture(data, true, maxRunning)) {
+      long t0 = System.nanoTime();
+      int ok = 0;
+      for (int i = 0; i < count; i++) {
+        Deployment d = fx.deploy("python", PYTHON, Map.of("VERSION", "v" + i));
+        if (fx.get(d.id(), "/").body().equals("version v" + i)) {
+          ok++;
+        }
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      System.gc();
+      long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+      String rss =
+          Files.readAllLines(Path.of("/proc/self/status")).stream()
+              .filter(l -> l.startsWith("VmRSS"))
+              .findFirst()
+              .orElse("VmRSS: ?");
+      System.out.printf(
+          "%d deployments requested once each (--max-running %d): %d answered, %d running at the"
+              + " end, %.1f s in all (%.0f ms each incl. build + cold start); server heap after GC"
+              + " %.1f MB, %s%n",
+          count,
+          maxRunning,
+          ok,
+          fx.deployer.runningCount(),
+          seconds,
+          seconds * 1000 / count,
+          heap / 1e6,
+          rss.replaceAll("\\s+", " "));
+    }
+  }
+
+  // ---- helpers
+
+  static boolean answers(int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 100);
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  static double median(List<Double> xs) {
+    List<Double> s = new ArrayList<>(xs);
+    Collections.sort(s);
+    return s.get(s.size() / 2);
+  }
+
+  static double p90(List<Double> xs) {
+    List<Double> s = new ArrayList<>(xs);
+    Collections.sort(s);
+    return s.get(Math.min(s.size() - 1, (int) Math.ceil(s.size() * 0.9) - 1));
+  }
+}

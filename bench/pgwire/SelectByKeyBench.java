@@ -52,6 +52,8 @@ import org.postgresql.jdbc.PgResultSet;
  *   <li>{@code wire+layer-pg-unix}: the same, the layer reaching PostgreSQL by its Unix socket;
  *   <li>{@code wire+layer-pg-unix-tls}: the same, the client speaking TLS to the wire server
  *       (pgjdbc {@code sslmode=require}; a self-signed certificate);
+ *   <li>{@code wire+layer-duckdb}: the wire server in front of the db layer on DuckDB (same
+ *       table, rows and automatic index);
  *   <li>{@code wire+passthrough-pg}: the threadbare wire server whose SqlService hands each
  *       statement to its own JDBC connection on that same PostgreSQL (the wire server's own cost,
  *       without the db layer's rules);
@@ -65,10 +67,18 @@ import org.postgresql.jdbc.PgResultSet;
  * pooling, minus everything else).
  *
  * Rounds alternate targets so that both see the same machine state; the median round counts.
+ * {@code -Dbench.workload=insert} measures single-row INSERTs ({@code INSERT INTO ins (k, v) VALUES
+ * (?, ?)}, autocommit) instead of selects.
  */
 public final class SelectByKeyBench {
   static final int ROWS = 10_000;
   static final String QUERY = "SELECT v FROM kv WHERE k = ?";
+  static final String INSERT = "INSERT INTO ins (k, v) VALUES (?, ?)";
+
+  /** {@code -Dbench.workload=insert}: each operation inserts one row instead of selecting one. */
+  static final boolean INSERTS = "insert".equals(System.getProperty("bench.workload", "select"));
+
+  static final java.util.concurrent.atomic.AtomicLong NEXT_KEY = new java.util.concurrent.atomic.AtomicLong(1);
 
   interface Target {
     String name();
@@ -105,6 +115,7 @@ public final class SelectByKeyBench {
               statement.executeUpdate(insert.toString());
             }
             statement.executeQuery("SELECT v FROM kv WHERE k = 1").close();
+            statement.executeUpdate("INSERT INTO ins (k, v) VALUES (0, 'made by the layer')");
             layer.awaitBackgroundWork(); // the automatic index on kv.k is built
           }
           String pgUrl = postgres.getJdbcUrl("postgres", "tb_bench");
@@ -134,6 +145,7 @@ public final class SelectByKeyBench {
               PgWireServer passThroughWire = wire(passThrough)) {
             Credentials socketCredentials = socketLayer.addCredentials("bench", "v2");
             String relayUrl = "jdbc:postgresql://127.0.0.1:%d/tb_bench?user=postgres";
+            Target viaDuckDb = duckDbTarget(socketDirectory.resolve("duckdb"));
             int tcpRelay = Relays.blocking(pgPort, null);
             int socketRelay = Relays.blocking(pgPort, socketDirectory.toString());
             int muxRelay = MuxRelay.start(pgPort, socketDirectory.toString(), "tb_bench");
@@ -142,6 +154,7 @@ public final class SelectByKeyBench {
                     target("direct-pg", () -> DriverManager.getConnection(pgUrl)),
                     viaLayer,
                     wireTarget("wire+layer-pg-unix", socketLayerWire, socketCredentials),
+                    viaDuckDb,
                     target(
                         "wire+layer-pg-unix-tls",
                         () ->
@@ -187,6 +200,32 @@ public final class SelectByKeyBench {
       }
       Files.deleteIfExists(socketDirectory);
     }
+  }
+
+  /**
+   * {@code wire+layer-duckdb}: the wire server in front of the db layer on DuckDB, with the same
+   * table and rows made the same way (through the wire) and its automatic index on k. The layer and
+   * server live until the JVM exits.
+   */
+  static Target duckDbTarget(Path dataDir) throws Exception {
+    DbLayer duck = DbLayer.duckDb(dataDir);
+    Credentials credentials = duck.addCredentials("bench", "v1");
+    PgWireServer server = wire(duck);
+    Target target = wireTarget("wire+layer-duckdb", server, credentials);
+    try (Connection setup = target.connect();
+        Statement statement = setup.createStatement()) {
+      for (int first = 1; first <= ROWS; first += 500) {
+        StringBuilder insert = new StringBuilder("INSERT INTO kv (k, v) VALUES ");
+        for (int k = first; k < first + 500; k++) {
+          insert.append(k == first ? "" : ", ").append("(" + k + ", 'value-" + k + "')");
+        }
+        statement.executeUpdate(insert.toString());
+      }
+      statement.executeQuery("SELECT v FROM kv WHERE k = 1").close();
+      statement.executeUpdate("INSERT INTO ins (k, v) VALUES (0, 'made by the layer')");
+      duck.awaitBackgroundWork();
+    }
+    return target;
   }
 
   static PgWireServer wire(SqlService service) {
@@ -240,7 +279,8 @@ public final class SelectByKeyBench {
   static void runRounds(List<Target> targets, int threads, int seconds, int rounds)
       throws Exception {
     System.out.printf(
-        "select-by-key: %d rows, %d client threads, %d s per round, %d rounds, %d cores%n",
+        "%s: %d rows, %d client threads, %d s per round, %d rounds, %d cores%n",
+        INSERTS ? "insert" : "select-by-key",
         ROWS, threads, seconds, rounds, Runtime.getRuntime().availableProcessors());
     for (Target target : targets) {
       measure(target, threads, 2); // warm-up: JIT, prepared statements, caches
@@ -253,7 +293,7 @@ public final class SelectByKeyBench {
         throughput.computeIfAbsent(target.name(), k -> new ArrayList<>()).add(result.opsPerSecond());
         cpuPerOp.computeIfAbsent(target.name(), k -> new ArrayList<>()).add(result.cpuMicrosPerOp());
         System.out.printf(
-            "  round %d %-22s %8.0f selects/s %7.1f us CPU/select%n",
+            "  round %d %-22s %8.0f ops/s %7.1f us CPU/op%n",
             round + 1, target.name(), result.opsPerSecond(), result.cpuMicrosPerOp());
       }
     }
@@ -262,7 +302,7 @@ public final class SelectByKeyBench {
     double baseCpu = median(cpuPerOp.get(baseline));
     System.out.printf(
         "%-22s %10s %8s %14s %16s%n",
-        "target (medians)", "selects/s", "ratio", "us CPU/select", "efficiency ratio");
+        "target (medians)", "ops/s", "ratio", "us CPU/op", "efficiency ratio");
     for (Target target : targets) {
       double median = median(throughput.get(target.name()));
       double cpu = median(cpuPerOp.get(target.name()));
@@ -330,11 +370,22 @@ public final class SelectByKeyBench {
           new Thread(
               () -> {
                 try (Connection connection = target.connect();
-                    PreparedStatement select = connection.prepareStatement(QUERY)) {
+                    PreparedStatement select =
+                        connection.prepareStatement(INSERTS ? INSERT : QUERY)) {
                   ready.countDown();
                   go.await();
                   ThreadLocalRandom random = ThreadLocalRandom.current();
                   while (!stop.get()) {
+                    if (INSERTS) {
+                      long k = NEXT_KEY.getAndIncrement();
+                      select.setLong(1, k);
+                      select.setString(2, "value-" + k);
+                      if (select.executeUpdate() != 1) {
+                        throw new IllegalStateException(target.name() + ": insert of " + k);
+                      }
+                      done.increment();
+                      continue;
+                    }
                     int k = random.nextInt(1, ROWS + 1);
                     select.setInt(1, k);
                     try (ResultSet rs = select.executeQuery()) {

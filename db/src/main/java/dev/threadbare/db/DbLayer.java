@@ -157,17 +157,21 @@ public final class DbLayer implements SqlService, AutoCloseable {
 
   /**
    * Creates credentials for one deployed {@code version} on {@code database}, creating the database
-   * if it is new. The password and token are returned once and stored only as a SCRAM verifier and
-   * a hash.
+   * if it is new. For an existing database only the catalog is written, so this works while another
+   * process serves the database. The password and token are returned once and stored only as a
+   * SCRAM verifier and a hash.
    */
   public Credentials addCredentials(String database, String version) {
     checkDatabaseName(database);
     Objects.requireNonNull(version, "version");
     if (version.isBlank() || version.length() > 200) {
-      throw new DbException(
-          "22023", "version '" + version + "' must be 1 to 200 characters (a commit id)");
+      throw Errors.badVersion(version);
     }
-    logical(database, true);
+    if (!context.catalog.databaseExists(database)) {
+      logical(database, true);
+    }
+    // an existing database is not opened: credentials are a catalog write alone, so another
+    // process (a running serve holding the DuckDB file) keeps serving while a version gets them
     String user = "tb_" + Secrets.randomHex(8);
     String password = Secrets.randomHex(16);
     String token = "tbdb_" + Secrets.randomHex(24);

@@ -15,14 +15,25 @@ sealed interface FrontendMessage {
 
   /** What a Describe or Close message targets: a prepared statement ('S') or a portal ('P'). */
   enum Target {
-    STATEMENT,
-    PORTAL
+    STATEMENT('S'),
+    PORTAL('P');
+
+    /** The byte that names it on the wire. */
+    final char code;
+
+    Target(char code) {
+      this.code = code;
+    }
   }
 
   /** The first packet of a connection, before any typed message. */
   sealed interface StartupPacket {}
 
-  /** Asks for TLS; we answer 'N' and the client goes on in the clear (or gives up). */
+  /**
+   * Asks for TLS: answered 'S' and a TLS handshake when the server has a TLS identity (the default
+   * of {@code serve} and {@code db serve}), else 'N' and the client goes on in the clear (or gives
+   * up).
+   */
   record SslRequest() implements StartupPacket {}
 
   /** Asks for GSSAPI encryption; we answer 'N'. */

@@ -5,6 +5,7 @@ import dev.threadbare.db.ResultColumn;
 import dev.threadbare.db.ScramCredential;
 import dev.threadbare.db.SqlService;
 import dev.threadbare.db.SqlSession;
+import dev.threadbare.db.SqlState;
 import dev.threadbare.db.StatementDescription;
 import dev.threadbare.db.StatementResult;
 import dev.threadbare.db.TransactionStatus;
@@ -99,7 +100,7 @@ final class PgSession {
       byte[] name = portal.getBytes(StandardCharsets.UTF_8);
       int at = pos;
       while (at + 5 <= count) {
-        byte type = buf[at];
+        FrontendMessage.MessageType type = FrontendMessage.MessageType.of(buf[at]);
         int length =
             ((buf[at + 1] & 0xff) << 24)
                 | ((buf[at + 2] & 0xff) << 16)
@@ -110,17 +111,22 @@ final class PgSession {
         if (length < 4 || end > count) {
           return false;
         }
+        if (type == null) {
+          return false;
+        }
         switch (type) {
-          case 'S' -> {
+          case SYNC -> {
             return true;
           }
-          case 'P', 'C', 'H' -> {}
-          case 'D' -> {
-            if (body >= end || (buf[body] == 'P' && !namedAt(body + 1, end, name))) {
+          case PARSE, CLOSE, FLUSH -> {}
+          case DESCRIBE -> {
+            if (body >= end
+                || (buf[body] == FrontendMessage.Target.PORTAL.code
+                    && !namedAt(body + 1, end, name))) {
               return false;
             }
           }
-          case 'E' -> {
+          case EXECUTE -> {
             if (!namedAt(body, end, name)) {
               return false;
             }
@@ -283,7 +289,7 @@ final class PgSession {
       LOG.info("connection {} failed", processId, e);
     } catch (RuntimeException e) {
       LOG.error("connection {} failed unexpectedly", processId, e);
-      fatal(SqlStates.INTERNAL_ERROR, "internal error: " + e);
+      fatal(SqlState.INTERNAL_ERROR, "internal error: " + e);
     } finally {
       SqlSession session = sqlSession;
       sqlSession = null;
@@ -307,7 +313,7 @@ final class PgSession {
 
   private void tooSlow(String reason) {
     fatal(
-        SqlStates.PROTOCOL_VIOLATION,
+        SqlState.PROTOCOL_VIOLATION,
         reason.equals("evicted")
             ? "authentication too slow: too many connections were authenticating"
                 + " (maxUnauthenticated), and this was the oldest; authenticate promptly"
@@ -432,11 +438,11 @@ final class PgSession {
 
   private boolean begin(StartupMessage startup) throws IOException {
     if (refusal != null) {
-      throw new PgWireException(SqlStates.TOO_MANY_CONNECTIONS, true, refusal);
+      throw new PgWireException(SqlState.TOO_MANY_CONNECTIONS, true, refusal);
     }
     if (startup.majorVersion() != PgCodec.PROTOCOL_3) {
       throw new PgWireException(
-          SqlStates.FEATURE_NOT_SUPPORTED,
+          SqlState.FEATURE_NOT_SUPPORTED,
           true,
           "unsupported frontend protocol "
               + startup.majorVersion()
@@ -453,7 +459,7 @@ final class PgSession {
     String user = parameters.get("user");
     if (user == null || user.isEmpty()) {
       throw new AuthenticationFailedException(
-          SqlStates.INVALID_AUTHORIZATION_SPECIFICATION,
+          SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
           "no PostgreSQL user name specified in startup packet: pass user=… (PGUSER, -U)");
     }
     String database = parameters.getOrDefault("database", "");
@@ -522,7 +528,7 @@ final class PgSession {
     String mechanism = body.cstring("mechanism");
     if (!Scram.MECHANISM.equals(mechanism)) {
       throw new AuthenticationFailedException(
-          SqlStates.PROTOCOL_VIOLATION,
+          SqlState.PROTOCOL_VIOLATION,
           "client selected SASL mechanism `"
               + mechanism
               + "`, which this server does not offer: it offers only "
@@ -581,7 +587,7 @@ final class PgSession {
         error(message, e.sqlState(), e.getMessage(), null);
       } catch (RuntimeException e) {
         LOG.error("connection {}: {} failed unexpectedly", processId, nameOf(message), e);
-        error(message, SqlStates.INTERNAL_ERROR, "internal error: " + e, null);
+        error(message, SqlState.INTERNAL_ERROR, "internal error: " + e, null);
       }
     }
   }
@@ -606,7 +612,7 @@ final class PgSession {
               "unexpected password message ('p') after authentication completed");
       case FrontendMessage.Unsupported unsupported ->
           throw new InvalidRequestException(
-              SqlStates.FEATURE_NOT_SUPPORTED,
+              SqlState.FEATURE_NOT_SUPPORTED,
               unsupported.type()
                   + " ('"
                   + unsupported.type().code
@@ -693,14 +699,14 @@ final class PgSession {
     for (String notice : result.notices()) {
       codec.write(
           new BackendMessage.ErrorOrNotice(
-              true, "NOTICE", SqlStates.SUCCESSFUL_COMPLETION, notice, null));
+              true, "NOTICE", SqlState.SUCCESSFUL_COMPLETION, notice, null));
     }
   }
 
   private void parse(FrontendMessage.Parse parse) throws IOException {
     if (!parse.name().isEmpty() && statements.containsKey(parse.name())) {
       throw new InvalidRequestException(
-          SqlStates.DUPLICATE_PREPARED_STATEMENT,
+          SqlState.DUPLICATE_PREPARED_STATEMENT,
           "prepared statement \""
               + parse.name()
               + "\" already exists: Close it first or choose another name");
@@ -713,7 +719,7 @@ final class PgSession {
     Prepared statement = statements.get(name);
     if (statement == null) {
       throw new InvalidRequestException(
-          SqlStates.INVALID_SQL_STATEMENT_NAME,
+          SqlState.INVALID_SQL_STATEMENT_NAME,
           "prepared statement \""
               + name
               + "\" does not exist: Parse it first (statements belong to one connection)");
@@ -725,7 +731,7 @@ final class PgSession {
     Portal portal = portals.get(name);
     if (portal == null) {
       throw new InvalidRequestException(
-          SqlStates.INVALID_CURSOR_NAME,
+          SqlState.INVALID_CURSOR_NAME,
           "portal \""
               + name
               + "\" does not exist: Bind it first (unnamed portals end at the next Bind,"
@@ -738,13 +744,13 @@ final class PgSession {
     Prepared statement = statement(bind.statement());
     if (!bind.portal().isEmpty() && portals.containsKey(bind.portal())) {
       throw new InvalidRequestException(
-          SqlStates.DUPLICATE_CURSOR,
+          SqlState.DUPLICATE_CURSOR,
           "portal \"" + bind.portal() + "\" already exists: Close it before binding it again");
     }
     List<byte[]> values = bind.parameterValues();
     if (!statement.parameterTypes.isEmpty() && values.size() != statement.parameterTypes.size()) {
       throw new InvalidRequestException(
-          SqlStates.PROTOCOL_VIOLATION,
+          SqlState.PROTOCOL_VIOLATION,
           "bind message supplies "
               + values.size()
               + " parameters, but prepared statement \""
@@ -845,7 +851,7 @@ final class PgSession {
   private static List<ColumnFormat> formats(List<ResultColumn> columns, List<Short> requested) {
     if (requested.size() > 1 && requested.size() != columns.size()) {
       throw new InvalidRequestException(
-          SqlStates.PROTOCOL_VIOLATION,
+          SqlState.PROTOCOL_VIOLATION,
           "bind message has "
               + requested.size()
               + " result formats but the query has "
@@ -858,7 +864,7 @@ final class PgSession {
       boolean binary = !requested.isEmpty() && requested.get(requested.size() == 1 ? 0 : i) == 1;
       if (binary && !PgTypes.supportsBinary(oid)) {
         throw new InvalidRequestException(
-            SqlStates.FEATURE_NOT_SUPPORTED,
+            SqlState.FEATURE_NOT_SUPPORTED,
             "column \""
                 + columns.get(i).name()
                 + "\" of "

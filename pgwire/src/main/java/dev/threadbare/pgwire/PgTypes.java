@@ -1,5 +1,6 @@
 package dev.threadbare.pgwire;
 
+import dev.threadbare.db.SqlState;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -380,14 +381,14 @@ final class PgTypes {
             toText(value).getBytes(StandardCharsets.UTF_8);
         default ->
             throw new InvalidRequestException(
-                SqlStates.FEATURE_NOT_SUPPORTED,
+                SqlState.FEATURE_NOT_SUPPORTED,
                 "no binary output for "
                     + typeName(oid)
                     + ": request text format (0) for this column");
       };
     } catch (ArithmeticException | IllegalArgumentException | DateTimeParseException e) {
       throw new InvalidRequestException(
-          SqlStates.INVALID_BINARY_REPRESENTATION,
+          SqlState.INVALID_BINARY_REPRESENTATION,
           "value `"
               + toText(value)
               + "` cannot be sent as binary "
@@ -565,7 +566,7 @@ final class PgTypes {
               ? bytes.length + " bytes"
               : "\"" + abbreviate(new String(bytes, StandardCharsets.UTF_8)) + "\"";
       throw new InvalidRequestException(
-          binary ? SqlStates.INVALID_BINARY_REPRESENTATION : SqlStates.INVALID_TEXT_REPRESENTATION,
+          binary ? SqlState.INVALID_BINARY_REPRESENTATION : SqlState.INVALID_TEXT_REPRESENTATION,
           "parameter $"
               + position
               + " ("
@@ -716,7 +717,7 @@ final class PgTypes {
               new String(bytes, StandardCharsets.UTF_8);
           default ->
               throw new InvalidRequestException(
-                  SqlStates.FEATURE_NOT_SUPPORTED,
+                  SqlState.FEATURE_NOT_SUPPORTED,
                   "parameter $"
                       + position
                       + " is binary "

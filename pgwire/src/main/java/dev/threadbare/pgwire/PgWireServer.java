@@ -1,6 +1,7 @@
 package dev.threadbare.pgwire;
 
 import dev.threadbare.db.SqlService;
+import dev.threadbare.db.SqlState;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -271,7 +272,7 @@ public final class PgWireServer implements AutoCloseable {
       socket.bind(bind, 128);
     } catch (IOException e) {
       throw new PgWireException(
-          SqlStates.INTERNAL_ERROR,
+          SqlState.INTERNAL_ERROR,
           true,
           "cannot listen on "
               + bind

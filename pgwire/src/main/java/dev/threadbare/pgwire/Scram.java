@@ -1,6 +1,7 @@
 package dev.threadbare.pgwire;
 
 import dev.threadbare.db.ScramCredential;
+import dev.threadbare.db.SqlState;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -72,7 +73,7 @@ final class Scram {
     String cbindFlag = clientFirst.substring(0, firstComma);
     if (cbindFlag.startsWith("p=")) {
       throw new AuthenticationFailedException(
-          SqlStates.PROTOCOL_VIOLATION,
+          SqlState.PROTOCOL_VIOLATION,
           "SCRAM channel binding `"
               + cbindFlag
               + "` was requested, but this server offers only SCRAM-SHA-256 without channel"
@@ -164,7 +165,7 @@ final class Scram {
 
   static AuthenticationFailedException passwordFailed(String user) {
     return new AuthenticationFailedException(
-        SqlStates.INVALID_PASSWORD,
+        SqlState.INVALID_PASSWORD,
         "password authentication failed for user \""
             + user
             + "\": the password does not match the stored SCRAM-SHA-256 verifier");
@@ -172,7 +173,7 @@ final class Scram {
 
   private static AuthenticationFailedException malformed(String detail) {
     return new AuthenticationFailedException(
-        SqlStates.PROTOCOL_VIOLATION,
+        SqlState.PROTOCOL_VIOLATION,
         "malformed SCRAM message: " + detail + " (RFC 5802; use a PostgreSQL client library)");
   }
 

@@ -374,8 +374,12 @@ class PgWireDbLayerTest {
                   return e;
                 }
               });
-      Thread.sleep(800);
-      statement.cancel();
+      // cancel until it lands: a cancel that arrives before the query starts cancels nothing
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+      while (!outcome.isDone() && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+        statement.cancel();
+      }
       assertThat(outcome.get(20, java.util.concurrent.TimeUnit.SECONDS))
           .isInstanceOfSatisfying(
               PSQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57014"));

@@ -310,8 +310,12 @@ class PgWireJdbcTest {
                   return e;
                 }
               });
-      Thread.sleep(700);
-      statement.cancel();
+      // cancel until it lands: a cancel that arrives before the query starts cancels nothing
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!outcome.isDone() && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+        statement.cancel();
+      }
       Throwable failure = outcome.get(30, TimeUnit.SECONDS);
       assertThat(failure)
           .isInstanceOfSatisfying(

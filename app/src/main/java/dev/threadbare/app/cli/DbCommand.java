@@ -219,13 +219,14 @@ public final class DbCommand {
           http.start(host, httpPort);
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.println("db layer: postgresql on " + host + ":" + server.port());
-        out.println("db layer: tls " + DbTls.describe(identity));
+        // the same lines as serve's; the engine first, so that it is out once the port is
         if (engine.postgres != null) {
-          out.println("db layer: engine " + engine.describe(data.data));
+          out.println("threadbare db layer on " + engine.describe(data.data));
         }
+        out.println("threadbare db listening on postgresql://" + host + ":" + server.port());
+        out.println("threadbare db TLS: " + DbTls.describe(identity));
         if (http != null) {
-          out.println("db layer: http on " + host + ":" + http.port());
+          out.println("threadbare db listening on http://" + host + ":" + http.port() + "/db/");
         }
         out.flush();
         try (ServedPorts.Written ports =

@@ -106,11 +106,11 @@ class DbCommandTest {
 
     int port() throws InterruptedException {
       return Integer.parseInt(
-          await(Pattern.compile("postgresql on 127\\.0\\.0\\.1:(\\d+)")).group(1));
+          await(Pattern.compile("listening on postgresql://127\\.0\\.0\\.1:(\\d+)")).group(1));
     }
 
     String tlsLine() throws InterruptedException {
-      return await(Pattern.compile("db layer: tls (.*)")).group(1);
+      return await(Pattern.compile("threadbare db TLS: (.*)")).group(1);
     }
 
     void stop() throws Exception {

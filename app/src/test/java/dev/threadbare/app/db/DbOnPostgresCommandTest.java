@@ -166,7 +166,7 @@ class DbOnPostgresCommandTest {
       int port = awaitPort(out, err, running);
       assertThat(out.toString())
           .contains(
-              "db layer: engine PostgreSQL at postgresql://postgres@127.0.0.1:"
+              "threadbare db layer on PostgreSQL at postgresql://postgres@127.0.0.1:"
                   + TestPostgres.port()
                   + "/"
                   + admin.name());
@@ -328,7 +328,7 @@ class DbOnPostgresCommandTest {
                 cli.execute("--data", data.toString(), "--db-postgres", socketUrl, "--port", "0"));
     try {
       int port = awaitPort(out, err, running);
-      assertThat(out.toString()).contains("db layer: engine PostgreSQL at " + socketUrl);
+      assertThat(out.toString()).contains("threadbare db layer on PostgreSQL at " + socketUrl);
       URI credentials = URI.create(creds.lines().get(1));
       insertAndSelect(port, credentials, database);
       // PostgreSQL sees no client address on a Unix-socket connection (over TCP: 127.0.0.1).
@@ -466,7 +466,7 @@ class DbOnPostgresCommandTest {
   private static int awaitPort(
       StringWriter out, StringWriter err, CompletableFuture<Integer> running)
       throws InterruptedException {
-    Pattern listening = Pattern.compile("postgresql on 127\\.0\\.0\\.1:(\\d+)");
+    Pattern listening = Pattern.compile("listening on postgresql://127\\.0\\.0\\.1:(\\d+)");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     Matcher m = listening.matcher(out.toString());
     while (!m.find()) {

@@ -36,19 +36,19 @@ final class BoundedParser {
 
   /** Parses one statement, or throws 42601 (syntax) or 54001 (over {@code limit}). */
   static Statement parse(String sql, Duration limit) {
-    long deadline = System.nanoTime() + limit.toNanos();
-    Attempt simple = attempt(sql, false, deadline);
+    Budget budget = new Budget(limit, sql.length());
+    Attempt simple = attempt(sql, false, budget);
     if (simple.statement != null) {
       return simple.statement;
     }
     String collapsed = collapseRedundantParentheses(sql);
     if (!collapsed.equals(sql)) {
-      Attempt again = attempt(collapsed, false, deadline);
+      Attempt again = attempt(collapsed, false, budget);
       if (again.statement != null) {
         return again.statement;
       }
     }
-    Attempt complex = attempt(sql, true, deadline);
+    Attempt complex = attempt(sql, true, budget);
     if (complex.statement != null) {
       return complex.statement;
     }
@@ -58,17 +58,46 @@ final class BoundedParser {
     throw complex.error;
   }
 
+  /**
+   * What one statement's parse may spend: the limit in CPU time of the parsing thread (a machine
+   * busy with other work must not refuse a big INSERT that merely waited for a core), plus 10 µs
+   * per character for long statements, and at most ten times that in wall-clock time.
+   */
+  private static final class Budget {
+    final long cpuNanos;
+    final long cpuStart;
+    final long wallDeadline;
+    final long thread = Thread.currentThread().threadId();
+
+    Budget(Duration limit, int length) {
+      cpuNanos = limit.toNanos() + length * 10_000L;
+      cpuStart = THREADS.getCurrentThreadCpuTime();
+      wallDeadline = System.nanoTime() + 10 * cpuNanos;
+    }
+
+    /** Nanoseconds left, by CPU and wall clock; zero or less when spent. */
+    long left() {
+      long cpu = THREADS.getThreadCpuTime(thread);
+      long cpuLeft = cpu < 0 ? 0 : cpuNanos - (cpu - cpuStart);
+      long wallLeft = wallDeadline - System.nanoTime();
+      return cpu < 0 ? wallLeft / 10 : Math.min(cpuLeft, wallLeft);
+    }
+  }
+
+  private static final java.lang.management.ThreadMXBean THREADS =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+
   private record Attempt(Statement statement, DbException error, boolean timedOut) {}
 
-  private static Attempt attempt(String sql, boolean complex, long deadline) {
-    long left = deadline - System.nanoTime();
+  private static Attempt attempt(String sql, boolean complex, Budget budget) {
+    long left = budget.left();
     if (left <= 0) {
       return new Attempt(null, null, true);
     }
     CCJSqlParser parser = new CCJSqlParser(new StringProvider(sql));
     parser.withAllowComplexParsing(complex);
-    ScheduledFuture<?> alarm =
-        DEADLINES.schedule(() -> parser.interrupted = true, left, TimeUnit.NANOSECONDS);
+    Alarm alarm = new Alarm(parser, budget);
+    alarm.arm(left);
     try {
       return new Attempt(parser.Statement(), null, false);
     } catch (ParseException e) {
@@ -81,7 +110,45 @@ final class BoundedParser {
       return new Attempt(
           null, Planner.syntaxError(sql, null, String.valueOf(e.getMessage())), parser.interrupted);
     } finally {
-      alarm.cancel(false);
+      alarm.disarm();
+    }
+  }
+
+  /** Stops the parser once its budget is spent, looking again while CPU time is left. */
+  private static final class Alarm implements Runnable {
+    private final CCJSqlParser parser;
+    private final Budget budget;
+    private volatile ScheduledFuture<?> pending;
+    private volatile boolean done;
+
+    Alarm(CCJSqlParser parser, Budget budget) {
+      this.parser = parser;
+      this.budget = budget;
+    }
+
+    void arm(long nanos) {
+      pending = DEADLINES.schedule(this, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void run() {
+      if (done) {
+        return;
+      }
+      long left = budget.left();
+      if (left <= 0) {
+        parser.interrupted = true;
+      } else {
+        arm(left);
+      }
+    }
+
+    void disarm() {
+      done = true;
+      ScheduledFuture<?> p = pending;
+      if (p != null) {
+        p.cancel(false);
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.threadbare.db.internal;
 
 import dev.threadbare.db.DbException;
+import dev.threadbare.db.SqlState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -150,33 +151,36 @@ public final class DuckDbEngine implements Engine {
     String first = lineBreak < 0 ? message : message.substring(0, lineBreak);
     String state;
     if (message.contains("INTERRUPT")) {
-      state = "57014";
+      state = SqlState.QUERY_CANCELED;
     } else if (message.startsWith("Parser Error")) {
-      state = "42601";
+      state = SqlState.SYNTAX_ERROR;
     } else if (message.startsWith("Catalog Error") && message.contains("Table")) {
-      state = "42P01";
+      state = SqlState.UNDEFINED_TABLE;
     } else if (message.startsWith("Binder Error") && message.contains("not found")) {
-      state = "42703";
+      state = SqlState.UNDEFINED_COLUMN;
     } else if (message.startsWith("Binder Error")) {
-      state = "42804";
+      state = SqlState.DATATYPE_MISMATCH;
     } else if (message.startsWith("Conversion Error")) {
-      state = "22P02";
+      state = SqlState.INVALID_TEXT_REPRESENTATION;
     } else if (message.startsWith("Constraint Error") && message.contains("NOT NULL")) {
-      state = "23502";
+      state = SqlState.NOT_NULL_VIOLATION;
     } else if (message.startsWith("Constraint Error") && message.contains("foreign key")) {
-      state = "23503";
+      state = SqlState.FOREIGN_KEY_VIOLATION;
     } else if (message.startsWith("Constraint Error")) {
-      state = "23505";
+      state = SqlState.UNIQUE_VIOLATION;
     } else if (message.startsWith("Out of Range Error")) {
-      state = "22003";
+      state = SqlState.NUMERIC_VALUE_OUT_OF_RANGE;
     } else if (message.startsWith("TransactionContext Error")) {
-      state = "40001";
+      state = SqlState.SERIALIZATION_FAILURE;
     } else if (message.startsWith("Invalid Input Error")) {
-      state = "22023";
+      state = SqlState.INVALID_PARAMETER_VALUE;
     } else {
-      state = e.getSQLState() != null && e.getSQLState().length() == 5 ? e.getSQLState() : "XX000";
+      state =
+          e.getSQLState() != null && e.getSQLState().length() == 5
+              ? e.getSQLState()
+              : SqlState.INTERNAL_ERROR;
     }
-    return new DbException(state, first + " (in: " + SqlText.excerpt(sql, 200) + ")", null, e);
+    return Errors.engine(state, first, null, sql, e);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.threadbare.db.internal;
 
 import dev.threadbare.db.DbException;
 import dev.threadbare.db.HouseRuleException;
+import dev.threadbare.db.SqlState;
 import java.util.Collection;
 
 /**
@@ -11,11 +12,11 @@ import java.util.Collection;
 public final class Errors {
   private Errors() {}
 
-  public static final String FEATURE_NOT_SUPPORTED = "0A000";
+  public static final String FEATURE_NOT_SUPPORTED = SqlState.FEATURE_NOT_SUPPORTED;
 
   public static DbException statementTooLong(int length, int max) {
     return new DbException(
-        "54000",
+        SqlState.PROGRAM_LIMIT_EXCEEDED,
         "statement of "
             + length
             + " characters is longer than the limit of "
@@ -27,7 +28,7 @@ public final class Errors {
 
   public static DbException syntax(String detail, int line, int column, int position, String sql) {
     return new DbException(
-        "42601",
+        SqlState.SYNTAX_ERROR,
         "syntax error at line "
             + line
             + ", column "
@@ -96,7 +97,7 @@ public final class Errors {
     }
     String choices = String.join(" or ", qualified);
     return new HouseRuleException(
-        "42703",
+        SqlState.UNDEFINED_COLUMN,
         "qualify-unknown-columns",
         "column "
             + column
@@ -133,7 +134,7 @@ public final class Errors {
   public static DbException incompatibleValue(
       String table, String column, ColumnType type, String value) {
     return new DbException(
-        "42804",
+        SqlState.DATATYPE_MISMATCH,
         "column "
             + table
             + "."
@@ -149,7 +150,7 @@ public final class Errors {
 
   public static DbException cannotInferType(String table, String column, String expression) {
     return new DbException(
-        "42P18",
+        SqlState.INDETERMINATE_DATATYPE,
         "cannot tell the type of the new column "
             + table
             + "."
@@ -163,7 +164,7 @@ public final class Errors {
 
   public static DbException unknownTableForInsert(String table, String sql) {
     return new DbException(
-        "42P01",
+        SqlState.UNDEFINED_TABLE,
         "table "
             + table
             + " does not exist and the INSERT names no columns, so it cannot be created: "
@@ -174,7 +175,7 @@ public final class Errors {
 
   public static DbException setNotNullHasNulls(String table, String column, long nulls) {
     return new DbException(
-        "23502",
+        SqlState.NOT_NULL_VIOLATION,
         "cannot SET NOT NULL on " + table + "." + column + ": " + nulls + " row(s) hold NULL in it",
         "fill the column first, e.g. UPDATE " + table + " SET " + column + " = … WHERE …",
         null);
@@ -183,7 +184,7 @@ public final class Errors {
   public static DbException setNotNullVersionsInTheWay(
       String table, String column, Collection<String> versions) {
     return new DbException(
-        "55000",
+        SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE,
         "cannot SET NOT NULL on "
             + table
             + "."
@@ -200,7 +201,7 @@ public final class Errors {
 
   public static DbException previewFull(String database, long size, long limit) {
     return new DbException(
-        "53100",
+        SqlState.DISK_FULL,
         "preview database "
             + database
             + " would pass its size limit of "
@@ -214,7 +215,7 @@ public final class Errors {
 
   public static DbException failedTransaction() {
     return new DbException(
-        "25P02",
+        SqlState.IN_FAILED_SQL_TRANSACTION,
         "current transaction is aborted, commands ignored until end of transaction block",
         "send ROLLBACK",
         null);
@@ -222,7 +223,7 @@ public final class Errors {
 
   public static DbException parseTimeout(java.time.Duration limit, String sql) {
     return new DbException(
-        "54001",
+        SqlState.STATEMENT_TOO_COMPLEX,
         "statement too complex: parsing it took longer than the limit of "
             + limit.toMillis()
             + " ms (DbOptions.parseTimeout), in: "
@@ -234,7 +235,7 @@ public final class Errors {
 
   public static DbException statementTimeout(java.time.Duration limit) {
     return new DbException(
-        "57014",
+        SqlState.QUERY_CANCELED,
         "canceling statement due to statement timeout: it ran longer than the limit of "
             + limit.toMillis()
             + " ms (DbOptions.statementTimeout)",
@@ -243,12 +244,12 @@ public final class Errors {
   }
 
   public static DbException canceled() {
-    return new DbException("57014", "canceling statement due to user request");
+    return new DbException(SqlState.QUERY_CANCELED, "canceling statement due to user request");
   }
 
   public static DbException unknownUser(String user) {
     return new DbException(
-        "28000",
+        SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
         "no credentials for user " + user + ": use the DATABASE_URL given to the deployment",
         null,
         null);
@@ -256,7 +257,7 @@ public final class Errors {
 
   public static DbException wrongDatabase(String user, String database) {
     return new DbException(
-        "28000",
+        SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
         "user "
             + user
             + " may not connect to database "
@@ -268,7 +269,7 @@ public final class Errors {
 
   public static DbException noSuchDatabase(String database) {
     return new DbException(
-        "3D000",
+        SqlState.INVALID_CATALOG_NAME,
         "database " + database + " does not exist: it is created with its first credentials",
         null,
         null);
@@ -276,7 +277,7 @@ public final class Errors {
 
   public static DbException badDatabaseName(String database) {
     return new DbException(
-        "3D000",
+        SqlState.INVALID_CATALOG_NAME,
         "database name "
             + database
             + " is not valid: use 1 to 60 characters of a-z, 0-9, _ and -, starting with a"
@@ -287,14 +288,14 @@ public final class Errors {
 
   public static DbException tooManyParameters(int wanted, int given) {
     return new DbException(
-        "08P01",
+        SqlState.PROTOCOL_VIOLATION,
         "the statement uses parameter $" + wanted + " but only " + given + " were given",
         null,
         null);
   }
 
   public static DbException internal(String what, Throwable cause) {
-    return new DbException("XX000", what + ": " + cause.getMessage(), null, cause);
+    return new DbException(SqlState.INTERNAL_ERROR, what + ": " + cause.getMessage(), null, cause);
   }
 
   /**
@@ -314,7 +315,7 @@ public final class Errors {
           default -> "a credential reaches its own database and nothing else";
         };
     return new HouseRuleException(
-        "42501",
+        SqlState.INSUFFICIENT_PRIVILEGE,
         rule,
         what
             + " is refused by the house rule "
@@ -324,5 +325,53 @@ public final class Errors {
             + ", in: "
             + SqlText.excerpt(sql, 200),
         hint != null ? hint : "see the isolation rules in db/README.md");
+  }
+
+  /** An engine's own error, with its SQLSTATE, naming the statement. */
+  public static DbException engine(
+      String sqlState, String message, String hint, String sql, Throwable cause) {
+    return new DbException(
+        sqlState, message + " (in: " + SqlText.excerpt(sql, 200) + ")", hint, cause);
+  }
+
+  public static DbException badVersion(String version) {
+    return new DbException(
+        SqlState.INVALID_PARAMETER_VALUE,
+        "version '" + version + "' must be 1 to 200 characters (a commit id)");
+  }
+
+  public static DbException savepointOutsideBlock(String sql) {
+    return new DbException(
+        SqlState.NO_ACTIVE_SQL_TRANSACTION,
+        SqlText.firstWord(sql)
+            + " can only be used in transaction blocks (an implicit transaction, a script's or"
+            + " a batch's before Sync, is not one), in: "
+            + SqlText.excerpt(sql, 200),
+        "start the script with BEGIN and end it with COMMIT",
+        null);
+  }
+
+  public static DbException sessionClosed() {
+    return new DbException(
+        SqlState.CONNECTION_DOES_NOT_EXIST, "the session is closed: open a new one");
+  }
+
+  public static DbException indexBuildPostponed(String table) {
+    return new DbException(
+        SqlState.LOCK_NOT_AVAILABLE,
+        "writers kept " + table + " busy for 30 s: index build postponed");
+  }
+
+  public static DbException duckDbAlterWithIndexInTransaction(String table, Throwable cause) {
+    return new DbException(
+        FEATURE_NOT_SUPPORTED,
+        "on DuckDB this ALTER of "
+            + table
+            + " cannot run inside a transaction (a script of several statements is one): an"
+            + " automatic index depends on the column, and DuckDB keeps that dependency until"
+            + " the transaction ends",
+        "send the ALTER as a query of its own, outside BEGIN … COMMIT; the layer then rebuilds"
+            + " the index around it",
+        cause);
   }
 }

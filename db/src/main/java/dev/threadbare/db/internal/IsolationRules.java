@@ -294,7 +294,8 @@ public final class IsolationRules {
           String before = masked.substring(0, i).stripTrailing().toUpperCase(Locale.ROOT);
           if (before.endsWith("FROM") || before.endsWith("JOIN")) {
             int end = before.length() - 4;
-            if (end == 0 || !Character.isLetterOrDigit(before.charAt(end - 1))) {
+            if ((end == 0 || !Character.isLetterOrDigit(before.charAt(end - 1)))
+                && !insideFunctionCall(masked, end)) {
               throw refuse("no-host-files", "a string in place of a table", sql);
             }
           }
@@ -304,6 +305,45 @@ public final class IsolationRules {
         i++;
       }
     }
+  }
+
+  /**
+   * Whether position {@code at} lies inside a function call's parentheses, where FROM is part of
+   * the call's syntax ({@code EXTRACT(YEAR FROM '…')}, {@code substring(s FROM '…')}), not a table.
+   */
+  private static boolean insideFunctionCall(String masked, int at) {
+    int depth = 0;
+    for (int i = at - 1; i >= 0; i--) {
+      char c = masked.charAt(i);
+      if (c == ')') {
+        depth++;
+      } else if (c == '(') {
+        if (depth == 0) {
+          int j = i - 1;
+          while (j >= 0 && Character.isWhitespace(masked.charAt(j))) {
+            j--;
+          }
+          if (j < 0) {
+            return false;
+          }
+          char p = masked.charAt(j);
+          if (!(Character.isLetterOrDigit(p) || p == '_' || p == '"')) {
+            return false;
+          }
+          int k = j;
+          while (k >= 0
+              && (Character.isLetterOrDigit(masked.charAt(k)) || masked.charAt(k) == '_')) {
+            k--;
+          }
+          // a subquery's parenthesis follows FROM, JOIN, IN, EXISTS…: not a call
+          String word = masked.substring(k + 1, j + 1).toUpperCase(Locale.ROOT);
+          return !Set.of("FROM", "JOIN", "IN", "EXISTS", "AS", "LATERAL", "ANY", "ALL", "SOME")
+              .contains(word);
+        }
+        depth--;
+      }
+    }
+    return false;
   }
 
   private static List<String> leadingWords(String masked, int max) {

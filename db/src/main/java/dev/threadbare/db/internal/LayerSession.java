@@ -216,20 +216,13 @@ public final class LayerSession implements SqlSession {
 
   private void checkSavepointAllowed(String sql) {
     if (implicitBlock) {
-      throw new DbException(
-          "25P01",
-          SqlText.firstWord(sql)
-              + " can only be used in transaction blocks (an implicit transaction, a script's or"
-              + " a batch's before Sync, is not one), in: "
-              + SqlText.excerpt(sql, 200),
-          "start the script with BEGIN and end it with COMMIT",
-          null);
+      throw Errors.savepointOutsideBlock(sql);
     }
   }
 
   private void checkOpen() {
     if (closed) {
-      throw new DbException("08003", "the session is closed: open a new one");
+      throw Errors.sessionClosed();
     }
   }
 

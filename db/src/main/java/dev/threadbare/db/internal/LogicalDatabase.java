@@ -215,9 +215,7 @@ public final class LogicalDatabase {
     for (int attempt = 0; attempt < (retry ? 3 : 1); attempt++) {
       boolean gated = context.engine.isDuckDb();
       if (gated && !gate.enterExclusive(30, java.util.concurrent.TimeUnit.SECONDS)) {
-        last =
-            new DbException(
-                "55P03", "writers kept " + table + " busy for 30 s: index build postponed");
+        last = Errors.indexBuildPostponed(table);
         continue;
       }
       try (Connection c = context.engine.connect(name);
@@ -282,16 +280,7 @@ public final class LogicalDatabase {
       }
       if (!connection.getAutoCommit()) {
         // DuckDB keeps the dependency on a dropped index until the transaction ends
-        throw new DbException(
-            Errors.FEATURE_NOT_SUPPORTED,
-            "on DuckDB this ALTER of "
-                + table
-                + " cannot run inside a transaction (a script of several statements is one): an"
-                + " automatic index depends on the column, and DuckDB keeps that dependency until"
-                + " the transaction ends",
-            "send the ALTER as a query of its own, outside BEGIN … COMMIT; the layer then rebuilds"
-                + " the index around it",
-            e);
+        throw Errors.duckDbAlterWithIndexInTransaction(table, e);
       }
       Map<String, String> onTable = new java.util.LinkedHashMap<>();
       liveIndexes.forEach(

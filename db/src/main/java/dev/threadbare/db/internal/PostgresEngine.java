@@ -3,6 +3,7 @@ package dev.threadbare.db.internal;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.threadbare.db.DbException;
+import dev.threadbare.db.SqlState;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -150,7 +151,7 @@ public final class PostgresEngine implements Engine {
           try {
             s.execute("CREATE DATABASE " + DuckDbEngine.quote(serverName));
           } catch (SQLException e) {
-            if (!"42P04".equals(e.getSQLState())) {
+            if (!SqlState.DUPLICATE_DATABASE.equals(e.getSQLState())) {
               throw e;
             }
           }
@@ -203,7 +204,7 @@ public final class PostgresEngine implements Engine {
       try {
         s.execute("CREATE ROLE " + quoted + attributes);
       } catch (SQLException e) {
-        if (!"42710".equals(e.getSQLState())) { // another node made it meanwhile
+        if (!SqlState.DUPLICATE_OBJECT.equals(e.getSQLState())) { // another node made it meanwhile
           throw e;
         }
       }
@@ -348,7 +349,7 @@ public final class PostgresEngine implements Engine {
               + ": "
               + root.getMessage()
               + "; check that the server runs there and lets this user connect",
-          "08001",
+          SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
           e);
     }
   }
@@ -360,9 +361,10 @@ public final class PostgresEngine implements Engine {
 
   @Override
   public DbException translate(SQLException e, String sql) {
-    String state = e.getSQLState() == null ? "XX000" : e.getSQLState();
+    String state = e.getSQLState() == null ? SqlState.INTERNAL_ERROR : e.getSQLState();
     String message = e.getMessage();
-    if ("57014".equals(state) && String.valueOf(message).contains("statement timeout")) {
+    if (SqlState.QUERY_CANCELED.equals(state)
+        && String.valueOf(message).contains("statement timeout")) {
       // the role's statement_timeout fired before the layer's own deadline: the same limit
       return Errors.statementTimeout(statementTimeout);
     }
@@ -371,7 +373,7 @@ public final class PostgresEngine implements Engine {
       message = p.getServerErrorMessage().getMessage();
       hint = p.getServerErrorMessage().getHint();
     }
-    return new DbException(state, message + " (in: " + SqlText.excerpt(sql, 200) + ")", hint, e);
+    return Errors.engine(state, message, hint, sql, e);
   }
 
   @Override

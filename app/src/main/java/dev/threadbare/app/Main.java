@@ -1,5 +1,6 @@
 package dev.threadbare.app;
 
+import dev.threadbare.app.cli.CiCommand;
 import dev.threadbare.app.cli.DbCommand;
 import dev.threadbare.app.cli.GitCommand;
 import dev.threadbare.app.cli.ImportGitCommand;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Command;
       DbCommand.class,
       GitCommand.class,
       ImportGitCommand.class,
+      CiCommand.class,
     })
 public final class Main {
 

@@ -216,6 +216,7 @@ public final class Server implements AutoCloseable {
   private String firstRunAdminToken;
   private LocalWorkspace workspace;
   private Javalin http;
+  private CiWiring ci;
 
   private Server() {}
 
@@ -266,6 +267,11 @@ public final class Server implements AutoCloseable {
     return Optional.ofNullable(workspace);
   }
 
+  /** The CI runner, when the sandbox can run here. */
+  public Optional<dev.threadbare.ci.Ci> ci() {
+    return Optional.ofNullable(ci).map(CiWiring::ci);
+  }
+
   /** The first admin's token when this start created the local workspace, else null. */
   public String firstRunAdminToken() {
     return firstRunAdminToken;
@@ -300,11 +306,10 @@ public final class Server implements AutoCloseable {
     }
     MethodsClient methods = slack.methods(botToken);
 
+    ChatChannels chatChannels =
+        new ChatChannels(methods, botToken, dataDir.store(), dataDir.gitDirectory());
     GitServe gitServe =
-        GitServe.create(
-            settings.data(),
-            new ChatChannels(methods, botToken, dataDir.store(), dataDir.gitDirectory()),
-            new GitServe.Settings(false, url));
+        GitServe.create(settings.data(), chatChannels, new GitServe.Settings(false, url));
     Javalin http =
         Javalin.create(
             config -> {
@@ -371,6 +376,11 @@ public final class Server implements AutoCloseable {
                             + Optional.ofNullable(dataDir.store().channelName(channel))
                                 .orElse(channel)
                             + ".git"));
+    // CI hangs off the materializer's outcomes; its routes and meters join the server's.
+    Optional<CiWiring> ci =
+        CiWiring.start(dataDir, outbox, metrics, http, gitServe, chatChannels, url);
+    ci.ifPresent(this::closeLater);
+    this.ci = ci.orElse(null);
     Counter eventsReceived = metrics.counter("threadbare_events_journaled_total");
     EventIntake intake =
         closeLater(
@@ -401,6 +411,7 @@ public final class Server implements AutoCloseable {
     http.start(settings.host(), port);
     // Answer what a crash kept from the bot (journaled, not yet answered) before events flow.
     bot.resume(dataDir.journal());
+    ci.ifPresent(c -> c.bornAt(outbox));
 
     if (settings.dbPort() >= 0) {
       dbTls = settings.dbTls().identity(settings.data(), settings.host());

@@ -30,7 +30,7 @@ public final class PostToCommitBench {
     int messages = args.length > 0 ? Integer.parseInt(args[0]) : 300;
     Path data = Files.createTempDirectory("threadbare-bench-serve");
     try (Server server =
-        Server.start(new Server.Settings(data, "127.0.0.1", 0, -1, null, null))) {
+        Server.start(Server.Settings.defaults(data))) {
       // The workspace answers like Slack (about one message a second per channel) by default;
       // this measures threadbare's latency, not Slack's pacing.
       server.workspace().orElseThrow().setRateLimits(RateLimits.unlimited());

@@ -4,7 +4,6 @@ import com.slack.api.Slack;
 import com.slack.api.SlackConfig;
 import com.slack.api.methods.MethodsClient;
 import dev.threadbare.chat.bot.Bot;
-import dev.threadbare.chat.bot.Materialization;
 import dev.threadbare.chat.catchup.CatchUp;
 import dev.threadbare.chat.events.EnvelopeConverter;
 import dev.threadbare.chat.events.EventIntake;
@@ -16,6 +15,7 @@ import dev.threadbare.chat.socket.SocketModeReceiver;
 import dev.threadbare.core.chat.SlackEvents;
 import dev.threadbare.core.grammar.ChatGrammar;
 import dev.threadbare.core.journal.Journal;
+import dev.threadbare.core.materialization.Materialization;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -26,10 +26,11 @@ import java.util.Objects;
  * wires together. Stateless; each piece documents its own lifecycle.
  *
  * <pre>{@code
- * EventIntake intake = Chat.intake(journal);
- * Chat.eventsEndpoint(signingSecret, intake).register(javalin);
  * Outbox outbox = Chat.outbox(dataDir, Chat.slack(apiUrl).methods(botToken)).start();
- * intake.onJournaled(materializer).onJournaled(Chat.bot(outbox, outcomes, botUserId));
+ * Bot bot = Chat.bot(outbox, materializer, botUserId); // materializer: core's Materialization
+ * EventIntake intake = Chat.intake(journal).onJournaled(bot);
+ * Chat.eventsEndpoint(signingSecret, intake).onSlashCommand(bot).register(javalin);
+ * bot.resume(journal); // answers what a crash kept from the bot, before events flow
  * }</pre>
  */
 public final class Chat {

@@ -1,6 +1,8 @@
 package dev.threadbare.materializer;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +16,7 @@ import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.ResetCommand;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.diff.DiffFormatter;
 import org.eclipse.jgit.errors.RepositoryNotFoundException;
 import org.eclipse.jgit.lib.AbbreviatedObjectId;
 import org.eclipse.jgit.lib.Constants;
@@ -27,6 +30,7 @@ import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.URIish;
 import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.treewalk.filter.PathFilter;
 import org.eclipse.jgit.util.FS;
 
 /**
@@ -153,6 +157,37 @@ public final class GitStore {
     } catch (IOException e) {
       throw new GitStoreException("cannot list the branches of " + channel + ": " + e, e);
     }
+  }
+
+  /**
+   * A unified diff of {@code path} between the commits {@code before} and {@code after} of {@code
+   * channel} (git's format, three lines of context), or {@code ""} when the path is the same.
+   */
+  public String diff(String channel, ObjectId before, ObjectId after, String path) {
+    Objects.requireNonNull(before, "before");
+    Objects.requireNonNull(after, "after");
+    Objects.requireNonNull(path, "path");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (Repository repo = repository(channel);
+        DiffFormatter diff = new DiffFormatter(out)) {
+      diff.setRepository(repo);
+      diff.setPathFilter(PathFilter.create(path));
+      diff.format(diff.scan(before, after));
+    } catch (IOException e) {
+      throw new GitStoreException(
+          "cannot diff "
+              + path
+              + " in "
+              + channel
+              + " ("
+              + before.name()
+              + ".."
+              + after.name()
+              + "): "
+              + e,
+          e);
+    }
+    return out.toString(StandardCharsets.UTF_8);
   }
 
   /** The commit {@code ref} names in {@code channel}; see the class comment for the forms. */

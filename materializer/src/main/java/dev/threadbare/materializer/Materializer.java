@@ -3,6 +3,7 @@ package dev.threadbare.materializer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.threadbare.core.chat.SlackMessages;
 import dev.threadbare.core.chat.SlackTs;
 import dev.threadbare.core.grammar.Attachment;
 import dev.threadbare.core.grammar.ChatGrammar;
@@ -10,8 +11,15 @@ import dev.threadbare.core.grammar.Command;
 import dev.threadbare.core.grammar.FileBlock;
 import dev.threadbare.core.grammar.ParsedMessage;
 import dev.threadbare.core.grammar.Problem;
+import dev.threadbare.core.journal.EntryKind;
 import dev.threadbare.core.journal.Journal;
 import dev.threadbare.core.journal.JournalEntry;
+import dev.threadbare.core.materialization.BranchUpdate;
+import dev.threadbare.core.materialization.EntryOutcome;
+import dev.threadbare.core.materialization.FileChange;
+import dev.threadbare.core.materialization.Materialization;
+import dev.threadbare.core.materialization.MaterializationListener;
+import dev.threadbare.core.materialization.RepositoryStatus;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,10 +34,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.eclipse.jgit.errors.MissingObjectException;
@@ -42,6 +50,8 @@ import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.RepositoryCache;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.treewalk.TreeWalk;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The materializer: a consumer of the journal that keeps one bare git repository per channel
@@ -72,8 +82,14 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  * <p>Lifecycle: {@link #open} it over a journal and a store directory, call {@link #catchUp()}
  * whenever the journal has grown (it is synchronized, so one thread at a time processes), {@link
  * #close()} it. Listeners are called on the catching-up thread after each durable batch.
+ *
+ * <p>It is the one implementation of core's {@link Materialization} port: {@link #catchUp()}
+ * returns each entry's {@link EntryOutcome} (from the one parse of its message), listeners get the
+ * same outcomes, and the outcome's diffs are rendered from the git store when first asked for.
  */
-public final class Materializer implements AutoCloseable {
+public final class Materializer implements Materialization, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Materializer.class);
 
   /** The name of the materializer's cursor in the journal. */
   public static final String CURSOR = "materializer";
@@ -86,7 +102,7 @@ public final class Materializer implements AutoCloseable {
   private final Path store;
   private final BiFunction<JsonNode, List<Attachment>, ParsedMessage> parser;
   private final int batchSize;
-  private final List<Consumer<Outcome>> listeners = new CopyOnWriteArrayList<>();
+  private final List<MaterializationListener> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, ChannelRepo> channels = new HashMap<>();
   private final Map<String, String> userNames = new HashMap<>();
   private final Map<String, FileMeta> files = new HashMap<>();
@@ -97,6 +113,9 @@ public final class Materializer implements AutoCloseable {
 
   /** Entries up to here are durably in the store: replayed dry, without writing. */
   private long durable;
+
+  /** Entries up to here were materialized by an earlier run (see {@link #recall}). */
+  private long durableAtOpen;
 
   private boolean closed;
 
@@ -114,10 +133,37 @@ public final class Materializer implements AutoCloseable {
 
   private record Waiting(String channel, long ts) {}
 
+  /**
+   * What one parse of a message gives: its effects on the tree, and what its outcome reports.
+   *
+   * @param definesChange whether the message defines files, {@code rm} or {@code mv} (not refused)
+   */
   private record Parsed(
-      Map<String, Def> effects, String subject, List<Problem> problems, boolean refused) {
-    static final Parsed NOTHING = new Parsed(Map.of(), "", List.of(), false);
+      Map<String, Def> effects,
+      String subject,
+      List<Problem> problems,
+      boolean refused,
+      boolean definesChange,
+      List<String> definedPaths,
+      List<Command.Action> actions,
+      boolean fromBot) {
+    static final Parsed NOTHING =
+        new Parsed(Map.of(), "", List.of(), false, false, List.of(), List.of(), false);
+    static final Parsed BOT =
+        new Parsed(Map.of(), "", List.of(), false, false, List.of(), List.of(), true);
+
+    static Parsed refusal(String subject, List<Problem> problems) {
+      return new Parsed(Map.of(), subject, problems, true, false, List.of(), List.of(), false);
+    }
   }
+
+  /**
+   * An entry processed but not yet durable: its outcome is made once the batch is written.
+   *
+   * @param ownBranch the branch of the entry's own message, or null
+   */
+  private record Processed(
+      JournalEntry entry, List<BranchChange> changes, Parsed parsed, String ownBranch) {}
 
   /** Held while this materializer owns the store; see {@link WriterLock}. */
   private WriterLock writerLock;
@@ -169,6 +215,7 @@ public final class Materializer implements AutoCloseable {
       materializer.durable = 0;
       journal.saveCursor(CURSOR, 0);
     }
+    materializer.durableAtOpen = materializer.durable;
     return materializer;
   }
 
@@ -182,7 +229,7 @@ public final class Materializer implements AutoCloseable {
     deleteStore(store);
     journal.saveCursor(CURSOR, 0);
     try (Materializer materializer = open(journal, store)) {
-      return materializer.catchUp();
+      return materializer.materialize(null);
     }
   }
 
@@ -203,8 +250,8 @@ public final class Materializer implements AutoCloseable {
     }
   }
 
-  /** Calls {@code listener} with the outcome of every entry processed from now on. */
-  public void addListener(Consumer<Outcome> listener) {
+  @Override
+  public void addListener(MaterializationListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
@@ -215,14 +262,27 @@ public final class Materializer implements AutoCloseable {
 
   /**
    * Processes every journal entry not yet processed, in batches, each made durable (pack, refs,
-   * cursor) before the next. Returns the number of entries processed, replayed ones included.
+   * cursor) before the next, and returns the outcomes of the entries this call materialized (the
+   * dry replay of what an earlier run wrote reports none).
    */
-  public synchronized long catchUp() {
+  @Override
+  public synchronized List<EntryOutcome> catchUp() {
+    List<EntryOutcome> outcomes = new ArrayList<>();
+    materialize(outcomes);
+    return outcomes;
+  }
+
+  /**
+   * As {@link #catchUp()}, adding the outcomes to {@code collected} (null: only for listeners, and
+   * made only when there are any). Returns the number of entries processed, replayed ones included.
+   */
+  private synchronized long materialize(List<EntryOutcome> collected) {
     if (closed) {
       throw new MaterializerException("the materializer is closed: open a new one");
     }
+    boolean report = collected != null || !listeners.isEmpty();
     long processed = 0;
-    List<Outcome> outcomes = new ArrayList<>();
+    List<Processed> outcomes = new ArrayList<>();
     int pending = 0;
     boolean anyLive = false;
     while (true) {
@@ -231,8 +291,8 @@ public final class Materializer implements AutoCloseable {
       for (JournalEntry entry : page) {
         boolean live = entry.seq() > durable;
         anyLive |= live;
-        Outcome outcome = process(entry, live);
-        if (live && outcome != null && !listeners.isEmpty()) {
+        Processed outcome = process(entry, live);
+        if (live && outcome != null && report) {
           outcomes.add(outcome);
         }
       }
@@ -247,12 +307,14 @@ public final class Materializer implements AutoCloseable {
           journal.saveCursor(CURSOR, position);
           durable = position;
         }
-        for (Outcome outcome : outcomes) {
-          for (Consumer<Outcome> listener : listeners) {
-            listener.accept(outcome);
+        if (!outcomes.isEmpty()) {
+          List<EntryOutcome> batch = outcomes.stream().map(this::outcome).toList();
+          outcomes.clear();
+          if (collected != null) {
+            collected.addAll(batch);
           }
+          tell(batch);
         }
-        outcomes.clear();
         pending = 0;
         anyLive = false;
       }
@@ -273,7 +335,7 @@ public final class Materializer implements AutoCloseable {
     }
   }
 
-  private Outcome process(JournalEntry entry, boolean live) {
+  private Processed process(JournalEntry entry, boolean live) {
     try {
       return switch (entry.kind()) {
         case MESSAGE -> onMessage(entry, live);
@@ -305,12 +367,15 @@ public final class Materializer implements AutoCloseable {
     return channels.computeIfAbsent(channel, c -> ChannelRepo.open(store, c));
   }
 
-  private static Outcome skipped(JournalEntry entry, String rule, String message) {
-    return new Outcome(
-        entry, List.of(), List.of(new Problem(entry.channel(), rule, message)), true);
+  private static Processed skipped(JournalEntry entry, String rule, String message) {
+    return new Processed(
+        entry,
+        List.of(),
+        Parsed.refusal("", List.of(new Problem(entry.channel(), rule, message))),
+        null);
   }
 
-  private Outcome onMessage(JournalEntry entry, boolean live) throws IOException {
+  private Processed onMessage(JournalEntry entry, boolean live) throws IOException {
     if (!GitPaths.isChannelId(entry.channel()) || !SlackTs.isValid(entry.ts())) {
       return skipped(
           entry,
@@ -327,7 +392,11 @@ public final class Materializer implements AutoCloseable {
     ChannelIndex.Message message = repo.index.messageOrCreate(ts, lineageOf(entry, payload, ts));
     long version = Timestamps.version(entry.version());
     if (message.deleted || (message.seen && version <= message.version)) {
-      return new Outcome(entry, List.of(), List.of(), false);
+      return new Processed(
+          entry,
+          List.of(),
+          SlackMessages.isBot(payload) ? Parsed.BOT : Parsed.NOTHING,
+          ChannelRepo.branchName(message.lineage));
     }
     String event = message.seen ? "edit" : "post";
     message.seen = true;
@@ -350,7 +419,7 @@ public final class Materializer implements AutoCloseable {
       }
       repo.newestMainTs = Math.max(repo.newestMainTs, ts);
     }
-    return new Outcome(entry, changes, parsed.problems(), parsed.refused());
+    return new Processed(entry, changes, parsed, ChannelRepo.branchName(message.lineage));
   }
 
   private static long lineageOf(JournalEntry entry, JsonNode payload, long ts) {
@@ -362,7 +431,7 @@ public final class Materializer implements AutoCloseable {
     return root == ts ? ChannelIndex.MAIN : root;
   }
 
-  private Outcome onDeletion(JournalEntry entry, boolean live) throws IOException {
+  private Processed onDeletion(JournalEntry entry, boolean live) throws IOException {
     if (!GitPaths.isChannelId(entry.channel()) || !SlackTs.isValid(entry.ts())) {
       return null;
     }
@@ -381,10 +450,10 @@ public final class Materializer implements AutoCloseable {
     message.pendingPayload = null;
     List<BranchChange> changes =
         change(repo, message, Map.of(), "delete", entry, "Delete chat message", live);
-    return new Outcome(entry, changes, List.of(), false);
+    return new Processed(entry, changes, Parsed.NOTHING, ChannelRepo.branchName(message.lineage));
   }
 
-  private Outcome onFileContent(JournalEntry entry, boolean live) throws IOException {
+  private Processed onFileContent(JournalEntry entry, boolean live) throws IOException {
     if (!GitPaths.isChannelId(entry.channel())) {
       return null;
     }
@@ -415,7 +484,10 @@ public final class Materializer implements AutoCloseable {
     }
     List<BranchChange> changes = new ArrayList<>();
     List<Problem> problems = new ArrayList<>();
+    List<String> defined = new ArrayList<>();
     boolean refused = false;
+    boolean definesChange = false;
+    String ownBranch = null;
     for (Waiting w : waiting.stream().sorted((a, b) -> Long.compare(a.ts(), b.ts())).toList()) {
       ChannelRepo owner = channel(w.channel());
       ChannelIndex.Message message = owner.index.message(w.ts());
@@ -427,12 +499,22 @@ public final class Materializer implements AutoCloseable {
       changes.addAll(
           change(owner, message, parsed.effects(), "attachment", entry, parsed.subject(), live));
       problems.addAll(parsed.problems());
+      defined.addAll(parsed.definedPaths());
       refused |= parsed.refused();
+      definesChange |= parsed.definesChange();
+      if (ownBranch == null || entry.ts().equals(Timestamps.text(message.ts))) {
+        ownBranch = ChannelRepo.branchName(message.lineage);
+      }
     }
-    return new Outcome(entry, changes, problems, refused);
+    // The message's commands were acted on with the message itself: none here.
+    return new Processed(
+        entry,
+        changes,
+        new Parsed(Map.of(), "", problems, refused, definesChange, defined, List.of(), false),
+        ownBranch);
   }
 
-  private Outcome onUser(JournalEntry entry) {
+  private Processed onUser(JournalEntry entry) {
     JsonNode user = readJson(entry.payload());
     String name =
         Stream.of(
@@ -447,7 +529,7 @@ public final class Materializer implements AutoCloseable {
     return null;
   }
 
-  private Outcome onChannel(JournalEntry entry) throws IOException {
+  private Processed onChannel(JournalEntry entry) throws IOException {
     if (!GitPaths.isChannelId(entry.channel())) {
       return null;
     }
@@ -462,9 +544,9 @@ public final class Materializer implements AutoCloseable {
   private Parsed parse(
       ChannelRepo repo, ChannelIndex.Message message, String text, JsonNode payload, boolean live)
       throws IOException {
-    if (isBot(payload)) {
+    if (SlackMessages.isBot(payload)) {
       message.pendingPayload = null;
-      return Parsed.NOTHING;
+      return Parsed.BOT;
     }
     List<Attachment> attachments = new ArrayList<>();
     boolean pending = false;
@@ -490,34 +572,44 @@ public final class Materializer implements AutoCloseable {
     try {
       parsed = parser.apply(payload, attachments);
     } catch (RuntimeException e) {
-      return refusal(
-          new Problem(
-              "message " + Timestamps.text(message.ts),
-              "unreadable",
-              String.valueOf(e.getMessage())));
+      return Parsed.refusal(
+          "",
+          List.of(
+              new Problem(
+                  "message " + Timestamps.text(message.ts),
+                  "unreadable",
+                  String.valueOf(e.getMessage()))));
     }
-    if (refuses(parsed)) {
-      return new Parsed(Map.of(), parsed.commitMessage(), parsed.problems(), true);
+    if (parsed.refused()) {
+      return Parsed.refusal(parsed.commitMessage(), parsed.problems());
     }
     Map<String, Def> effects = new LinkedHashMap<>();
+    List<String> defined = new ArrayList<>();
+    List<Command.Action> actions = new ArrayList<>();
     for (Command command : parsed.commands()) {
       switch (command) {
-        case Command.Remove rm -> effects.put(rm.path().value(), Def.REMOVED);
+        case Command.Remove rm -> {
+          effects.put(rm.path().value(), Def.REMOVED);
+          defined.add(rm.path().value());
+        }
         case Command.Move mv -> {
           String from = mv.from().value();
           String to = mv.to().value();
+          defined.add(from);
+          defined.add(to);
           if (!from.equals(to)) {
             effects.put(to, effects.getOrDefault(from, new Def.MovedFrom(from)));
             effects.put(from, Def.REMOVED);
           }
         }
-        case Command.Action action -> {}
+        case Command.Action action -> actions.add(action);
       }
     }
     ObjectInserter inserter = repo.inserter(live);
     for (FileBlock file : parsed.files()) {
       byte[] bytes = file.content().getBytes(StandardCharsets.UTF_8);
       effects.put(file.path().value(), new Def.Blob(inserter.insert(Constants.OBJ_BLOB, bytes)));
+      defined.add(file.path().value());
     }
     for (String path : effects.keySet()) {
       String problem = GitPaths.problem(path);
@@ -525,29 +617,156 @@ public final class Materializer implements AutoCloseable {
         List<Problem> problems = new ArrayList<>(parsed.problems());
         problems.add(
             new Problem(path, "git-path", problem + "; nothing of this message was taken"));
-        return new Parsed(Map.of(), parsed.commitMessage(), problems, true);
+        return Parsed.refusal(parsed.commitMessage(), problems);
       }
     }
-    return new Parsed(effects, parsed.commitMessage(), parsed.problems(), false);
+    return new Parsed(
+        effects,
+        parsed.commitMessage(),
+        parsed.problems(),
+        false,
+        parsed.changesTree(),
+        defined,
+        actions,
+        false);
+  }
+
+  /** Hands a durable batch's outcomes to every listener; one failing does not stop the others. */
+  private void tell(List<EntryOutcome> batch) {
+    for (MaterializationListener listener : listeners) {
+      try {
+        listener.onMaterialized(batch);
+      } catch (RuntimeException e) {
+        LOG.warn("a materialization listener failed on {} outcomes", batch.size(), e);
+      }
+    }
+  }
+
+  /** The outcome of a processed entry, now durable: diffs are rendered from the store on demand. */
+  private EntryOutcome outcome(Processed processed) {
+    JournalEntry entry = processed.entry();
+    Parsed parsed = processed.parsed();
+    List<BranchUpdate> branches = new ArrayList<>();
+    BranchChange own = null;
+    for (BranchChange change : processed.changes()) {
+      branches.add(
+          new BranchUpdate(
+              change.branch(),
+              change.before() == null ? null : change.before().name(),
+              change.after().name()));
+      if (own == null && change.branch().equals(processed.ownBranch())) {
+        own = change;
+      }
+    }
+    List<FileChange> files = own == null ? List.of() : fileChanges(entry, own, parsed);
+    return new EntryOutcome(
+        entry,
+        EntryOutcome.resultOf(
+            parsed.refused(), parsed.definesChange(), own != null, parsed.problems()),
+        parsed.fromBot(),
+        own == null ? null : branches.get(processed.changes().indexOf(own)),
+        branches,
+        files,
+        parsed.definedPaths(),
+        parsed.actions(),
+        parsed.problems());
   }
 
   /**
-   * Whether a problem refuses the whole change: every rule but a code block without a path and a
-   * binary attachment, which only skip their own part (see core's {@code Problem}).
+   * The files {@code change} changed, limited to those the message defined when it names paths (a
+   * message with only attachments, or a deletion, names none: all of the commit's paths are its).
    */
-  private static boolean refuses(ParsedMessage parsed) {
-    return parsed.problems().stream()
-        .anyMatch(p -> !p.rule().equals("no-path") && !p.rule().equals("binary-attachment"));
+  private List<FileChange> fileChanges(JournalEntry entry, BranchChange change, Parsed parsed) {
+    Set<String> defined = Set.copyOf(parsed.definedPaths());
+    GitStore git = store();
+    List<FileChange> files = new ArrayList<>();
+    for (String path : change.paths()) {
+      if (!defined.isEmpty() && !defined.contains(path)) {
+        continue;
+      }
+      if (change.before() == null || change.added().contains(path)) {
+        files.add(FileChange.of(path, FileChange.Kind.ADDED, ""));
+      } else if (change.removed().contains(path)) {
+        files.add(FileChange.of(path, FileChange.Kind.REMOVED, ""));
+      } else {
+        ObjectId before = change.before();
+        ObjectId after = change.after();
+        files.add(
+            FileChange.rendered(
+                path,
+                FileChange.Kind.MODIFIED,
+                () -> git.diff(entry.channel(), before, after, path)));
+      }
+    }
+    return files;
   }
 
-  private static Parsed refusal(Problem problem) {
-    return new Parsed(Map.of(), "", List.of(problem), true);
+  /**
+   * Reads the outcome of an entry an earlier run materialized from its message alone (no commit:
+   * the grammar's parse gives result, problems, paths and commands).
+   */
+  @Override
+  public Optional<EntryOutcome> recall(JournalEntry entry) {
+    Objects.requireNonNull(entry, "entry");
+    if (entry.seq() > durableAtOpen || entry.kind() != EntryKind.MESSAGE) {
+      return Optional.empty();
+    }
+    JsonNode payload;
+    try {
+      payload = JSON.readTree(entry.payload());
+    } catch (JsonProcessingException e) {
+      return Optional.empty();
+    }
+    if (SlackMessages.isBot(payload)) {
+      return Optional.of(EntryOutcome.nothing(entry, true));
+    }
+    ParsedMessage parsed;
+    try {
+      parsed = parser.apply(payload, List.of());
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+    List<String> defined = new ArrayList<>();
+    List<Command.Action> actions = new ArrayList<>();
+    parsed.files().forEach(f -> defined.add(f.path().value()));
+    for (Command command : parsed.commands()) {
+      switch (command) {
+        case Command.Remove rm -> defined.add(rm.path().value());
+        case Command.Move mv -> {
+          defined.add(mv.from().value());
+          defined.add(mv.to().value());
+        }
+        case Command.Action action -> actions.add(action);
+      }
+    }
+    return Optional.of(
+        new EntryOutcome(
+            entry,
+            EntryOutcome.resultOf(parsed.refused(), parsed.changesTree(), false, parsed.problems()),
+            false,
+            null,
+            List.of(),
+            List.of(),
+            defined,
+            actions,
+            parsed.problems()));
   }
 
-  private static boolean isBot(JsonNode payload) {
-    return !payload.path("bot_id").asText("").isEmpty()
-        || "bot_message".equals(payload.path("subtype").asText(""))
-        || payload.has("bot_profile");
+  @Override
+  public RepositoryStatus status(String team, String channel) {
+    GitStore git = store();
+    if (!git.channels().contains(channel)) {
+      return new RepositoryStatus(channel, "main", null, 0, 0);
+    }
+    List<String> branches = git.branches(channel);
+    ObjectId head = branches.contains("main") ? git.resolve(channel, "main") : null;
+    String name = git.channelName(channel);
+    return new RepositoryStatus(
+        name == null ? channel : name,
+        "main",
+        head == null ? null : head.name(),
+        head == null ? 0 : git.tree(channel, "main").size(),
+        Math.max(0, branches.size() - 1));
   }
 
   /**
@@ -591,8 +810,9 @@ public final class Materializer implements AutoCloseable {
     repo.index.setEffects(message, effects);
     List<BranchChange> changes = new ArrayList<>();
     for (long lineage : lineages) {
+      Map<String, ObjectId> was = before.get(lineage);
       NavigableMap<String, ObjectId> changed =
-          ChannelIndex.changes(before.get(lineage), repo.index.heads(lineage, paths));
+          ChannelIndex.changes(was, repo.index.heads(lineage, paths));
       ChannelRepo.Head head = repo.heads.get(lineage);
       ObjectId parent = head == null ? null : head.commit();
       ObjectId baseTree = head == null ? null : head.tree();
@@ -614,10 +834,11 @@ public final class Materializer implements AutoCloseable {
             baseTree = walk.parseCommit(fork).getTree().copy();
           }
         }
+        was = new HashMap<>();
         changed =
             forkPoint != null && forkPoint.exact()
-                ? forkDiff(repo, lineage, forkPoint, baseTree, live)
-                : fullDiff(repo, lineage, baseTree, live);
+                ? forkDiff(repo, lineage, forkPoint, baseTree, live, was)
+                : fullDiff(repo, lineage, baseTree, live, was);
         if (changed.isEmpty() && parent != null) {
           repo.heads.put(lineage, new ChannelRepo.Head(parent.copy(), baseTree));
           repo.markDirty(lineage, live);
@@ -652,9 +873,23 @@ public final class Materializer implements AutoCloseable {
       ObjectId id = inserter.insert(commit);
       repo.heads.put(lineage, new ChannelRepo.Head(id.copy(), tree.copy()));
       repo.markDirty(lineage, live);
+      Set<String> added = new HashSet<>();
+      Set<String> removed = new HashSet<>();
+      for (Map.Entry<String, ObjectId> path : changed.entrySet()) {
+        if (path.getValue() == null) {
+          removed.add(path.getKey());
+        } else if (was.get(path.getKey()) == null) {
+          added.add(path.getKey());
+        }
+      }
       changes.add(
           new BranchChange(
-              ChannelRepo.branchName(lineage), parent, id, List.copyOf(changed.keySet())));
+              ChannelRepo.branchName(lineage),
+              parent,
+              id,
+              List.copyOf(changed.keySet()),
+              added,
+              removed));
     }
     return changes;
   }
@@ -664,7 +899,12 @@ public final class Materializer implements AutoCloseable {
    * paths and those main changed below the root since the fork can.
    */
   private static NavigableMap<String, ObjectId> forkDiff(
-      ChannelRepo repo, long lineage, ChannelRepo.Fork fork, ObjectId baseTree, boolean live)
+      ChannelRepo repo,
+      long lineage,
+      ChannelRepo.Fork fork,
+      ObjectId baseTree,
+      boolean live,
+      Map<String, ObjectId> before)
       throws IOException {
     Set<String> candidates = new HashSet<>(repo.index.threadPaths(lineage));
     for (int i = repo.lateChanges.size() - 1; i >= 0; i--) {
@@ -677,7 +917,6 @@ public final class Materializer implements AutoCloseable {
       }
     }
     candidates = repo.index.withDependents(candidates);
-    Map<String, ObjectId> before = new HashMap<>();
     ObjectReader reader = repo.reader(live);
     for (String path : candidates) {
       ObjectId id = null;
@@ -693,9 +932,13 @@ public final class Materializer implements AutoCloseable {
     return ChannelIndex.changes(before, repo.index.heads(lineage, candidates));
   }
 
-  /** Every path where the thread's head differs from {@code baseTree}. */
+  /**
+   * Every path where the thread's head differs from {@code baseTree}; {@code before} gets each
+   * candidate path's id in {@code baseTree} (null: absent).
+   */
   private static NavigableMap<String, ObjectId> fullDiff(
-      ChannelRepo repo, long lineage, ObjectId baseTree, boolean live) throws IOException {
+      ChannelRepo repo, long lineage, ObjectId baseTree, boolean live, Map<String, ObjectId> before)
+      throws IOException {
     Map<String, ObjectId> base = new HashMap<>();
     if (baseTree != null) {
       ObjectReader reader = repo.reader(live);
@@ -709,7 +952,6 @@ public final class Materializer implements AutoCloseable {
     }
     Set<String> paths = repo.index.paths(lineage);
     paths.addAll(base.keySet());
-    Map<String, ObjectId> before = new HashMap<>();
     for (String path : paths) {
       before.put(path, base.get(path));
     }

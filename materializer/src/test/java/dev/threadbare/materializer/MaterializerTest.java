@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.threadbare.core.journal.Journal;
 import dev.threadbare.core.journal.JournalEntry;
+import dev.threadbare.core.materialization.EntryOutcome;
+import dev.threadbare.core.materialization.FileChange;
 import dev.threadbare.journal.Journals;
 import dev.threadbare.testing.JournalEntries;
 import java.nio.charset.StandardCharsets;
@@ -66,8 +68,8 @@ class MaterializerTest {
   void editsDeletionsAndLateMessagesFollowTheHeadRule() {
     try (Journal journal = Journals.sqlite(dir.resolve("journal.db"));
         Materializer materializer = Materializer.open(journal, dir.resolve("git"))) {
-      List<Outcome> outcomes = new ArrayList<>();
-      materializer.addListener(outcomes::add);
+      List<EntryOutcome> outcomes = new ArrayList<>();
+      materializer.addListener(outcomes::addAll);
       journal.append(
           List.of(
               JournalEntries.user(T, "U1", "Ada Lovelace", Instant.parse("2023-01-01T00:00:00Z")),
@@ -81,7 +83,7 @@ class MaterializerTest {
       journal.append(List.of(edit("1700000001.000100", "1700000100.000000", "app.py", "v1b")));
       materializer.catchUp();
       assertThat(content(store, "main", "app.py")).isEqualTo("v2\n");
-      assertThat(outcomes.get(outcomes.size() - 1).committed()).isFalse();
+      assertThat(outcomes.get(outcomes.size() - 1).branches()).isEmpty();
       journal.append(List.of(edit("1700000002.000100", "1700000101.000000", "app.py", "v2b")));
       materializer.catchUp();
       assertThat(content(store, "main", "app.py")).isEqualTo("v2b\n");
@@ -101,13 +103,18 @@ class MaterializerTest {
           List.of(JournalEntries.deletion(T, C, "1700000002.000100", "1700000200.000000")));
       materializer.catchUp();
       assertThat(content(store, "main", "app.py")).isEqualTo("late\n");
-      Outcome deletion = outcomes.get(outcomes.size() - 1);
+      EntryOutcome deletion = outcomes.get(outcomes.size() - 1);
+      assertThat(deletion.branches())
+          .singleElement()
+          .satisfies(c -> assertThat(c.branch()).isEqualTo("main"));
+      assertThat(deletion.branch()).isEqualTo("main");
       assertThat(deletion.changes())
           .singleElement()
           .satisfies(
               c -> {
-                assertThat(c.branch()).isEqualTo("main");
-                assertThat(c.paths()).containsExactly("app.py");
+                assertThat(c.path()).isEqualTo("app.py");
+                assertThat(c.kind()).isEqualTo(FileChange.Kind.MODIFIED);
+                assertThat(c.diff()).contains("-v2b").contains("+late");
               });
 
       assertThat(store.log(C, "main")).hasSize(4);
@@ -192,8 +199,8 @@ class MaterializerTest {
   void attachmentsArrivingAfterTheirMessageBecomeFiles() {
     try (Journal journal = Journals.sqlite(dir.resolve("journal.db"));
         Materializer materializer = Materializer.open(journal, dir.resolve("git"))) {
-      List<Outcome> outcomes = new ArrayList<>();
-      materializer.addListener(outcomes::add);
+      List<EntryOutcome> outcomes = new ArrayList<>();
+      materializer.addListener(outcomes::addAll);
       journal.append(
           List.of(
               JournalEntries.message(T, C, "1700000001.000100")
@@ -217,7 +224,12 @@ class MaterializerTest {
                   "print('big')\n".getBytes(StandardCharsets.UTF_8))));
       materializer.catchUp();
       assertThat(content(materializer.store(), "main", "src/big.py")).isEqualTo("print('big')\n");
-      assertThat(outcomes.get(outcomes.size() - 1).changes()).hasSize(1);
+      EntryOutcome arrived = outcomes.get(outcomes.size() - 1);
+      assertThat(arrived.branches()).hasSize(1);
+      assertThat(arrived.result()).isEqualTo(EntryOutcome.Result.TAKEN);
+      assertThat(arrived.changes())
+          .singleElement()
+          .satisfies(c -> assertThat(c.kind()).isEqualTo(FileChange.Kind.ADDED));
     }
   }
 
@@ -225,8 +237,8 @@ class MaterializerTest {
   void botMessagesAndRefusedMessagesDefineNothing() {
     try (Journal journal = Journals.sqlite(dir.resolve("journal.db"));
         Materializer materializer = Materializer.open(journal, dir.resolve("git"))) {
-      List<Outcome> outcomes = new ArrayList<>();
-      materializer.addListener(outcomes::add);
+      List<EntryOutcome> outcomes = new ArrayList<>();
+      materializer.addListener(outcomes::addAll);
       journal.append(
           List.of(
               JournalEntries.message(T, C, "1700000001.000100")
@@ -240,7 +252,9 @@ class MaterializerTest {
       materializer.catchUp();
       assertThat(materializer.store().branches(C)).isEmpty();
       assertThat(outcomes).hasSize(2);
-      assertThat(outcomes.get(1).refused()).isTrue();
+      assertThat(outcomes.get(0).fromBot()).isTrue();
+      assertThat(outcomes.get(0).answerable()).isFalse();
+      assertThat(outcomes.get(1).result()).isEqualTo(EntryOutcome.Result.REFUSED);
       assertThat(outcomes.get(1).problems()).isNotEmpty();
     }
   }

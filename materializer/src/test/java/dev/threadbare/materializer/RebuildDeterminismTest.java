@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.threadbare.core.journal.Journal;
 import dev.threadbare.core.journal.JournalEntry;
+import dev.threadbare.core.materialization.EntryOutcome;
 import dev.threadbare.journal.Journals;
 import dev.threadbare.testing.JournalEntries;
 import dev.threadbare.testing.TestDatabase;
@@ -126,11 +127,13 @@ class RebuildDeterminismTest {
       Map<String, String> done = materializeInSteps(journal, store);
       // As if the process died after moving the refs but before saving the cursor.
       journal.saveCursor(Materializer.CURSOR, journal.lastSeq() / 3);
-      List<Outcome> replayed = new ArrayList<>();
+      List<EntryOutcome> replayed = new ArrayList<>();
+      List<EntryOutcome> returned;
       try (Materializer again = Materializer.open(journal, store)) {
-        again.addListener(replayed::add);
-        again.catchUp();
+        again.addListener(replayed::addAll);
+        returned = again.catchUp();
       }
+      assertThat(returned).isEqualTo(replayed);
       assertThat(refs(store)).isEqualTo(done);
       assertThat(replayed).isNotEmpty();
       assertThat(journal.cursor(Materializer.CURSOR)).isEqualTo(journal.lastSeq());

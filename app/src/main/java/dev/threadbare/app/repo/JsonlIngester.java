@@ -8,7 +8,7 @@ import dev.threadbare.core.ThreadbareException;
 import dev.threadbare.core.chat.SlackEvents;
 import dev.threadbare.core.grammar.Problem;
 import dev.threadbare.core.journal.JournalEntry;
-import dev.threadbare.materializer.Outcome;
+import dev.threadbare.core.materialization.EntryOutcome;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -72,7 +72,7 @@ public final class JsonlIngester {
   }
 
   private Summary ingestLines(BufferedReader reader) throws IOException {
-    data.materializer().addListener(this::report);
+    data.materializer().addListener(outcomes -> outcomes.forEach(this::report));
     List<JournalEntry> batch = new ArrayList<>();
     String line;
     while ((line = reader.readLine()) != null) {
@@ -133,9 +133,10 @@ public final class JsonlIngester {
     }
   }
 
-  private void report(Outcome outcome) {
-    commits.addAndGet(outcome.changes().size());
-    if (outcome.refused()) {
+  private void report(EntryOutcome outcome) {
+    commits.addAndGet(outcome.branches().size());
+    boolean wasRefused = outcome.result() == EntryOutcome.Result.REFUSED;
+    if (wasRefused) {
       refused.incrementAndGet();
     }
     for (Problem problem : outcome.problems()) {
@@ -145,7 +146,7 @@ public final class JsonlIngester {
               + e.channel()
               + "/"
               + e.ts()
-              + (outcome.refused() && problem.refusesChange() ? " refused: " : ": ")
+              + (wasRefused && problem.refusesChange() ? " refused: " : ": ")
               + problem.message());
     }
   }

@@ -7,10 +7,10 @@ import dev.threadbare.ci.Ci;
 import dev.threadbare.ci.CiHttp;
 import dev.threadbare.ci.RunStore;
 import dev.threadbare.core.journal.JournalEntry;
+import dev.threadbare.core.materialization.BranchUpdate;
+import dev.threadbare.core.materialization.EntryOutcome;
 import dev.threadbare.gitserve.GitServe;
 import dev.threadbare.gitserve.ServedChannel;
-import dev.threadbare.materializer.BranchChange;
-import dev.threadbare.materializer.Outcome;
 import dev.threadbare.sandbox.Sandbox;
 import dev.threadbare.sandbox.SandboxException;
 import dev.threadbare.sandbox.Sandboxes;
@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,7 +91,7 @@ final class CiWiring implements AutoCloseable {
       log.warn("cannot record the base URL for `threadbare ci`: {}", e.toString());
     }
     CiWiring wiring = new CiWiring(ci, store, dataDir);
-    dataDir.materializer().addListener(wiring::onOutcome);
+    dataDir.materializer().addListener(wiring::onMaterialized);
     CiHttp.register(http, ci, (ctx, channel) -> allowed(ctx, channel, gitServe, channels));
     Gauge.builder("threadbare_ci_queue_depth", ci, Ci::queueDepth)
         .description("CI runs waiting for a slot")
@@ -128,25 +129,28 @@ final class CiWiring implements AutoCloseable {
     }
   }
 
-  private void onOutcome(Outcome outcome) {
+  private void onMaterialized(List<EntryOutcome> outcomes) {
+    for (EntryOutcome outcome : outcomes) {
+      onOutcome(outcome);
+    }
+  }
+
+  /** One run per commit: a message that moved several branches gets one run on each. */
+  private void onOutcome(EntryOutcome outcome) {
     JournalEntry entry = outcome.entry();
-    if (outcome.changes().isEmpty() || isHistory(entry)) {
+    if (outcome.branches().isEmpty() || isHistory(entry)) {
       return;
     }
-    for (BranchChange change : outcome.changes()) {
+    for (BranchUpdate change : outcome.branches()) {
       try {
         ci.submit(
             entry.channel(),
             channelName(entry.channel()),
             change.branch(),
-            change.after().name(),
+            change.after(),
             entry.ts());
       } catch (RuntimeException e) {
-        log.warn(
-            "CI could not queue {} on {}: {}",
-            change.after().name(),
-            change.branch(),
-            e.toString());
+        log.warn("CI could not queue {} on {}: {}", change.after(), change.branch(), e.toString());
       }
     }
   }

@@ -1,20 +1,9 @@
 package dev.threadbare.app.serve;
 
-import com.slack.api.Slack;
-import com.slack.api.methods.MethodsClient;
-import com.slack.api.methods.response.auth.AuthTestResponse;
 import dev.threadbare.app.DataDir;
 import dev.threadbare.app.PostgresUrl;
-import dev.threadbare.chat.Chat;
-import dev.threadbare.chat.bot.Bot;
-import dev.threadbare.chat.bot.GitAccess;
 import dev.threadbare.chat.catchup.CatchUp;
-import dev.threadbare.chat.events.EventIntake;
-import dev.threadbare.chat.files.FileDownloader;
 import dev.threadbare.chat.outbox.Outbox;
-import dev.threadbare.chat.outbox.OutboxLimits;
-import dev.threadbare.chat.outbox.OutgoingCall;
-import dev.threadbare.chat.socket.SocketModeReceiver;
 import dev.threadbare.core.ThreadbareException;
 import dev.threadbare.db.DbHttp;
 import dev.threadbare.db.DbLayer;
@@ -34,14 +23,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -75,18 +58,21 @@ public final class Server implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Server.class);
 
   /**
-   * What to run.
+   * What to run: one value, made with {@link #defaults} and changed with the {@code withX} methods
+   * (each returns a copy). Immutable.
    *
    * @param data the data directory
    * @param host the address to bind (loopback by default)
-   * @param port the HTTP port, 0 for a free one
-   * @param dbPort the PostgreSQL wire port, 0 for a free one, negative to not serve it
-   * @param journalUrl a PostgreSQL JDBC URL for the journal, or null for SQLite in {@code data}
-   * @param slack real Slack credentials, or null for the local workspace
+   * @param port the HTTP port, 0 for a free one (the default)
+   * @param dbPort the PostgreSQL wire port, 0 for a free one, negative (the default) to not serve
+   *     it
+   * @param journalUrl a PostgreSQL JDBC URL for the journal, or null (the default) for SQLite in
+   *     {@code data}
+   * @param slack real Slack credentials, or null (the default) for the local workspace
    * @param ops where ops events go (catch-up reports, indexes the db layer made or dropped), or
-   *     null for the log only
-   * @param dbPostgres the PostgreSQL server the db layer runs on, or null for DuckDB in {@code
-   *     data}
+   *     null (the default) for the log only
+   * @param dbPostgres the PostgreSQL server the db layer runs on, or null (the default) for DuckDB
+   *     in {@code data}
    * @param dbTls TLS on the wire port; null means the default, {@link DbTls#generated()}
    */
   public record Settings(
@@ -106,35 +92,43 @@ public final class Server implements AutoCloseable {
       dbTls = dbTls == null ? DbTls.generated() : dbTls;
     }
 
-    /** Settings with TLS on the wire port by the generated certificate. */
-    public Settings(
-        Path data,
-        String host,
-        int port,
-        int dbPort,
-        String journalUrl,
-        SlackCredentials slack,
-        OpsChannel ops,
-        PostgresUrl dbPostgres) {
-      this(data, host, port, dbPort, journalUrl, slack, ops, dbPostgres, null);
+    /**
+     * The defaults for {@code data}: loopback, a free HTTP port, no wire port, the journal in
+     * SQLite, the local workspace, no ops channel, the db layer on DuckDB, generated TLS.
+     */
+    public static Settings defaults(Path data) {
+      return new Settings(data, "127.0.0.1", 0, -1, null, null, null, null, null);
     }
 
-    /** Settings with the db layer on DuckDB. */
-    public Settings(
-        Path data,
-        String host,
-        int port,
-        int dbPort,
-        String journalUrl,
-        SlackCredentials slack,
-        OpsChannel ops) {
-      this(data, host, port, dbPort, journalUrl, slack, ops, null);
+    /** These settings bound to {@code address}. */
+    public Settings withHost(String address) {
+      return new Settings(data, address, port, dbPort, journalUrl, slack, ops, dbPostgres, dbTls);
     }
 
-    /** Settings with no ops channel and the db layer on DuckDB. */
-    public Settings(
-        Path data, String host, int port, int dbPort, String journalUrl, SlackCredentials slack) {
-      this(data, host, port, dbPort, journalUrl, slack, null, null);
+    /** These settings on HTTP port {@code httpPort} (0: a free one). */
+    public Settings withPort(int httpPort) {
+      return new Settings(data, host, httpPort, dbPort, journalUrl, slack, ops, dbPostgres, dbTls);
+    }
+
+    /** These settings serving the wire protocol on {@code wirePort} (0: free; negative: none). */
+    public Settings withDbPort(int wirePort) {
+      return new Settings(data, host, port, wirePort, journalUrl, slack, ops, dbPostgres, dbTls);
+    }
+
+    /** These settings with the journal at the PostgreSQL JDBC {@code url} (null: SQLite). */
+    public Settings withJournalUrl(String url) {
+      return new Settings(data, host, port, dbPort, url, slack, ops, dbPostgres, dbTls);
+    }
+
+    /** These settings serving a real Slack app (null: the local workspace). */
+    public Settings withSlack(SlackCredentials credentials) {
+      return new Settings(
+          data, host, port, dbPort, journalUrl, credentials, ops, dbPostgres, dbTls);
+    }
+
+    /** These settings reporting ops events to {@code channel} (null: the log only). */
+    public Settings withOps(OpsChannel channel) {
+      return new Settings(data, host, port, dbPort, journalUrl, slack, channel, dbPostgres, dbTls);
     }
 
     /** These settings with the db layer on {@code server} (null: DuckDB). */
@@ -277,84 +271,76 @@ public final class Server implements AutoCloseable {
     return firstRunAdminToken;
   }
 
+  /** Hands what was started to {@link Server#close()}, which closes it newest first. */
+  interface Closer {
+    /** Closes {@code closeable} when the server stops; returns it. */
+    <T extends AutoCloseable> T closeLater(T closeable);
+  }
+
   private <T extends AutoCloseable> T closeLater(T closeable) {
     closers.push(closeable);
     return closeable;
   }
 
+  /**
+   * Wires every piece: the data directory, the chat side ({@link ChatWiring}), git serving, the db
+   * layer with its HTTP endpoint and wire port, ops reporting ({@link OpsReporting}) and metrics.
+   */
   private void run(Settings settings) {
-    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Closer closer = this::closeLater;
     DataDir dataDir = closeLater(DataDir.open(settings.data(), settings.journalUrl()));
-    Materializer materializer = dataDir.materializer();
     int port = settings.port() == 0 ? freePort(settings.host()) : settings.port();
     url = "http://" + hostForUrl(settings.host()) + ":" + port;
 
-    boolean local = settings.slack() == null;
-    LocalWorkspace workspace = null;
-    String botToken;
-    Slack slack;
-    if (local) {
-      workspace = closeLater(LocalWorkspace.open(settings.data()));
-      this.workspace = workspace;
-      workspace.setBaseUrl(url);
-      firstRunAdminToken = workspace.firstRunAdminToken().orElse(null);
-      botToken = workspace.botToken();
-      slack = Chat.slack(url + "/api/");
-    } else {
-      botToken = settings.slack().botToken();
-      slack = Chat.slack(env("SLACK_API_URL"));
-    }
-    MethodsClient methods = slack.methods(botToken);
-
+    ChatWiring chat = ChatWiring.connect(settings, url, closer);
+    workspace = chat.workspace();
+    firstRunAdminToken = workspace == null ? null : workspace.firstRunAdminToken().orElse(null);
     ChatChannels chatChannels =
-        new ChatChannels(methods, botToken, dataDir.store(), dataDir.gitDirectory());
+        new ChatChannels(chat.methods(), chat.botToken(), dataDir.store(), dataDir.gitDirectory());
     GitServe gitServe =
         GitServe.create(settings.data(), chatChannels, new GitServe.Settings(false, url));
-    Javalin http =
+    http = httpServer(gitServe);
+    if (workspace != null) {
+      workspace.register(http);
+    }
+    Outbox outbox = chat.startOutbox();
+    OpsReporting ops = OpsReporting.open(settings.ops(), settings.data(), outbox, closer);
+    DbLayer db = openDb(settings, ops);
+    DbHttp.register(http, db);
+
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Counter eventsJournaled = metrics.counter("threadbare_events_journaled_total");
+    chat.wire(http, dataDir, gitServe, url, entries -> eventsJournaled.increment(entries.size()));
+    registerMetrics(metrics, dataDir, outbox);
+    // CI hangs off the materializer's outcomes; its routes and meters join the server's.
+    Optional<CiWiring> ciWiring =
+        CiWiring.start(dataDir, outbox, metrics, http, gitServe, chatChannels, url);
+    ciWiring.ifPresent(this::closeLater);
+    this.ci = ciWiring.orElse(null);
+
+    http.start(settings.host(), port);
+    chat.answer(dataDir, url);
+    ciWiring.ifPresent(c -> c.bornAt(outbox));
+    serveWire(settings, db);
+    // Anything journaled before a crash but not yet in git.
+    dataDir.catchUp();
+    chat.startCatchUp(dataDir, ops);
+  }
+
+  private Javalin httpServer(GitServe gitServe) {
+    Javalin server =
         Javalin.create(
             config -> {
               config.showJavalinBanner = false;
               config.http.maxRequestSize = 16L * 1024 * 1024;
               gitServe.configure(config);
             });
-    closeLater(http::stop);
-    this.http = http;
-    if (workspace != null) {
-      workspace.register(http);
-    }
-    Outbox outbox =
-        closeLater(
-            Outbox.sqlite(settings.data(), methods, outboxLimits(), Clock.systemUTC()).start());
-    OpsChannel ops = settings.ops();
-    Outbox opsOutbox =
-        ops == null || ops.token() == null
-            ? outbox
-            : closeLater(
-                Outbox.sqlite(
-                        settings.data().resolve("ops"),
-                        Chat.slack(ops.apiUrl()).methods(ops.token()),
-                        outboxLimits(),
-                        Clock.systemUTC())
-                    .start());
-    DbOptions dbOptions = DbOptions.defaults();
-    if (ops != null) {
-      dbOptions =
-          dbOptions.withOpsListener(
-              event ->
-                  opsOutbox.enqueue(
-                      new OutgoingCall.PostMessage(
-                          "db:"
-                              + event.at().toEpochMilli()
-                              + ":"
-                              + event.database()
-                              + ":"
-                              + event.kind()
-                              + ":"
-                              + Integer.toHexString(event.message().hashCode()),
-                          ops.channel(),
-                          null,
-                          "db `" + event.database() + "`: " + event.message())));
-    }
+    closeLater(server::stop);
+    return server;
+  }
+
+  private DbLayer openDb(Settings settings, OpsReporting ops) {
+    DbOptions dbOptions = ops.dbOptions(DbOptions.defaults());
     PostgresUrl postgres = settings.dbPostgres();
     DbLayer db =
         closeLater(
@@ -363,156 +349,36 @@ public final class Server implements AutoCloseable {
                 : postgres.openLayer(dbOptions));
     dbEngine = describeDbEngine(postgres, settings.data());
     log.info("db layer on {}", dbEngine);
-    DbHttp.register(http, db);
-    String botUserId = local ? workspace.botUserId() : botUserId(methods, botToken);
-    Bot bot =
-        Chat.bot(outbox, new MaterializerOutcomes(materializer, dataDir.journal()), botUserId)
-            .issuingTokens(
-                (user, channel) ->
-                    new GitAccess.Grant(
-                        gitServe.addToken(user),
-                        url
-                            + "/git/"
-                            + Optional.ofNullable(dataDir.store().channelName(channel))
-                                .orElse(channel)
-                            + ".git"));
-    // CI hangs off the materializer's outcomes; its routes and meters join the server's.
-    Optional<CiWiring> ci =
-        CiWiring.start(dataDir, outbox, metrics, http, gitServe, chatChannels, url);
-    ci.ifPresent(this::closeLater);
-    this.ci = ci.orElse(null);
-    Counter eventsReceived = metrics.counter("threadbare_events_journaled_total");
-    EventIntake intake =
-        closeLater(
-            Chat.intake(dataDir.journal())
-                .enrichWith(
-                    FileDownloader.create(botToken, FileDownloader.DEFAULT_MAX_BYTES, outbox))
-                .onJournaled(bot)
-                .onJournaled(entries -> eventsReceived.increment(entries.size())));
-    String signingSecret = local ? randomSecret() : settings.slack().signingSecret();
-    if (signingSecret != null && !signingSecret.isBlank()) {
-      Chat.eventsEndpoint(signingSecret, intake).onSlashCommand(bot).register(http);
-    }
-    if (!local && settings.slack().appToken() != null && !settings.slack().appToken().isBlank()) {
-      closeLater(
-          SocketModeReceiver.create(settings.slack().appToken(), slack, intake)
-              .onSlashCommand(bot)
-              .start());
-    }
+    return db;
+  }
 
-    Gauge.builder("threadbare_journal_lag_entries", dataDir, d -> lag(d)).register(metrics);
+  private void serveWire(Settings settings, DbLayer db) {
+    if (settings.dbPort() < 0) {
+      return;
+    }
+    dbTls = settings.dbTls().identity(settings.data(), settings.host());
+    PgWireServer wire =
+        closeLater(
+            PgWireServer.start(
+                db,
+                new InetSocketAddress(settings.host(), settings.dbPort()),
+                PgWireServer.Settings.defaults()
+                    .withTls(dbTls == null ? null : dbTls.sslContext())));
+    dbPort = wire.port();
+  }
+
+  private void registerMetrics(PrometheusMeterRegistry metrics, DataDir dataDir, Outbox outbox) {
+    Gauge.builder("threadbare_journal_lag_entries", dataDir, Server::lag).register(metrics);
     Gauge.builder("threadbare_outbox_depth", outbox, Outbox::depth).register(metrics);
     Gauge.builder("threadbare_outbox_rate_limit_waits", outbox, Outbox::rateLimitWaits)
         .register(metrics);
     http.get("/healthz", ctx -> ctx.result("ok"));
     http.get(
         "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
-
-    http.start(settings.host(), port);
-    // Answer what a crash kept from the bot (journaled, not yet answered) before events flow.
-    bot.resume(dataDir.journal());
-    ci.ifPresent(c -> c.bornAt(outbox));
-
-    if (settings.dbPort() >= 0) {
-      dbTls = settings.dbTls().identity(settings.data(), settings.host());
-      PgWireServer wire =
-          closeLater(
-              PgWireServer.start(
-                  db,
-                  new InetSocketAddress(settings.host(), settings.dbPort()),
-                  PgWireServer.Settings.defaults()
-                      .withTls(dbTls == null ? null : dbTls.sslContext())));
-      dbPort = wire.port();
-    }
-
-    if (workspace != null) {
-      // The local workspace delivers its events to our own endpoint, signed, as Slack would.
-      workspace.setEventsRequestUrl(url + "/slack/events", signingSecret);
-    }
-    // Anything journaled before a crash but not yet in git.
-    dataDir.catchUp();
-    CatchUp catchUp =
-        closeLater(
-            opsReports(
-                    Chat.catchUp(dataDir.journal(), intake, methods, botToken)
-                        .requestsPerMinute(local ? 600 : catchUpPerMinute()),
-                    ops,
-                    opsOutbox)
-                .build());
-    // Runs at once (in the background), then every five minutes.
-    catchUp.start(Duration.ofMinutes(5));
-  }
-
-  /** A non-blank environment variable, or null. */
-  private static String env(String name) {
-    String value = System.getenv(name);
-    return value == null || value.isBlank() ? null : value.strip();
-  }
-
-  private static OutboxLimits outboxLimits() {
-    OutboxLimits slack = OutboxLimits.slackDefaults();
-    if (env("THREADBARE_OUTBOX_PER_MINUTE") == null) {
-      return slack;
-    }
-    double perMinute = positiveNumber("THREADBARE_OUTBOX_PER_MINUTE");
-    int budget = (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.round(perMinute)));
-    Map<String, Integer> budgets = new HashMap<>();
-    slack.perMinute().keySet().forEach(method -> budgets.put(method, budget));
-    return new OutboxLimits(
-        Duration.ofNanos((long) (60e9 / perMinute)), budgets, slack.retryBackoff());
-  }
-
-  private static double catchUpPerMinute() {
-    return env("THREADBARE_CATCHUP_PER_MINUTE") == null
-        ? CatchUp.DEFAULT_REQUESTS_PER_MINUTE
-        : positiveNumber("THREADBARE_CATCHUP_PER_MINUTE");
-  }
-
-  private static double positiveNumber(String name) {
-    String value = env(name);
-    try {
-      double perMinute = Double.parseDouble(value);
-      if (perMinute > 0 && Double.isFinite(perMinute)) {
-        return perMinute;
-      }
-    } catch (NumberFormatException e) {
-      // falls through to the error below
-    }
-    throw new ThreadbareException(
-        name
-            + "=\""
-            + value
-            + "\" is not a positive number: set it to calls a minute, such as 600");
-  }
-
-  private static CatchUp.Builder opsReports(
-      CatchUp.Builder builder, OpsChannel ops, Outbox opsOutbox) {
-    return ops == null ? builder : builder.opsChannel(opsOutbox, ops.channel());
   }
 
   private static long lag(DataDir dataDir) {
     return dataDir.journal().lastSeq() - dataDir.journal().cursor(Materializer.CURSOR);
-  }
-
-  private static String botUserId(MethodsClient methods, String botToken) {
-    try {
-      AuthTestResponse auth = methods.authTest(r -> r.token(botToken));
-      if (!auth.isOk()) {
-        throw new ThreadbareException(
-            "auth.test with the bot token failed: " + auth.getError() + " (check SLACK_BOT_TOKEN)");
-      }
-      return auth.getUserId();
-    } catch (IOException e) {
-      throw new UncheckedIOException("auth.test: " + e.getMessage(), e);
-    } catch (com.slack.api.methods.SlackApiException e) {
-      throw new ThreadbareException("auth.test: " + e.getMessage(), e);
-    }
-  }
-
-  private static String randomSecret() {
-    byte[] bytes = new byte[24];
-    new SecureRandom().nextBytes(bytes);
-    return HexFormat.of().formatHex(bytes);
   }
 
   private static int freePort(String host) {

@@ -49,14 +49,8 @@ class OpsChannelTest {
       Path data = dir.resolve("data");
       try (Server server =
           Server.start(
-              new Server.Settings(
-                  data,
-                  "127.0.0.1",
-                  0,
-                  -1,
-                  null,
-                  null,
-                  new Server.OpsChannel(opsChannel, opsWorkspace.botToken(), opsApi)))) {
+              Server.Settings.defaults(data)
+                  .withOps(new Server.OpsChannel(opsChannel, opsWorkspace.botToken(), opsApi)))) {
         String token =
             secondToLastLine(
                 "db",

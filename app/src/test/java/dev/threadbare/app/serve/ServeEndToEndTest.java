@@ -50,7 +50,7 @@ class ServeEndToEndTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server = Server.start(new Server.Settings(dir.resolve("data"), "127.0.0.1", 0, 0, null, null));
+    server = Server.start(Server.Settings.defaults(dir.resolve("data")).withDbPort(0));
     SlackConfig config = new SlackConfig();
     config.setMethodsEndpointUrlPrefix(server.url() + "/api/");
     person = Slack.getInstance(config).methods(server.firstRunAdminToken());

@@ -1,7 +1,5 @@
 package dev.threadbare.chat.bot;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.threadbare.chat.events.JournalListener;
@@ -12,16 +10,16 @@ import dev.threadbare.core.grammar.ChatGrammar;
 import dev.threadbare.core.grammar.Command;
 import dev.threadbare.core.grammar.ParsedMessage;
 import dev.threadbare.core.grammar.Problem;
-import dev.threadbare.core.journal.EntryKind;
 import dev.threadbare.core.journal.Journal;
 import dev.threadbare.core.journal.JournalEntry;
+import dev.threadbare.core.materialization.EntryOutcome;
+import dev.threadbare.core.materialization.Materialization;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,8 +43,12 @@ import org.slf4j.LoggerFactory;
  * including those journaled while the bot was down, are answered. A journal whose bot cursor
  * predates this rule answers everything, as before.
  *
- * <p>Thread safe; its only state beyond the outbox is that cursor. Register it as a {@link
- * JournalListener} after the materializer and as the {@code /threadbare} handler.
+ * <p>It answers from the {@link Materialization}'s outcomes: {@link #create} registers it as a
+ * listener there, so it answers every entry whoever materialized it, and {@link #onJournaled}
+ * drives the materializer (and recalls entries an earlier run materialized but never answered).
+ *
+ * <p>Thread safe; its only state beyond the outbox is that cursor. Register it as the intake's
+ * {@link JournalListener} and as the {@code /threadbare} handler.
  */
 public final class Bot implements JournalListener, SlashCommandHandler {
 
@@ -91,16 +93,20 @@ public final class Bot implements JournalListener, SlashCommandHandler {
   }
 
   /**
-   * A bot answering through {@code outbox}; {@code botUserId} is the bot's own user (its messages
-   * are never answered), or null when unknown.
+   * A bot answering the outcomes of {@code materialization} (it registers itself as a listener
+   * there) through {@code outbox}; {@code botUserId} is the bot's own user (its messages are never
+   * answered), or null when unknown.
    */
   public static Bot create(
       Outbox outbox, Materialization materialization, ChatGrammar grammar, String botUserId) {
-    return new Bot(
-        Objects.requireNonNull(outbox, "outbox"),
-        Objects.requireNonNull(materialization, "materialization"),
-        Objects.requireNonNull(grammar, "grammar"),
-        botUserId);
+    Bot bot =
+        new Bot(
+            Objects.requireNonNull(outbox, "outbox"),
+            Objects.requireNonNull(materialization, "materialization"),
+            Objects.requireNonNull(grammar, "grammar"),
+            botUserId);
+    materialization.addListener(bot::answerAll);
+    return bot;
   }
 
   /** The clock that dates the bot's birth on its first {@link #resume} (tests move it). */
@@ -156,11 +162,23 @@ public final class Bot implements JournalListener, SlashCommandHandler {
     }
   }
 
+  /**
+   * Materializes what was journaled (the outcomes come back to the bot as a listener) and answers
+   * what an earlier run materialized but never answered; then moves the cursor over {@code
+   * entries}. When the materializer fails, the cursor stays and the entries are answered on resume.
+   */
   @Override
   public void onJournaled(List<JournalEntry> entries) {
-    if (answerAll(entries)) {
-      advance(entries);
+    try {
+      materialization.catchUp();
+      for (JournalEntry entry : entries) {
+        materialization.recall(entry).ifPresent(outcome -> answerAll(List.of(outcome)));
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("the materializer failed on {} entries: answered on resume", entries.size(), e);
+      return;
     }
+    advance(entries);
   }
 
   /**
@@ -200,32 +218,26 @@ public final class Bot implements JournalListener, SlashCommandHandler {
     }
   }
 
-  /** Answers the entries; false when the materializer gave no outcomes (answered on resume). */
-  private boolean answerAll(List<JournalEntry> entries) {
-    List<EntryOutcome> outcomes;
-    boolean complete = true;
-    try {
-      outcomes = materialization.outcomes(entries);
-    } catch (RuntimeException e) {
-      LOG.warn("materializer gave no outcomes for {} entries", entries.size(), e);
-      outcomes = List.of();
-      complete = false;
-    }
+  /** Answers the outcomes the bot answers; see {@link #answers}. */
+  private void answerAll(List<EntryOutcome> outcomes) {
     for (EntryOutcome outcome : outcomes) {
-      // A shared file's change lands when its content does: answer it on its message.
-      EntryKind kind = outcome.entry().kind();
-      if ((kind == EntryKind.MESSAGE || kind == EntryKind.FILE_CONTENT)
-          && !fromBot(outcome.entry())
-          && !history(outcome.entry())) {
+      if (answers(outcome)) {
         answer(outcome);
+        actOn(outcome);
       }
     }
-    for (JournalEntry entry : entries) {
-      if (entry.kind() == EntryKind.MESSAGE && !fromBot(entry) && !history(entry)) {
-        actOnCommands(entry);
-      }
-    }
-    return complete;
+  }
+
+  /**
+   * Whether the bot answers {@code outcome}: {@linkplain EntryOutcome#answerable() answerable}, not
+   * the bot's own message, and not history (its event happened after the bot's birth). A shared
+   * file's change lands when its content does and is answered on its message.
+   */
+  public boolean answers(EntryOutcome outcome) {
+    JournalEntry entry = outcome.entry();
+    return outcome.answerable()
+        && !(botUserId != null && botUserId.equals(entry.user()))
+        && !history(entry);
   }
 
   /** Whether the entry's event happened before the bot was born (the channel's past). */
@@ -266,20 +278,15 @@ public final class Bot implements JournalListener, SlashCommandHandler {
     }
   }
 
-  private void actOnCommands(JournalEntry entry) {
-    Optional<ParsedMessage> parsed = parse(entry);
-    if (parsed.isEmpty()) {
-      return;
-    }
-    for (Command command : parsed.get().commands()) {
-      if (command instanceof Command.Action action) {
-        switch (action.name().toLowerCase(Locale.ROOT)) {
-          case "help" -> tell(entry, "help:" + identity(entry), BotReplies.help());
-          case "status" -> postStatus(entry.team(), entry.channel(), identity(entry));
-          case "token" -> giveToken(entry);
-          default -> {
-            // merge, deploy, promote, rollback: other pieces act on them.
-          }
+  private void actOn(EntryOutcome outcome) {
+    JournalEntry entry = outcome.entry();
+    for (Command.Action action : outcome.actions()) {
+      switch (action.name().toLowerCase(Locale.ROOT)) {
+        case "help" -> tell(entry, "help:" + identity(entry), BotReplies.help());
+        case "status" -> postStatus(entry.team(), entry.channel(), identity(entry));
+        case "token" -> giveToken(entry);
+        default -> {
+          // merge, deploy, promote, rollback: other pieces act on them.
         }
       }
     }
@@ -381,27 +388,6 @@ public final class Bot implements JournalListener, SlashCommandHandler {
     String thread = entry.threadTs();
     outbox.enqueue(
         new OutgoingCall.PostEphemeral(key, entry.channel(), entry.user(), thread, text));
-  }
-
-  private Optional<ParsedMessage> parse(JournalEntry entry) {
-    try {
-      return Optional.of(grammar.parse(JSON.readTree(entry.payload()), List.of()));
-    } catch (JsonProcessingException | RuntimeException e) {
-      LOG.debug("message {} could not be parsed for commands", entry.ts(), e);
-      return Optional.empty();
-    }
-  }
-
-  private boolean fromBot(JournalEntry entry) {
-    if (botUserId != null && botUserId.equals(entry.user())) {
-      return true;
-    }
-    try {
-      JsonNode message = JSON.readTree(entry.payload());
-      return message.hasNonNull("bot_id") || "bot_message".equals(message.path("subtype").asText());
-    } catch (JsonProcessingException e) {
-      return false;
-    }
   }
 
   private static String statusKey(String team, String channel) {

@@ -1,6 +1,8 @@
 package dev.threadbare.chat.bot;
 
 import dev.threadbare.core.grammar.Problem;
+import dev.threadbare.core.materialization.FileChange;
+import dev.threadbare.core.materialization.RepositoryStatus;
 import java.util.List;
 
 /** The catalog of everything the bot says in the chat: one place for the wording. Stateless. */

@@ -68,12 +68,7 @@ class BotEndToEndTest {
                 OutboxLimits.slackDefaults().withChannelSpacing(Duration.ofMillis(20)),
                 Clock.systemUTC())
             .start();
-    Bot bot =
-        Bot.create(
-            outbox,
-            new MaterializerOutcomes(materializer),
-            ChatGrammar.create(),
-            chat.workspace.botUserId());
+    Bot bot = Bot.create(outbox, materializer, ChatGrammar.create(), chat.workspace.botUserId());
     intake =
         Chat.intake(journal)
             .enrichWith(

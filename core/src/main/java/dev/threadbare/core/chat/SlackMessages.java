@@ -11,12 +11,15 @@ public final class SlackMessages {
   private SlackMessages() {}
 
   /**
-   * Whether a bot wrote the message: it has a {@code bot_id}, the subtype {@code bot_message}, or
-   * comes from Slackbot ({@code USLACKBOT}). Bots' messages are never code (DESIGN.md section 3).
+   * Whether a bot wrote the message: it has a {@code bot_id} or a {@code bot_profile}, the subtype
+   * {@code bot_message}, or comes from Slackbot ({@code USLACKBOT}). Bots' messages are never code
+   * (DESIGN.md section 3) and never answered. The one rule: the materializer and the bot both ask
+   * here.
    */
   public static boolean isBot(JsonNode message) {
     Objects.requireNonNull(message, "message");
     return !text(message, "bot_id").isEmpty()
+        || message.hasNonNull("bot_profile")
         || "bot_message".equals(subtype(message))
         || "USLACKBOT".equals(user(message));
   }

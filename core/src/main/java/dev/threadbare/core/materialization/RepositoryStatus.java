@@ -1,9 +1,9 @@
-package dev.threadbare.chat.bot;
+package dev.threadbare.core.materialization;
 
 import java.util.Objects;
 
 /**
- * A channel repository's state as the bot reports it. Immutable.
+ * A channel repository's state as the bot's {@code status} reports it. Immutable.
  *
  * @param repository the repository (channel) name
  * @param branch the default branch

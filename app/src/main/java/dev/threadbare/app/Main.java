@@ -1,5 +1,6 @@
 package dev.threadbare.app;
 
+import dev.threadbare.app.cli.CiCommand;
 import dev.threadbare.app.cli.DbCommand;
 import dev.threadbare.app.cli.DeploysCommand;
 import dev.threadbare.app.cli.GitCommand;
@@ -29,6 +30,7 @@ import picocli.CommandLine.Command;
       GitCommand.class,
       ImportGitCommand.class,
       DeploysCommand.class,
+      CiCommand.class,
     })
 public final class Main {
 

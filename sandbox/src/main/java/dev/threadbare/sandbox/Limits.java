@@ -41,11 +41,11 @@ public record Limits(
 
   /**
    * The defaults for a CI run: 1 GiB of memory, 256 processes, 10 minutes of CPU and of wall time,
-   * 1 GiB of disk and 4 MiB of log.
+   * 512 MiB of disk and 4 MiB of log.
    */
   public static Limits defaults() {
     return new Limits(
-        1024 * MIB, 256, Duration.ofMinutes(10), 1024 * MIB, 4 * MIB, Duration.ofMinutes(10));
+        1024 * MIB, 256, Duration.ofMinutes(10), 512 * MIB, 4 * MIB, Duration.ofMinutes(10));
   }
 
   public Limits withMemoryBytes(long value) {

@@ -302,6 +302,7 @@ public final class Server implements AutoCloseable {
   private LocalWorkspace workspace;
   private Javalin http;
   private Deployer deployer;
+  private CiWiring ci;
 
   private Server() {}
 
@@ -357,6 +358,11 @@ public final class Server implements AutoCloseable {
     return Optional.ofNullable(workspace);
   }
 
+  /** The CI runner, when the sandbox can run here. */
+  public Optional<dev.threadbare.ci.Ci> ci() {
+    return Optional.ofNullable(ci).map(CiWiring::ci);
+  }
+
   /** The first admin's token when this start created the local workspace, else null. */
   public String firstRunAdminToken() {
     return firstRunAdminToken;
@@ -388,11 +394,12 @@ public final class Server implements AutoCloseable {
     ChatWiring chat = ChatWiring.connect(settings, url, closer);
     workspace = chat.workspace();
     firstRunAdminToken = workspace == null ? null : workspace.firstRunAdminToken().orElse(null);
+    ChatChannels chatChannels =
+        new ChatChannels(chat.methods(), chat.botToken(), dataDir.store(), dataDir.gitDirectory());
     GitServe gitServe =
         GitServe.create(
             settings.data(),
-            new ChatChannels(
-                chat.methods(), chat.botToken(), dataDir.store(), dataDir.gitDirectory()),
+            chatChannels,
             new GitServe.Settings(false, url)
                 .withChatUrl(workspace != null ? url : ChatConversations.teamUrl(chat.methods())));
     gitServe.conversationsFrom(new ChatConversations(chat.methods()));
@@ -417,9 +424,15 @@ public final class Server implements AutoCloseable {
     Counter eventsJournaled = metrics.counter("threadbare_events_journaled_total");
     chat.wire(http, dataDir, gitServe, url, entries -> eventsJournaled.increment(entries.size()));
     registerMetrics(metrics, dataDir, outbox);
+    // CI hangs off the materializer's outcomes; its routes and meters join the server's.
+    Optional<CiWiring> ciWiring =
+        CiWiring.start(dataDir, outbox, metrics, http, gitServe, chatChannels, url);
+    ciWiring.ifPresent(this::closeLater);
+    this.ci = ciWiring.orElse(null);
 
     http.start(settings.host(), port);
     chat.answer(dataDir, url);
+    ciWiring.ifPresent(c -> c.bornAt(outbox));
     serveWire(settings, db);
     // Anything journaled before a crash but not yet in git.
     dataDir.catchUp();

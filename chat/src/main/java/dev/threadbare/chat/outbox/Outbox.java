@@ -368,6 +368,12 @@ public final class Outbox implements AutoCloseable {
                   r.channel(channel)
                       .timestamp(p.path("ts").asText())
                       .name(p.path("name").asText()));
+      case "reactions.remove" ->
+          slack.reactionsRemove(
+              r ->
+                  r.channel(channel)
+                      .timestamp(p.path("ts").asText())
+                      .name(p.path("name").asText()));
       case "chat.update" -> {
         String targetKey = p.path("target_key").asText();
         String ts =
@@ -486,6 +492,10 @@ public final class Outbox implements AutoCloseable {
         node.put("text", m.text());
       }
       case OutgoingCall.AddReaction r -> {
+        node.put("ts", r.ts());
+        node.put("name", r.name());
+      }
+      case OutgoingCall.RemoveReaction r -> {
         node.put("ts", r.ts());
         node.put("name", r.name());
       }

@@ -43,6 +43,7 @@ public record OutboxLimits(
             "chat.postMessage", 60,
             "chat.update", 50,
             "reactions.add", 50,
+            "reactions.remove", 50,
             "chat.postEphemeral", 100),
         Duration.ofSeconds(1));
   }

@@ -64,6 +64,21 @@ public sealed interface OutgoingCall {
     }
   }
 
+  /** {@code reactions.remove}: takes the bot's reaction {@code name} off message {@code ts}. */
+  record RemoveReaction(String key, String channel, String ts, String name)
+      implements OutgoingCall {
+    public RemoveReaction {
+      requireKeyAndChannel(key, channel);
+      Objects.requireNonNull(ts, "ts");
+      Objects.requireNonNull(name, "name");
+    }
+
+    @Override
+    public String method() {
+      return "reactions.remove";
+    }
+  }
+
   /**
    * {@code chat.update}: replaces the text of the bot's own message posted earlier by the {@link
    * PostMessage} whose key is {@code targetKey} (its ts is resolved when this call is sent).

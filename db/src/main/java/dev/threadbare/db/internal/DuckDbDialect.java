@@ -98,6 +98,8 @@ final class DuckDbDialect {
     String out = literalCasts(sql);
     if (SqlText.firstWord(sql).equals("CREATE")) {
       out = serialColumns(out);
+      // DuckDB refuses referential actions other than RESTRICT / NO ACTION (Sequelize sends them)
+      out = replaceOutsideLiterals(out, REFERENTIAL_ACTION, m -> "");
     }
     out = replaceOutsideLiterals(out, ARRAY_PARAMETER, DuckDbDialect::arrayParameter);
     out = replaceOutsideLiterals(out, JSONB, m -> "JSON");
@@ -210,6 +212,9 @@ final class DuckDbDialect {
           + " CAST(NULL AS INTEGER) AS rngmultitypid WHERE false) AS pg_range";
   private static final Pattern USER_BY_ID =
       Pattern.compile("(?i)(?:pg_catalog\\s*\\.\\s*)?pg_get_userbyid\\s*\\([^()]*\\)");
+  private static final Pattern REFERENTIAL_ACTION =
+      Pattern.compile(
+          "(?i)\\s+ON\\s+(?:DELETE|UPDATE)\\s+(?:CASCADE|SET\\s+NULL|SET\\s+DEFAULT|RESTRICT|NO\\s+ACTION)");
   private static final Pattern INDEX_DEF =
       Pattern.compile("(?i)(?:pg_catalog\\s*\\.\\s*)?pg_get_indexdef\\s*\\([^()]*\\)");
   private static final Pattern OPERATOR =

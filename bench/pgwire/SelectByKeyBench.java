@@ -497,7 +497,10 @@ public final class SelectByKeyBench {
       try {
         PreparedStatement statement = prepare(sql);
         for (int i = 0; i < params.size(); i++) {
-          statement.setObject(i + 1, params.get(i));
+          Object value = params.get(i);
+          statement.setObject(
+              i + 1,
+              value instanceof dev.threadbare.db.UntypedParameter untyped ? untyped.text() : value);
         }
         if (!statement.execute()) {
           return List.of(

@@ -214,6 +214,28 @@ public final class DbLayer implements SqlService, AutoCloseable {
   }
 
   @Override
+  public Optional<String> serverVersion() {
+    if (context.engine.isDuckDb()) {
+      return Optional.empty();
+    }
+    String known = postgresVersion;
+    if (known == null) {
+      try (java.sql.Connection c = context.engine.catalogConnection();
+          java.sql.Statement s = c.createStatement();
+          java.sql.ResultSet rs = s.executeQuery("SHOW server_version")) {
+        rs.next();
+        known = rs.getString(1).split(" ")[0];
+        postgresVersion = known;
+      } catch (java.sql.SQLException e) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(known);
+  }
+
+  private volatile String postgresVersion;
+
+  @Override
   public Optional<ScramCredential> scramCredential(String user) {
     Objects.requireNonNull(user, "user");
     return context.catalog.credentialByUser(user).map(CatalogStore.CredentialRow::scram);

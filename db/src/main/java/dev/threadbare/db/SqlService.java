@@ -18,4 +18,13 @@ public interface SqlService {
    *     not reach that database or it does not exist
    */
   SqlSession open(String user, String database);
+
+  /**
+   * The PostgreSQL version the engine behind the service answers as, when it knows (the layer on
+   * PostgreSQL: the server's own), for the wire server's {@code server_version}: psql and drivers
+   * choose their catalog queries by it.
+   */
+  default Optional<String> serverVersion() {
+    return Optional.empty();
+  }
 }

@@ -45,7 +45,11 @@ sealed interface BackendMessage {
     CLOSE_COMPLETE('3'),
     NO_DATA('n'),
     PORTAL_SUSPENDED('s'),
-    NEGOTIATE_PROTOCOL_VERSION('v');
+    NEGOTIATE_PROTOCOL_VERSION('v'),
+    COPY_IN_RESPONSE('G'),
+    COPY_OUT_RESPONSE('H'),
+    COPY_DATA('d'),
+    COPY_DONE('c');
 
     final char code;
 
@@ -130,4 +134,13 @@ sealed interface BackendMessage {
 
   /** How one result column travels: its type OID and whether in binary. */
   record ColumnFormat(int typeOid, boolean binary) {}
+
+  /** The server is ready for COPY data from the client ({@code in}) or sends it ({@code !in}). */
+  record CopyResponse(boolean in, int columns) implements BackendMessage {}
+
+  /** One piece of COPY data (to the client: one row). */
+  record CopyData(byte[] data) implements BackendMessage {}
+
+  /** The end of COPY data to the client. */
+  record CopyDone() implements BackendMessage {}
 }

@@ -114,6 +114,15 @@ sealed interface FrontendMessage {
     }
   }
 
+  /** A piece of COPY data from the client. */
+  record CopyData(byte[] data) implements FrontendMessage {}
+
+  /** The end of the client's COPY data. */
+  record CopyDone() implements FrontendMessage {}
+
+  /** The client gives up its COPY, with its reason. */
+  record CopyFail(String message) implements FrontendMessage {}
+
   /** A well-framed message this server does not implement (FunctionCall, COPY data…). */
   record Unsupported(MessageType type) implements FrontendMessage {}
 

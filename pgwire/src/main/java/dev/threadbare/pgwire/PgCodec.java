@@ -153,7 +153,10 @@ final class PgCodec {
           case FLUSH -> new FrontendMessage.Flush();
           case TERMINATE -> new FrontendMessage.Terminate();
           case PASSWORD -> new FrontendMessage.PasswordMessage(body.rest());
-          case FUNCTION_CALL, COPY_DATA, COPY_DONE, COPY_FAIL -> {
+          case COPY_DATA -> new FrontendMessage.CopyData(body.rest());
+          case COPY_DONE -> new FrontendMessage.CopyDone();
+          case COPY_FAIL -> new FrontendMessage.CopyFail(body.cstring("error message"));
+          case FUNCTION_CALL -> {
             body.rest();
             yield new FrontendMessage.Unsupported(type);
           }
@@ -312,6 +315,22 @@ final class PgCodec {
       case BackendMessage.CloseComplete m -> begin(BackendMessage.MessageType.CLOSE_COMPLETE);
       case BackendMessage.NoData m -> begin(BackendMessage.MessageType.NO_DATA);
       case BackendMessage.PortalSuspended m -> begin(BackendMessage.MessageType.PORTAL_SUSPENDED);
+      case BackendMessage.CopyResponse m -> {
+        begin(
+            m.in()
+                ? BackendMessage.MessageType.COPY_IN_RESPONSE
+                : BackendMessage.MessageType.COPY_OUT_RESPONSE);
+        int8(0); // text
+        int16(m.columns());
+        for (int i = 0; i < m.columns(); i++) {
+          int16(0);
+        }
+      }
+      case BackendMessage.CopyData m -> {
+        begin(BackendMessage.MessageType.COPY_DATA);
+        bytes(m.data());
+      }
+      case BackendMessage.CopyDone m -> begin(BackendMessage.MessageType.COPY_DONE);
       case BackendMessage.NegotiateProtocolVersion m -> {
         begin(BackendMessage.MessageType.NEGOTIATE_PROTOCOL_VERSION);
         int32(m.newestMinorVersion());

@@ -477,7 +477,8 @@ final class PgSession {
     server.authenticated(this);
     codec.write(new BackendMessage.Authentication(AuthenticationCode.OK, NO_PAYLOAD));
     Map<String, String> status = new LinkedHashMap<>();
-    status.put("server_version", settings.serverVersion());
+    // the engine's own version where the service knows it: psql picks its catalog queries by it
+    status.put("server_version", service.serverVersion().orElse(settings.serverVersion()));
     status.put("server_encoding", "UTF8");
     status.put("client_encoding", "UTF8");
     status.put("DateStyle", "ISO, MDY");
@@ -606,6 +607,10 @@ final class PgSession {
       case FrontendMessage.Close close -> close(close);
       case FrontendMessage.Sync sync -> sync();
       case FrontendMessage.Flush flush -> codec.flush();
+      // outside a COPY (after one failed, say), PostgreSQL ignores COPY messages
+      case FrontendMessage.CopyData data -> {}
+      case FrontendMessage.CopyDone done -> {}
+      case FrontendMessage.CopyFail fail -> {}
       case FrontendMessage.Terminate terminate -> {}
       case FrontendMessage.PasswordMessage password ->
           throw new ProtocolViolationException(
@@ -657,6 +662,12 @@ final class PgSession {
   private void simpleQuery(String sql) throws IOException {
     statements.remove("");
     portals.remove("");
+    CopyStatement copy = CopyStatement.parse(sql);
+    if (copy != null) {
+      copyStatement(copy);
+      readyForQuery();
+      return;
+    }
     String applicationName = applicationNameAssignment(sql);
     if (applicationName != null) {
       setApplicationName(applicationName);
@@ -679,6 +690,103 @@ final class PgSession {
     }
     sendResults(results);
     readyForQuery();
+  }
+
+  /** Bytes of COPY data one statement may send. */
+  private static final long MAX_COPY_BYTES = 1L << 30;
+
+  /**
+   * Runs a COPY from the client (its rows as INSERTs, in one transaction) or to the client (a
+   * query's rows as COPY data). See {@link CopyStatement}.
+   */
+  private void copyStatement(CopyStatement copy) throws IOException {
+    List<String> columns =
+        copy.columns().isEmpty() && copy.query() == null
+            ? tableColumns(copy.table())
+            : copy.columns();
+    if (!copy.in()) {
+      List<StatementResult> results = sqlSession.execute(copy.select(columns), List.of());
+      StatementResult result = results.get(results.size() - 1);
+      codec.write(new BackendMessage.CopyResponse(false, result.columns().size()));
+      if (copy.header()) {
+        codec.write(new BackendMessage.CopyData(copy.headerLine(result)));
+      }
+      for (Object[] row : result.rows()) {
+        codec.write(new BackendMessage.CopyData(copy.line(row)));
+      }
+      codec.write(new BackendMessage.CopyDone());
+      codec.write(new BackendMessage.CommandComplete("COPY " + result.rows().size()));
+      return;
+    }
+    codec.write(new BackendMessage.CopyResponse(true, columns.size()));
+    codec.flush();
+    java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+    boolean tooLarge = false;
+    while (true) {
+      FrontendMessage message = codec.readMessage();
+      if (message instanceof FrontendMessage.CopyData piece) {
+        if (data.size() + (long) piece.data().length > MAX_COPY_BYTES) {
+          tooLarge = true; // read on to the end of the data, then refuse
+        } else if (!tooLarge) {
+          data.writeBytes(piece.data());
+        }
+      } else if (message instanceof FrontendMessage.CopyDone) {
+        break;
+      } else if (message instanceof FrontendMessage.CopyFail fail) {
+        throw new DbException("57014", "COPY from stdin failed: " + fail.message());
+      } else if (!(message instanceof FrontendMessage.Flush)
+          && !(message instanceof FrontendMessage.Sync)) {
+        throw new ProtocolViolationException(
+            "unexpected "
+                + nameOf(message)
+                + " during COPY from stdin: send CopyData, then CopyDone");
+      }
+    }
+    if (tooLarge) {
+      throw new DbException(
+          "54000",
+          "COPY from stdin sent more than "
+              + MAX_COPY_BYTES
+              + " bytes: split the data into several COPYs");
+    }
+    List<List<String>> rows = copy.rows(data.toByteArray());
+    if (columns.isEmpty()) {
+      throw new DbException(
+          "42P01",
+          "table " + copy.table() + " does not exist yet, so COPY cannot tell its columns",
+          "name them: COPY " + copy.table() + " (a, b, …) FROM STDIN; the layer creates them",
+          null);
+    }
+    boolean implicit = sqlSession.transactionStatus() == TransactionStatus.IDLE;
+    if (implicit) {
+      sqlSession.beginImplicit();
+    }
+    for (CopyStatement.Statement insert : copy.inserts(columns, rows)) {
+      sqlSession.execute(insert.sql(), insert.params());
+    }
+    if (implicit) {
+      sqlSession.endImplicit(true);
+    }
+    codec.write(new BackendMessage.CommandComplete("COPY " + rows.size()));
+  }
+
+  /** A table's columns in order, from the engine's information_schema; empty when it has none. */
+  private List<String> tableColumns(String table) {
+    String name = table.contains(".") ? table.substring(table.lastIndexOf('.') + 1).strip() : table;
+    name =
+        name.startsWith("\"")
+            ? name.substring(1, name.length() - 1).replace("\"\"", "\"")
+            : name.toLowerCase(java.util.Locale.ROOT);
+    List<StatementResult> results =
+        sqlSession.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = $1"
+                + " AND table_schema IN ('public', 'main') ORDER BY ordinal_position",
+            List.of(name));
+    List<String> columns = new ArrayList<>();
+    for (Object[] row : results.get(0).rows()) {
+      columns.add("\"" + String.valueOf(row[0]).replace("\"", "\"\"") + "\"");
+    }
+    return columns;
   }
 
   private void sendResults(List<StatementResult> results) throws IOException {

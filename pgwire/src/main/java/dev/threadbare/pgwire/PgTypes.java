@@ -555,6 +555,13 @@ final class PgTypes {
    * @throws InvalidRequestException naming the parameter when the bytes do not parse
    */
   static Object decodeParameter(byte[] bytes, int oid, boolean binary, int position) {
+    if (oid == UNSPECIFIED || oid == UNKNOWN) {
+      // the client did not say: binary is raw bytes (node pg sends a Buffer so), text is text whose
+      // type the db layer infers for a new column
+      return binary
+          ? bytes
+          : new dev.threadbare.db.UntypedParameter(new String(bytes, StandardCharsets.UTF_8));
+    }
     try {
       return binary ? decodeBinary(bytes, oid, position) : decodeText(bytes, oid);
     } catch (RuntimeException e) {

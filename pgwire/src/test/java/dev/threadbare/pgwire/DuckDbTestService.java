@@ -174,6 +174,8 @@ final class DuckDbTestService implements SqlService, AutoCloseable {
           Object value = params.get(i);
           if (value instanceof OffsetDateTime t) {
             value = t.toLocalDateTime(); // UTC, as the wire decoded it
+          } else if (value instanceof dev.threadbare.db.UntypedParameter untyped) {
+            value = untyped.text();
           }
           statement.setObject(i + 1, value);
         }

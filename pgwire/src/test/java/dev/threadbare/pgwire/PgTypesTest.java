@@ -58,7 +58,10 @@ class PgTypesTest {
     assertThat(decode("2024-01-02", PgTypes.TIMESTAMP))
         .isEqualTo(LocalDateTime.of(2024, 1, 2, 0, 0));
     assertThat((byte[]) decode("a\\\\b\\001", PgTypes.BYTEA)).containsExactly('a', '\\', 'b', 1);
-    assertThat(decode("anything", PgTypes.UNSPECIFIED)).isEqualTo("anything");
+    assertThat(decode("anything", PgTypes.UNSPECIFIED))
+        .isEqualTo(new dev.threadbare.db.UntypedParameter("anything"));
+    assertThat(PgTypes.decodeParameter(new byte[] {0, -1}, PgTypes.UNSPECIFIED, true, 1))
+        .isEqualTo(new byte[] {0, -1});
   }
 
   @Test

@@ -103,6 +103,9 @@ public enum ColumnType {
     if (n.endsWith("[]") || (n.startsWith("_") && n.length() > 1)) {
       // DuckDB and format_type spell arrays element[]; result metadata (pgjdbc) _element
       String element = n.endsWith("[]") ? n.substring(0, n.length() - 2) : n.substring(1);
+      if (element.equals("name") || element.equals("char")) {
+        return OTHER; // PostgreSQL's name[] (catalog queries): clients read it as text
+      }
       return switch (fromEngineName(element, duckDb)) {
         case SMALLINT -> SMALLINT_ARRAY;
         case INTEGER -> INTEGER_ARRAY;

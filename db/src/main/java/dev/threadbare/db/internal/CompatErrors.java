@@ -39,4 +39,15 @@ final class CompatErrors {
     return new DbException(
         "0A000", NOT_SUPPORTED + construct + ", in: " + SqlText.excerpt(sql, 200), instead, null);
   }
+
+  /** A statement the layer's parser cannot read: PostgreSQL syntax it lacks, or a mistake. */
+  static DbException unparsable(DbException syntax) {
+    return new DbException(
+        syntax.sqlState(),
+        NOT_SUPPORTED.strip().replaceAll(":$", "") + ", or a syntax error: " + syntax.getMessage(),
+        syntax.hint()
+            + "; threadbare's parser (JSqlParser, PostgreSQL dialect) reads most PostgreSQL: write"
+            + " the construct named there another way",
+        syntax);
+  }
 }

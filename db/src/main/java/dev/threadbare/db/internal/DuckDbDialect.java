@@ -98,9 +98,16 @@ final class DuckDbDialect {
     String out = literalCasts(sql);
     if (SqlText.firstWord(sql).equals("CREATE")) {
       out = serialColumns(out);
+      // DuckDB refuses referential actions other than RESTRICT / NO ACTION (Sequelize sends them)
+      out = replaceOutsideLiterals(out, REFERENTIAL_ACTION, m -> "");
     }
     out = replaceOutsideLiterals(out, ARRAY_PARAMETER, DuckDbDialect::arrayParameter);
     out = replaceOutsideLiterals(out, JSONB, m -> "JSON");
+    out = replaceOutsideLiterals(out, PG_RANGE, m -> m.group(1) + " " + EMPTY_PG_RANGE);
+    out = replaceOutsideLiterals(out, USER_BY_ID, m -> "'tenant'");
+    out = replaceOutsideLiterals(out, INDEX_DEF, m -> "''");
+    out = replaceOutsideLiterals(out, OPERATOR, m -> m.group(1));
+    out = replaceOutsideLiterals(out, COLLATE_DEFAULT, m -> "");
     out = replaceOutsideLiterals(out, DECODE_HEX, m -> "from_hex(" + m.group(1) + ")");
     out = replaceOutsideLiterals(out, NUMERIC_TYPE, m -> NUMERIC);
     out = replaceOutsideLiterals(out, VERSION_CALL, m -> "'" + VERSION + "'");
@@ -197,6 +204,24 @@ final class DuckDbDialect {
     return out == null ? sql : out.append(sql, last, sql.length()).toString();
   }
 
+  // catalogs DuckDB lacks or spells otherwise, as clients query them (Sequelize, psql)
+  private static final Pattern PG_RANGE =
+      Pattern.compile("(?i)\\b(FROM|JOIN)\\s+(?:pg_catalog\\s*\\.\\s*)?pg_range\\b");
+  private static final String EMPTY_PG_RANGE =
+      "(SELECT CAST(NULL AS INTEGER) AS rngtypid, CAST(NULL AS INTEGER) AS rngsubtype,"
+          + " CAST(NULL AS INTEGER) AS rngmultitypid WHERE false) AS pg_range";
+  private static final Pattern USER_BY_ID =
+      Pattern.compile("(?i)(?:pg_catalog\\s*\\.\\s*)?pg_get_userbyid\\s*\\([^()]*\\)");
+  private static final Pattern REFERENTIAL_ACTION =
+      Pattern.compile(
+          "(?i)\\s+ON\\s+(?:DELETE|UPDATE)\\s+(?:CASCADE|SET\\s+NULL|SET\\s+DEFAULT|RESTRICT|NO\\s+ACTION)");
+  private static final Pattern INDEX_DEF =
+      Pattern.compile("(?i)(?:pg_catalog\\s*\\.\\s*)?pg_get_indexdef\\s*\\([^()]*\\)");
+  private static final Pattern OPERATOR =
+      Pattern.compile("(?i)OPERATOR\\s*\\(\\s*pg_catalog\\s*\\.\\s*([~!=<>*]+)\\s*\\)");
+  private static final Pattern COLLATE_DEFAULT =
+      Pattern.compile("(?i)\\s+COLLATE\\s+pg_catalog\\s*\\.\\s*(?:default|\"default\"|\"C\")");
+
   // decode(x, 'hex'): DuckDB's decode turns a blob into text
   private static final Pattern DECODE_HEX =
       Pattern.compile("(?i)(?<![\\w\"$.])decode\\s*\\(([^,()]+),\\s*'hex'\\s*\\)");
@@ -212,9 +237,10 @@ final class DuckDbDialect {
    * DuckDB casts; elements are split on commas (quoted elements are not unquoted).
    */
   private static String arrayParameter(Matcher m) {
-    return "CAST(coalesce(string_split(nullif(trim(CAST("
+    // node pg quotes every element ({"4","5"}): the quotes go
+    return "CAST(coalesce(string_split(nullif(replace(trim(CAST("
         + m.group(1)
-        + " AS VARCHAR), '{}'), ''), ','), []) AS "
+        + " AS VARCHAR), '{}'), '\"', ''), ''), ','), []) AS "
         + m.group(2)
         + "[])";
   }

@@ -120,6 +120,18 @@ public final class Planner {
       Pattern.compile(
           "(?is)FOREIGN\\s+KEY\\s*\\(\\s*([\\w\"]+)\\s*\\)\\s*REFERENCES\\s+([\\w\".]+)\\s*(?:\\(\\s*([\\w\"]+)\\s*\\))?");
 
+  private static final Pattern CREATE_TABLE_TEXT =
+      Pattern.compile(
+          "(?is)^\\s*CREATE\\s+TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?((?:[\\w\"$]+\\s*\\.\\s*)?[\\w\"$]+)\\s*\\(");
+  private static final Pattern COLUMN_REFERENCES =
+      Pattern.compile(
+          "(?is)[(,]\\s*(?!(?:FOREIGN|CONSTRAINT|PRIMARY|UNIQUE|CHECK)\\b)(\"[^\"]+\"|[\\w$]+)\\s+[^,()]*?(?:\\([^()]*\\)[^,()]*?)?\\bREFERENCES\\s+([\\w\".]+)\\s*(?:\\(\\s*([\\w\"]+)\\s*\\))?");
+
+  static String lastPartOf(String qualified) {
+    int dot = qualified.lastIndexOf('.');
+    return (dot < 0 ? qualified : qualified.substring(dot + 1)).strip();
+  }
+
   private final Map<String, Map<String, ColumnType>> schema;
   private final java.time.Duration parseLimit;
 
@@ -177,7 +189,18 @@ public final class Planner {
       if (SESSION_COMMANDS.contains(SqlText.firstWord(sql))) {
         return new Analysis(sql).other();
       }
-      throw e;
+      // what psql, SQLAlchemy, Sequelize ask the engine's catalogs in syntax JSqlParser does not
+      // know (OPERATOR(pg_catalog.~), casts to regclass…) goes to the engine as it is
+      if (readsOnlyCatalogs(sql)) {
+        return new Analysis(sql).other();
+      }
+      // a CREATE TABLE in syntax JSqlParser lacks (Sequelize's REFERENCES … ON DELETE SET NULL)
+      // creates nothing the house rules check beyond its name and foreign keys
+      Matcher create = CREATE_TABLE_TEXT.matcher(SqlText.masked(sql));
+      if (create.lookingAt()) {
+        return new Analysis(sql).createTableText(name(lastPartOf(create.group(1))));
+      }
+      throw CompatErrors.unparsable(e);
     }
     Analysis a = new Analysis(sql);
     return switch (statement) {
@@ -788,6 +811,25 @@ public final class Planner {
       return Plan.withoutUses(Kind.DDL, sql, table, foreignKeys, List.of());
     }
 
+    Plan createTableText(String table) {
+      String masked = SqlText.masked(sql);
+      if (managedTable(new Table(table)) == null) {
+        return other();
+      }
+      Matcher column = COLUMN_REFERENCES.matcher(masked);
+      while (column.find()) {
+        foreignKeys.add(
+            new ForeignKey(
+                table, name(column.group(1)), lastPart(column.group(2)), name(column.group(3))));
+      }
+      Matcher m = TABLE_FOREIGN_KEY.matcher(masked);
+      while (m.find()) {
+        foreignKeys.add(
+            new ForeignKey(table, name(m.group(1)), lastPart(m.group(2)), name(m.group(3))));
+      }
+      return Plan.withoutUses(Kind.DDL, sql, table, foreignKeys, List.of());
+    }
+
     String lastPart(String qualified) {
       int dot = qualified.lastIndexOf('.');
       return name(dot < 0 ? qualified : qualified.substring(dot + 1));
@@ -867,6 +909,33 @@ public final class Planner {
       }
       throw Errors.namesArePermanent("DROP " + type + " " + drop.getName(), sql);
     }
+  }
+
+  private static final Pattern WORD = Pattern.compile("\"(?:[^\"]|\"\")+\"|[A-Za-z_][\\w$]*");
+  private static final Pattern CATALOG_NAME =
+      Pattern.compile("(?i)\\b(?:pg_catalog|information_schema)\\s*\\.|\\bpg_[a-z_]+\\b");
+
+  /**
+   * Whether a statement the parser could not read is a query of the engines' catalogs only: it
+   * starts with SELECT or WITH, names a catalog, and no word of it names one of the application's
+   * tables.
+   */
+  boolean readsOnlyCatalogs(String sql) {
+    String first = SqlText.firstWord(sql);
+    if (!first.equals("SELECT") && !first.equals("WITH")) {
+      return false;
+    }
+    String masked = SqlText.masked(sql);
+    if (!CATALOG_NAME.matcher(masked).find()) {
+      return false;
+    }
+    Matcher words = WORD.matcher(masked);
+    while (words.find()) {
+      if (schema.containsKey(name(words.group()))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether every table {@code select} names is an engine's catalog, and it names at least one. */

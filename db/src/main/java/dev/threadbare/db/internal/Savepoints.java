@@ -72,7 +72,7 @@ final class Savepoints {
       overflowed = true;
       return;
     }
-    journal.add(new Entry(sql, List.copyOf(nullSafe(params))));
+    journal.add(new Entry(sql, nullSafe(params)));
   }
 
   private static List<Object> nullSafe(List<Object> params) {

@@ -12,8 +12,8 @@ class DuckDbDialectTest {
         .isEqualTo("INSERT INTO b (d) VALUES (from_hex('0001fffe'))");
     assertThat(DuckDbDialect.rewrite("SELECT '{1,2}'::int[], $1::text[] AS t"))
         .isEqualTo(
-            "SELECT '[1,2]'::int[], CAST(coalesce(string_split(nullif(trim(CAST($1 AS VARCHAR),"
-                + " '{}'), ''), ','), []) AS text[]) AS t");
+            "SELECT '[1,2]'::int[], CAST(coalesce(string_split(nullif(replace(trim(CAST($1 AS"
+                + " VARCHAR), '{}'), '\"', ''), ''), ','), []) AS text[]) AS t");
     assertThat(DuckDbDialect.rewrite("SELECT x::numeric, CAST(y AS decimal(10,2)), z::jsonb"))
         .isEqualTo("SELECT x::DECIMAL(38,18), CAST(y AS decimal(10,2)), z::JSON");
     assertThat(DuckDbDialect.rewrite("SELECT at, t.at, now() AT TIME ZONE 'UTC' FROM t"))

@@ -65,8 +65,14 @@ final class SourceRepos {
     Path m2 = Path.of(System.getProperty("user.home"), ".m2", "repository");
     Path jar = null;
     Path tomlj = m2.resolve("org/tomlj/tomlj/1.1.1/tomlj-1.1.1-sources.jar");
+    Path jdkSources = Path.of(System.getProperty("java.home"), "lib", "src.zip");
+    String prefix = "";
     if (Files.exists(tomlj)) {
       jar = tomlj;
+    } else if (Files.exists(jdkSources)) {
+      // Deterministic: whatever other -sources.jar happens to be in ~/.m2 may be tiny.
+      jar = jdkSources;
+      prefix = "java.base/java/util/function/";
     } else if (Files.isDirectory(m2)) {
       try (Stream<Path> files = Files.walk(m2)) {
         jar =
@@ -77,10 +83,9 @@ final class SourceRepos {
                 .orElse(null);
       }
     }
-    String prefix = "";
     if (jar == null) {
       jar = Path.of(System.getProperty("java.home"), "lib", "src.zip");
-      prefix = "java.base/java/util/regex/";
+      prefix = "java.base/java/util/function/";
     }
     Files.createDirectories(dir);
     try (InputStream in = Files.newInputStream(jar);

@@ -114,122 +114,103 @@ public final class Server implements AutoCloseable {
 
     /** These settings bound to {@code address}. */
     public Settings withHost(String address) {
-      return new Settings(
-          data,
-          address,
-          port,
-          dbPort,
-          journalUrl,
-          slack,
-          ops,
-          dbPostgres,
-          dbTls,
-          baseHost,
-          maxRunning);
+      return with(b -> b.host = address);
     }
 
     /** These settings on HTTP port {@code httpPort} (0: a free one). */
     public Settings withPort(int httpPort) {
-      return new Settings(
-          data,
-          host,
-          httpPort,
-          dbPort,
-          journalUrl,
-          slack,
-          ops,
-          dbPostgres,
-          dbTls,
-          baseHost,
-          maxRunning);
+      return with(b -> b.port = httpPort);
     }
 
     /** These settings serving the wire protocol on {@code wirePort} (0: free; negative: none). */
     public Settings withDbPort(int wirePort) {
-      return new Settings(
-          data,
-          host,
-          port,
-          wirePort,
-          journalUrl,
-          slack,
-          ops,
-          dbPostgres,
-          dbTls,
-          baseHost,
-          maxRunning);
+      return with(b -> b.dbPort = wirePort);
     }
 
     /** These settings with the journal at the PostgreSQL JDBC {@code url} (null: SQLite). */
     public Settings withJournalUrl(String url) {
-      return new Settings(
-          data, host, port, dbPort, url, slack, ops, dbPostgres, dbTls, baseHost, maxRunning);
+      return with(b -> b.journalUrl = url);
     }
 
     /** These settings serving a real Slack app (null: the local workspace). */
     public Settings withSlack(SlackCredentials credentials) {
-      return new Settings(
-          data,
-          host,
-          port,
-          dbPort,
-          journalUrl,
-          credentials,
-          ops,
-          dbPostgres,
-          dbTls,
-          baseHost,
-          maxRunning);
+      return with(b -> b.slack = credentials);
     }
 
     /** These settings reporting ops events to {@code channel} (null: the log only). */
     public Settings withOps(OpsChannel channel) {
-      return new Settings(
-          data,
-          host,
-          port,
-          dbPort,
-          journalUrl,
-          slack,
-          channel,
-          dbPostgres,
-          dbTls,
-          baseHost,
-          maxRunning);
+      return with(b -> b.ops = channel);
     }
 
     /** These settings with the db layer on {@code server} (null: DuckDB). */
     public Settings withDbPostgres(PostgresUrl server) {
-      return new Settings(
-          data, host, port, dbPort, journalUrl, slack, ops, server, dbTls, baseHost, maxRunning);
+      return with(b -> b.dbPostgres = server);
     }
 
     /** These settings serving deployments at {@code <uuid>.<host>} (null: localhost:port). */
     public Settings withBaseHost(String host) {
-      return new Settings(
-          data,
-          this.host,
-          port,
-          dbPort,
-          journalUrl,
-          slack,
-          ops,
-          dbPostgres,
-          dbTls,
-          host,
-          maxRunning);
+      return with(b -> b.baseHost = host);
     }
 
     /** These settings running at most {@code count} deployments at once (0: fitted to memory). */
     public Settings withMaxRunning(int count) {
-      return new Settings(
-          data, host, port, dbPort, journalUrl, slack, ops, dbPostgres, dbTls, baseHost, count);
+      return with(b -> b.maxRunning = count);
     }
 
     /** These settings with another TLS setting for the wire port. */
     public Settings withDbTls(DbTls tls) {
-      return new Settings(
-          data, host, port, dbPort, journalUrl, slack, ops, dbPostgres, tls, baseHost, maxRunning);
+      return with(b -> b.dbTls = tls);
+    }
+
+    /** A copy of these settings changed by {@code change}; adding a setting touches only Copy. */
+    private Settings with(java.util.function.Consumer<Copy> change) {
+      Copy copy = new Copy(this);
+      change.accept(copy);
+      return copy.settings();
+    }
+
+    /** The mutable copy the withers change: one place that lists every setting. */
+    private static final class Copy {
+      Path data;
+      String host;
+      int port;
+      int dbPort;
+      String journalUrl;
+      SlackCredentials slack;
+      OpsChannel ops;
+      PostgresUrl dbPostgres;
+      DbTls dbTls;
+      String baseHost;
+      int maxRunning;
+
+      Copy(Settings from) {
+        data = from.data;
+        host = from.host;
+        port = from.port;
+        dbPort = from.dbPort;
+        journalUrl = from.journalUrl;
+        slack = from.slack;
+        ops = from.ops;
+        dbPostgres = from.dbPostgres;
+        dbTls = from.dbTls;
+        baseHost = from.baseHost;
+        maxRunning = from.maxRunning;
+      }
+
+      Settings settings() {
+        return new Settings(
+            data,
+            host,
+            port,
+            dbPort,
+            journalUrl,
+            slack,
+            ops,
+            dbPostgres,
+            dbTls,
+            baseHost,
+            maxRunning);
+      }
     }
   }
 

@@ -34,6 +34,14 @@ class FixturesTest {
       assertThat(names).isNotEmpty();
       for (String name : names) {
         assertThat(readme).as("README row for %s", name).contains("`" + name + "/");
+        Path folder = Fixtures.root().resolve(name);
+        assertThat(
+                Stream.of("LICENSE", "LICENSE.md")
+                    .map(folder::resolve)
+                    .filter(Files::isRegularFile)
+                    .findFirst())
+            .as("the licence text beside %s", name)
+            .isPresent();
       }
     }
     assertThat(readme).contains("MIT", "Apache-2.0");

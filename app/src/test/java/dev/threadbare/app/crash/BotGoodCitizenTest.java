@@ -60,6 +60,7 @@ class BotGoodCitizenTest {
   static ChatReader.Channel session;
   static Map<String, Integer> sentByMethod;
   static boolean settled;
+  static ServeProcess.Stopped stopped;
   static List<String> outboxDiagnosis;
   static List<String> serveWarnings;
 
@@ -119,7 +120,7 @@ class BotGoodCitizenTest {
               }
             });
     session = admin.read(channel);
-    serve.stop();
+    stopped = serve.stop();
     lateRoots = lateRoots(data);
     sentByMethod = sentByMethod(data);
     outboxDiagnosis = outboxRows(data, unanswered(session));
@@ -230,6 +231,13 @@ class BotGoodCitizenTest {
 
   private static List<JsonNode> botMessages() {
     return session.all().stream().filter(m -> ChatReader.by(m, botUserId)).toList();
+  }
+
+  /** SIGTERM on the local workspace ends serve by itself, losing nothing (the answers above). */
+  @Test
+  void sigtermEndsServeByItself() {
+    System.out.printf("BotGoodCitizenTest: SIGTERM ended serve in %s%n", stopped);
+    assertThat(stopped.cleanly()).as("serve ended on SIGTERM: %s", stopped).isTrue();
   }
 
   @Test

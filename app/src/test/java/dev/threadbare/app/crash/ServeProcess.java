@@ -136,11 +136,29 @@ final class ServeProcess {
     }
   }
 
-  /** SIGTERM (a clean shutdown through serve's hook), and waits; SIGKILL after 30 s. */
-  void stop() throws InterruptedException {
+  /**
+   * SIGTERM (a clean shutdown through serve's hook), and waits; SIGKILL after 30 s. Returns how it
+   * ended: whether it exited by itself, with which status, after how long.
+   */
+  Stopped stop() throws InterruptedException {
+    long start = System.nanoTime();
     process.destroy();
-    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+    boolean exited = process.waitFor(30, TimeUnit.SECONDS);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    if (!exited) {
       kill();
+    }
+    return new Stopped(exited, exited ? process.exitValue() : -1, took);
+  }
+
+  /**
+   * How a SIGTERM ended serve: by itself ({@code exited}) with {@code status}, after {@code took}.
+   * The JVM exits with 143 (128 + SIGTERM) after its shutdown hooks ran.
+   */
+  record Stopped(boolean exited, int status, Duration took) {
+    /** Whether serve ran its shutdown and exited on SIGTERM, within the 30 s grace. */
+    boolean cleanly() {
+      return exited && (status == 0 || status == 143);
     }
   }
 

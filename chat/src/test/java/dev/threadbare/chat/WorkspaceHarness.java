@@ -8,11 +8,9 @@ import dev.threadbare.workspace.LocalWorkspace;
 import dev.threadbare.workspace.RateLimits;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import okhttp3.FormBody;
 import okhttp3.Response;
 
@@ -117,23 +115,6 @@ public final class WorkspaceHarness implements AutoCloseable {
         .path("reactions")
         .forEach(r -> names.add(r.path("name").asText()));
     return names;
-  }
-
-  /** Polls {@code condition} for up to {@code timeout}. */
-  public static boolean eventually(Duration timeout, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return condition.getAsBoolean();
   }
 
   @Override

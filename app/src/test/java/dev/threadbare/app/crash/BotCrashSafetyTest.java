@@ -15,6 +15,7 @@ import dev.threadbare.core.journal.JournalEntry;
 import dev.threadbare.journal.Journals;
 import dev.threadbare.materializer.GitStore;
 import dev.threadbare.materializer.TreeEntry;
+import dev.threadbare.testing.Eventually;
 import dev.threadbare.workspace.LocalWorkspace;
 import dev.threadbare.workspace.RateLimits;
 import java.io.IOException;
@@ -158,7 +159,7 @@ class BotCrashSafetyTest {
     assertThat(posterErrors).as("the poster's calls").isEmpty();
 
     converged =
-        ChatReader.eventually(
+        Eventually.eventually(
             Duration.ofSeconds(180),
             () -> {
               try {

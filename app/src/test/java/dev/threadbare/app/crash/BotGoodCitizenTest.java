@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.threadbare.core.journal.EntryKind;
 import dev.threadbare.core.journal.Journal;
 import dev.threadbare.journal.Journals;
+import dev.threadbare.testing.Eventually;
 import dev.threadbare.workspace.LocalWorkspace;
 import dev.threadbare.workspace.RateLimits;
 import java.io.IOException;
@@ -105,7 +106,7 @@ class BotGoodCitizenTest {
     // Answered: every ❓ and ❌ and every diff is there (see everyFileMessageGotItsCheckMark for
     // the ✅), and then nothing is left to do.
     settled =
-        ChatReader.eventually(
+        Eventually.eventually(
             Duration.ofSeconds(90),
             () -> {
               try {

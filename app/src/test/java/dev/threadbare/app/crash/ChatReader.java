@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -189,18 +188,5 @@ final class ChatReader {
       }
     }
     return names;
-  }
-
-  /** Polls {@code condition} every 200 ms until it holds or {@code timeout} passes. */
-  static boolean eventually(Duration timeout, BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      Thread.sleep(200);
-    }
-    return condition.getAsBoolean();
   }
 }

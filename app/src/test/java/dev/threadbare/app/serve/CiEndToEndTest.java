@@ -1,5 +1,6 @@
 package dev.threadbare.app.serve;
 
+import static dev.threadbare.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.slack.api.Slack;
@@ -20,13 +21,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -378,17 +376,6 @@ class CiEndToEndTest {
       }
     }
     return replies.size();
-  }
-
-  static boolean eventually(BooleanSupplier condition) throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
-    while (Instant.now().isBefore(deadline)) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      Thread.sleep(100);
-    }
-    return condition.getAsBoolean();
   }
 
   static HttpResponse<String> get(String path, String token) throws Exception {

@@ -1,5 +1,6 @@
 package dev.threadbare.app.serve;
 
+import static dev.threadbare.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.slack.api.Slack;
@@ -16,8 +17,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,17 +110,5 @@ class OpsChannelTest {
     assertThat(cli.execute(args)).isZero();
     String[] lines = out.toString().strip().split("\\R");
     return lines[lines.length - 2].strip();
-  }
-
-  private static boolean eventually(java.util.function.BooleanSupplier condition)
-      throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-    while (Instant.now().isBefore(deadline)) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      Thread.sleep(100);
-    }
-    return condition.getAsBoolean();
   }
 }

@@ -1,5 +1,6 @@
 package dev.threadbare.app.serve;
 
+import static dev.threadbare.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.slack.api.Slack;
@@ -24,12 +25,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -239,17 +237,6 @@ class ServeEndToEndTest {
     } catch (Exception e) {
       return List.of();
     }
-  }
-
-  private static boolean eventually(BooleanSupplier condition) throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-    while (Instant.now().isBefore(deadline)) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      Thread.sleep(100);
-    }
-    return condition.getAsBoolean();
   }
 
   private static void git(Path workDir, String... args) throws IOException, InterruptedException {

@@ -1,6 +1,6 @@
 package dev.threadbare.chat.bot;
 
-import static dev.threadbare.chat.WorkspaceHarness.eventually;
+import static dev.threadbare.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

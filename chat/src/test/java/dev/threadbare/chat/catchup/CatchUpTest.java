@@ -14,6 +14,7 @@ import dev.threadbare.core.journal.EntryKind;
 import dev.threadbare.core.journal.Journal;
 import dev.threadbare.core.journal.JournalEntry;
 import dev.threadbare.journal.Journals;
+import dev.threadbare.testing.Eventually;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -185,7 +186,7 @@ class CatchUpTest {
     // Real Slack's budget: one history request a minute, so the run sleeps after its first.
     CatchUp catchUp = catchUp(CatchUp.DEFAULT_REQUESTS_PER_MINUTE).start(Duration.ofMinutes(5));
     assertThat(
-            WorkspaceHarness.eventually(
+            Eventually.eventually(
                 Duration.ofSeconds(30), () -> !entries(EntryKind.CHANNEL).isEmpty()))
         .isTrue();
     Thread.sleep(500); // into the budget's wait for the second channel

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.threadbare.chat.WorkspaceHarness;
+import dev.threadbare.testing.Eventually;
 import dev.threadbare.testing.TestDatabase;
 import dev.threadbare.testing.TestPostgres;
 import dev.threadbare.workspace.RateLimits;
@@ -84,7 +85,7 @@ class OutboxTest {
       first.enqueue(new OutgoingCall.PostMessage("step:" + i, chat.general, null, "step " + i));
     }
     first.start();
-    WorkspaceHarness.eventually(Duration.ofSeconds(10), () -> first.sentCount() >= 10);
+    Eventually.eventually(Duration.ofSeconds(10), () -> first.sentCount() >= 10);
     first.close();
     int sentBeforeRestart = botTexts(chat.general).size();
     assertThat(sentBeforeRestart).isBetween(10, 39);

@@ -19,6 +19,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -85,6 +86,8 @@ public final class Ci implements AutoCloseable {
   private final List<Listener> listeners;
   private final Limits limits;
   private final Clock clock;
+  private final LogRetention retention;
+  private volatile Instant lastPrune = Instant.EPOCH;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
@@ -106,6 +109,7 @@ public final class Ci implements AutoCloseable {
     this.listeners = List.copyOf(b.listeners);
     this.limits = b.limits;
     this.clock = b.clock;
+    this.retention = b.retention;
   }
 
   /** A runner over {@code store}; see the class comment. */
@@ -125,6 +129,7 @@ public final class Ci implements AutoCloseable {
     private final List<Listener> listeners = new ArrayList<>();
     private Limits limits = Limits.defaults();
     private Clock clock = Clock.systemUTC();
+    private LogRetention retention = LogRetention.DEFAULT;
 
     private Builder(
         RunStore store, Repositories repositories, Sandbox sandbox, Path workRoot, Path logDir) {
@@ -155,6 +160,12 @@ public final class Ci implements AutoCloseable {
       return this;
     }
 
+    /** Which logs are kept (default {@link LogRetention#DEFAULT}). */
+    public Builder retention(LogRetention value) {
+      this.retention = Objects.requireNonNull(value, "retention");
+      return this;
+    }
+
     public Builder clock(Clock value) {
       this.clock = Objects.requireNonNull(value, "clock");
       return this;
@@ -181,6 +192,7 @@ public final class Ci implements AutoCloseable {
     for (CiRun run : store.unreported()) {
       report(run);
     }
+    pruneLogs();
     dispatcher = Thread.ofPlatform().name("ci-dispatcher").daemon().start(this::dispatch);
     return this;
   }
@@ -188,6 +200,11 @@ public final class Ci implements AutoCloseable {
   /** The store this runner records in. */
   public RunStore store() {
     return store;
+  }
+
+  /** Which logs this runner keeps. */
+  public LogRetention retention() {
+    return retention;
   }
 
   /** The log of run {@code id} (it may not exist yet). */
@@ -319,6 +336,9 @@ public final class Ci implements AutoCloseable {
 
   private void dispatch() {
     while (!closed) {
+      if (clock.instant().isAfter(lastPrune.plus(LogRetention.EVERY))) {
+        pruneLogs();
+      }
       CiRun next = null;
       lock.lock();
       try {
@@ -345,6 +365,33 @@ public final class Ci implements AutoCloseable {
       CiRun started = store.get(next.id()).orElse(next);
       Thread.ofVirtual().name("ci-run-" + next.id()).start(() -> execute(started));
     }
+  }
+
+  /**
+   * Deletes the logs {@link LogRetention} no longer keeps (the run's record stays, and its pages
+   * say the log was pruned); returns how many were deleted. Runs at start and hourly.
+   */
+  public int pruneLogs() {
+    lastPrune = clock.instant();
+    int deleted = 0;
+    try {
+      for (long id :
+          store.prunable(clock.instant().minus(retention.age()), retention.perBranch())) {
+        try {
+          if (Files.deleteIfExists(logFile(id))) {
+            deleted++;
+          }
+        } catch (IOException e) {
+          log.warn("CI: cannot delete the pruned log {}: {}", logFile(id), e.toString());
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("CI: log pruning failed (the logs stay): {}", e.toString());
+    }
+    if (deleted > 0) {
+      log.info("CI: pruned {} log(s) ({})", deleted, retention);
+    }
+    return deleted;
   }
 
   /** The oldest queued run of the channel served least recently. */

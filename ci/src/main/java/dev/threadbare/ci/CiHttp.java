@@ -91,7 +91,7 @@ public final class CiHttp {
           if (run.isEmpty()) {
             return;
           }
-          ctx.html(runPage(run.get(), ci.logFile(run.get().id())));
+          ctx.html(runPage(run.get(), ci.logFile(run.get().id()), ci.retention()));
         });
     http.get(
         "/ci/runs/{id}/log",
@@ -209,7 +209,8 @@ public final class CiHttp {
     return html.append("</table>").toString();
   }
 
-  private static String runPage(CiRun run, Path logFile) throws IOException {
+  private static String runPage(CiRun run, Path logFile, LogRetention retention)
+      throws IOException {
     String log = new String(readFrom(logFile, 0), StandardCharsets.UTF_8);
     long offset = Files.exists(logFile) ? Files.size(logFile) : 0;
     StringBuilder html = new StringBuilder();
@@ -230,7 +231,10 @@ public final class CiHttp {
         .append("</code> · <a href=\"")
         .append(logPath(run.id()))
         .append("\">raw log</a></p><pre id=\"log\">")
-        .append(escape(log))
+        .append(
+            run.status().isFinal() && run.startedAt() != null && !Files.exists(logFile)
+                ? "(this log was pruned: " + escape(retention.toString()) + ")"
+                : escape(log))
         .append("</pre>");
     if (!run.status().isFinal()) {
       // Live: append what the log gained, until the run ends.

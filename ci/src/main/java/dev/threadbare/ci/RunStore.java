@@ -262,6 +262,32 @@ public final class RunStore implements AutoCloseable {
                 List.of(channel, channel, commitPrefix.replaceAll("[^0-9a-fA-F]", "") + "%")));
   }
 
+  /**
+   * The ids of ended runs finished before {@code finishedBefore} that are not among the newest
+   * {@code keepPerBranch} ended runs of their channel and branch: the logs retention deletes.
+   */
+  public List<Long> prunable(Instant finishedBefore, int keepPerBranch) {
+    return source.with(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT id FROM (SELECT id, finished_at, ROW_NUMBER() OVER"
+                      + " (PARTITION BY channel, ref ORDER BY id DESC) AS newer"
+                      + " FROM ci_runs WHERE finished_at IS NOT NULL) ranked"
+                      + " WHERE newer > ? AND finished_at < ? ORDER BY id")) {
+            ps.setInt(1, keepPerBranch);
+            ps.setLong(2, finishedBefore.toEpochMilli());
+            List<Long> ids = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                ids.add(rs.getLong(1));
+              }
+            }
+            return ids;
+          }
+        });
+  }
+
   /** Runs per status, for metrics. */
   public long count(RunStatus status) {
     return source.with(

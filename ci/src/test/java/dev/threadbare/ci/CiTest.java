@@ -248,6 +248,65 @@ class CiTest {
     assertThat(finals(run.id())).containsExactly("passed");
   }
 
+  /** A clock the test moves. */
+  static final class MovableClock extends java.time.Clock {
+    private volatile java.time.Instant now = java.time.Instant.now();
+
+    void advance(Duration by) {
+      now = now.plus(by);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return now;
+    }
+  }
+
+  @Test
+  void oldLogsArePrunedAndEachBranchKeepsItsNewest() throws Exception {
+    MovableClock clock = new MovableClock();
+    store = RunStore.sqlite(dir.resolve("ci.db"));
+    ci =
+        Ci.builder(store, channel -> open(), sandbox, dir.resolve("work"), dir.resolve("logs"))
+            .concurrency(1)
+            .clock(clock)
+            .retention(new LogRetention(Duration.ofDays(1), 1))
+            .build()
+            .start();
+    List<CiRun> main = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      CiRun run = ci.submit("C1", "demo", "main", ciCommit("echo main " + i, null), null).get();
+      main.add(awaitFinal(run.id()));
+    }
+    CiRun thread =
+        awaitFinal(
+            ci.submit("C1", "demo", "thread/1.0", ciCommit("echo thread", null), null).get().id());
+    for (CiRun run : List.of(main.get(0), main.get(1), main.get(2), thread)) {
+      assertThat(ci.logFile(run.id())).exists();
+    }
+    // Young logs stay, however many.
+    assertThat(ci.pruneLogs()).isZero();
+
+    clock.advance(Duration.ofDays(2));
+    assertThat(ci.pruneLogs()).isEqualTo(2);
+    assertThat(ci.logFile(main.get(0).id())).doesNotExist();
+    assertThat(ci.logFile(main.get(1).id())).doesNotExist();
+    assertThat(ci.logFile(main.get(2).id())).as("the newest of main").exists();
+    assertThat(ci.logFile(thread.id())).as("the only run of its branch").exists();
+    assertThat(store.get(main.get(0).id())).as("the run's record stays").isPresent();
+    assertThat(ci.pruneLogs()).isZero();
+  }
+
   @Test
   void theStoreWorksOnPostgresToo() throws Exception {
     TestDatabase db = TestPostgres.newDatabase();
@@ -263,6 +322,8 @@ class CiTest {
     assertThat(awaitFinal(slow.id()).status()).isEqualTo(RunStatus.CANCELLED);
     assertThat(awaitFinal(newest.id()).status()).isEqualTo(RunStatus.PASSED);
     assertThat(store.list("demo", "main", 10)).hasSize(3);
+    assertThat(store.prunable(java.time.Instant.now().plusSeconds(60), 1))
+        .containsExactly(run.id(), slow.id());
   }
 
   @Test

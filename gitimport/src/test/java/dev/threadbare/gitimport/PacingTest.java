@@ -60,7 +60,9 @@ class PacingTest {
   @Test
   void waitsOutTooManyRequestsAndLosesNothing() throws Exception {
     Path source = repository(6);
-    RateLimits tight = new RateLimits(Map.of(), 0, 4.0, 2);
+    // One post at once, then one every 2 s: even a slow machine posting six at full speed is
+    // limited (at 4/s with a burst of 2, a loaded CI machine once never reached the limit).
+    RateLimits tight = new RateLimits(Map.of(), 0, 0.5, 1);
     try (ImportHarness chat = new ImportHarness(dir.resolve("chat"), tight)) {
       List<String> progress = new ArrayList<>();
       ImportReport report =

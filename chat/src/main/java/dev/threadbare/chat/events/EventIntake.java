@@ -73,7 +73,8 @@ public final class EventIntake implements AutoCloseable {
 
   /**
    * Converts the envelope and appends its entries; returns once they are durable. Throws {@link
-   * MalformedEventException} when the converter cannot read the envelope (nothing is journaled).
+   * UnreadableEnvelopeException} when the converter cannot read the envelope (nothing is
+   * journaled).
    *
    * @return the entries that were new
    */
@@ -82,7 +83,7 @@ public final class EventIntake implements AutoCloseable {
     try {
       entries = converter.toEntries(envelope);
     } catch (RuntimeException e) {
-      throw new MalformedEventException(
+      throw new UnreadableEnvelopeException(
           "event envelope cannot be read ("
               + e.getMessage()
               + "): expected a Slack Events API"

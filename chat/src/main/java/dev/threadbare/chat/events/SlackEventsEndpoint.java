@@ -107,7 +107,7 @@ public final class SlackEventsEndpoint {
         try {
           intake.accept(envelope);
           ctx.status(200).result("");
-        } catch (MalformedEventException e) {
+        } catch (UnreadableEnvelopeException e) {
           badRequest(ctx, e.getMessage());
         } catch (RuntimeException e) {
           LOG.error("journal append failed; answering 503 so Slack retries", e);

@@ -9,8 +9,8 @@ import com.slack.api.socket_mode.request.EventsApiEnvelope;
 import com.slack.api.socket_mode.request.SlashCommandsEnvelope;
 import dev.threadbare.chat.ChatException;
 import dev.threadbare.chat.events.EventIntake;
-import dev.threadbare.chat.events.MalformedEventException;
 import dev.threadbare.chat.events.SlashCommandHandler;
+import dev.threadbare.chat.events.UnreadableEnvelopeException;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -94,7 +94,7 @@ public final class SocketModeReceiver implements AutoCloseable {
     try {
       JsonNode payload = JSON.readTree(String.valueOf(envelope.getPayload()));
       intake.accept(payload);
-    } catch (IOException | MalformedEventException e) {
+    } catch (IOException | UnreadableEnvelopeException e) {
       // It will never read better: acknowledge, so Slack does not redeliver it forever.
       LOG.warn("Socket Mode envelope {} refused: {}", envelope.getEnvelopeId(), e.getMessage());
     } catch (RuntimeException e) {

@@ -373,12 +373,7 @@ public final class Bot implements JournalListener, SlashCommandHandler {
   }
 
   private void react(JournalEntry entry, String name) {
-    outbox.enqueue(
-        new OutgoingCall.AddReaction(
-            "react:" + entry.team() + ":" + entry.channel() + ":" + entry.ts() + ":" + name,
-            entry.channel(),
-            entry.ts(),
-            name));
+    outbox.enqueue(OutgoingCall.AddReaction.to(entry, name));
   }
 
   private void tell(JournalEntry entry, String key, String text) {

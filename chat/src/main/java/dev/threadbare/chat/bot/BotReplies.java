@@ -6,13 +6,15 @@ import dev.threadbare.core.materialization.RepositoryStatus;
 import java.util.List;
 
 /** The catalog of everything the bot says in the chat: one place for the wording. Stateless. */
-final class BotReplies {
+public final class BotReplies {
 
   /** Reaction names (without colons) for the outcomes of DESIGN.md section 5. */
   static final String TAKEN = "white_check_mark";
 
   static final String NO_PATH = "question";
-  static final String REFUSED = "x";
+
+  /** The refusal reaction (a bad path, a refused file): with a private note saying why. */
+  public static final String REFUSED = "x";
 
   /** Lines of diff shown in the thread before the rest is summarised. */
   static final int DIFF_LINES = 40;

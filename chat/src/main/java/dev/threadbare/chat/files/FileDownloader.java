@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.threadbare.chat.ChatException;
+import dev.threadbare.chat.bot.BotReplies;
 import dev.threadbare.chat.outbox.Outbox;
 import dev.threadbare.chat.outbox.OutgoingCall;
+import dev.threadbare.core.grammar.Content;
 import dev.threadbare.core.journal.EntryKind;
 import dev.threadbare.core.journal.JournalEntry;
 import java.io.IOException;
@@ -15,10 +17,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -140,13 +138,7 @@ public final class FileDownloader implements UnaryOperator<List<JournalEntry>> {
           "file `" + label + "` has no url_private: the bot needs the files:read scope");
     }
     byte[] content = fetch(url, label);
-    try {
-      StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(content));
-    } catch (CharacterCodingException e) {
+    if (Content.utf8(content) == null) {
       throw new FileRefusedException(
           "file `" + label + "` is not UTF-8 text: only UTF-8 text, CSV and SVG files are taken");
     }
@@ -238,12 +230,7 @@ public final class FileDownloader implements UnaryOperator<List<JournalEntry>> {
     }
     String key =
         entry.team() + ":" + entry.channel() + ":" + entry.ts() + ":" + file.path("id").asText();
-    outbox.enqueue(
-        new OutgoingCall.AddReaction(
-            "react:" + entry.team() + ":" + entry.channel() + ":" + entry.ts() + ":x",
-            entry.channel(),
-            entry.ts(),
-            "x"));
+    outbox.enqueue(OutgoingCall.AddReaction.to(entry, BotReplies.REFUSED));
     if (entry.user() != null) {
       outbox.enqueue(
           new OutgoingCall.PostEphemeral(

@@ -1,5 +1,6 @@
 package dev.threadbare.chat.outbox;
 
+import dev.threadbare.core.journal.JournalEntry;
 import java.util.Objects;
 
 /**
@@ -56,6 +57,18 @@ public sealed interface OutgoingCall {
       requireKeyAndChannel(key, channel);
       Objects.requireNonNull(ts, "ts");
       Objects.requireNonNull(name, "name");
+    }
+
+    /**
+     * The reaction {@code name} on the message of {@code entry}, keyed so that adding it again (a
+     * redelivery, a restart, another piece reacting the same) sends nothing twice.
+     */
+    public static AddReaction to(JournalEntry entry, String name) {
+      return new AddReaction(
+          "react:" + entry.team() + ":" + entry.channel() + ":" + entry.ts() + ":" + name,
+          entry.channel(),
+          entry.ts(),
+          name);
     }
 
     @Override

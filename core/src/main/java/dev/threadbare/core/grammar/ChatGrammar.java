@@ -2,10 +2,6 @@ package dev.threadbare.core.grammar;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.threadbare.core.chat.SlackMessages;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -183,19 +179,6 @@ public final class ChatGrammar {
 
   // ---------------------------------------------------------------- content
 
-  /** CRLF and lone CR become LF; exactly one trailing newline, or none for blank content. */
-  static String normalizeContent(String body) {
-    String text = body;
-    if (text.indexOf('\r') >= 0) {
-      text = text.replace("\r\n", "\n").replace('\r', '\n');
-    }
-    int end = text.length();
-    while (end > 0 && text.charAt(end - 1) == '\n') {
-      end--;
-    }
-    return end == 0 ? "" : text.substring(0, end) + "\n";
-  }
-
   /**
    * Whether the first line of a fence is an info string (a language), not content: a single word of
    * at most 32 characters that starts with a letter and holds only letters, digits and {@code _ + #
@@ -362,7 +345,7 @@ public final class ChatGrammar {
   /**
    * A fence's content: a newline right after the opening fence of {@code text} is dropped (Slack's
    * rich text has already dropped it); a first line that {@linkplain #isInfoString is an info
-   * string} is dropped; then {@link #normalizeContent}.
+   * string} is dropped; then {@link Content#normalize}.
    */
   static String blockContent(String raw, boolean rich) {
     String body = raw;
@@ -376,7 +359,7 @@ public final class ChatGrammar {
         body = body.substring(newline + 1);
       }
     }
-    return normalizeContent(body);
+    return Content.normalize(body);
   }
 
   // ---------------------------------------------------------------- one reading
@@ -631,7 +614,7 @@ public final class ChatGrammar {
         binary(shown, "is " + binaryType + " (" + mimetype + ")");
         return;
       }
-      String text = utf8(attachment.content());
+      String text = Content.utf8(attachment.content());
       if (text == null) {
         binary(shown, "is not UTF-8 text");
         return;
@@ -749,19 +732,5 @@ public final class ChatGrammar {
       }
     }
     return lines;
-  }
-
-  /** The bytes as UTF-8 text, or null if they are not valid UTF-8. */
-  private static String utf8(byte[] bytes) {
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-    } catch (CharacterCodingException e) {
-      return null;
-    }
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.threadbare.core.grammar.BadPathException;
 import dev.threadbare.core.grammar.ChatGrammar;
+import dev.threadbare.core.grammar.Content;
 import dev.threadbare.core.grammar.RepoPath;
 import dev.threadbare.gitimport.ChatCallFailedException;
 import dev.threadbare.gitimport.ImportOptions;
@@ -12,9 +13,6 @@ import dev.threadbare.gitimport.ImportReport;
 import dev.threadbare.gitimport.SkippedFile;
 import dev.threadbare.gitimport.internal.Rendering.FileBlockSpec;
 import dev.threadbare.gitimport.internal.Rendering.Outgoing;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.format.DateTimeFormatter;
@@ -442,7 +440,7 @@ public final class Importer {
       return skip(path, e.getMessage());
     }
     byte[] bytes = entry.bytes();
-    String text = utf8(bytes);
+    String text = Content.utf8(bytes);
     if (text == null || text.indexOf('\0') >= 0) {
       return skip(path, "binary: only UTF-8 text without NUL becomes a file in the chat");
     }
@@ -450,7 +448,7 @@ public final class Importer {
       modesLost.add(path);
     }
     String asUpload = rendering.readsBackAsUpload(path, bytes);
-    String content = asUpload != null ? asUpload : normalize(text);
+    String content = asUpload != null ? asUpload : Content.normalize(text);
     if (!content.equals(text)) {
       altered.put(
           path,
@@ -486,29 +484,6 @@ public final class Importer {
   private Prepared skip(String path, String reason) {
     skipped.put(path, new SkippedFile(path, reason));
     return null;
-  }
-
-  private static String utf8(byte[] bytes) {
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-    } catch (CharacterCodingException e) {
-      return null;
-    }
-  }
-
-  /** The grammar's content rule: LF line ends, exactly one trailing newline, blank is empty. */
-  static String normalize(String text) {
-    String lf = text.replace("\r\n", "\n").replace('\r', '\n');
-    int end = lf.length();
-    while (end > 0 && lf.charAt(end - 1) == '\n') {
-      end--;
-    }
-    return end == 0 ? "" : lf.substring(0, end) + "\n";
   }
 
   private String resolveChannel(String nameOrId) {

@@ -3,6 +3,7 @@ package dev.threadbare.gitimport.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.threadbare.core.grammar.ChatGrammar;
+import dev.threadbare.core.grammar.Content;
 import dev.threadbare.gitimport.internal.Rendering.FileBlockSpec;
 import dev.threadbare.gitimport.internal.Rendering.Outgoing;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +64,7 @@ class RenderingProperties {
 
   @Property(tries = 400)
   void everyTextReachesTheChatBlockOrUpload(@ForAll("texts") String text) {
-    String normalized = Importer.normalize(text);
+    String normalized = Content.normalize(text);
     Outgoing block =
         rendering.render("", List.of(), List.of(new FileBlockSpec("dir/file.txt", normalized)));
     String upload =
@@ -81,8 +82,8 @@ class RenderingProperties {
     List<FileBlockSpec> files = new ArrayList<>();
     for (FileBlockSpec file :
         List.of(
-            new FileBlockSpec("a.txt", Importer.normalize(a)),
-            new FileBlockSpec("b/c.txt", Importer.normalize(b)))) {
+            new FileBlockSpec("a.txt", Content.normalize(a)),
+            new FileBlockSpec("b/c.txt", Content.normalize(b)))) {
       if (rendering.readsBack(rendering.render("", List.of(), List.of(file)))) {
         files.add(file);
       }

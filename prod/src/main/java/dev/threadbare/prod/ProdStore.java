@@ -43,8 +43,23 @@ public final class ProdStore implements AutoCloseable {
     this.description = description;
   }
 
-  /** The store in the SQLite file {@code file} (created with its folder when missing). */
+  /**
+   * The store in the SQLite file {@code file} (created with its folder when missing), for the one
+   * server that promotes: what a crash left pending becomes abandoned.
+   */
   public static ProdStore sqlite(Path file) {
+    return sqlite(file, true);
+  }
+
+  /**
+   * The existing store in {@code file} for reading while a server may run (the CLI): nothing is
+   * changed; empty when there is no file.
+   */
+  public static Optional<ProdStore> readSqlite(Path file) {
+    return Files.exists(file) ? Optional.of(sqlite(file, false)) : Optional.empty();
+  }
+
+  private static ProdStore sqlite(Path file, boolean owner) {
     Objects.requireNonNull(file, "file");
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
@@ -54,13 +69,16 @@ public final class ProdStore implements AutoCloseable {
         s.execute("PRAGMA synchronous=FULL");
         s.execute("PRAGMA busy_timeout=10000");
       }
-      return open(c, "SQLite " + file, "INTEGER PRIMARY KEY AUTOINCREMENT");
+      return open(c, "SQLite " + file, "INTEGER PRIMARY KEY AUTOINCREMENT", owner);
     } catch (SQLException | java.io.IOException e) {
       throw new ProdException("cannot open the prod record " + file + ": " + e.getMessage(), e);
     }
   }
 
-  /** The store in the PostgreSQL database at {@code jdbcUrl} (tables {@code prod_*}). */
+  /**
+   * The store in the PostgreSQL database at {@code jdbcUrl} (tables {@code prod_*}); a null or
+   * empty {@code user} takes the credentials from the URL.
+   */
   public static ProdStore postgres(String jdbcUrl, String user, String password) {
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
     if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
@@ -68,14 +86,17 @@ public final class ProdStore implements AutoCloseable {
           "`" + jdbcUrl + "` is not a PostgreSQL JDBC URL: expected jdbc:postgresql://…");
     }
     try {
-      Connection c = DriverManager.getConnection(jdbcUrl, user, password);
-      return open(c, "PostgreSQL " + jdbcUrl, "BIGSERIAL PRIMARY KEY");
+      Connection c =
+          user == null || user.isEmpty()
+              ? DriverManager.getConnection(jdbcUrl)
+              : DriverManager.getConnection(jdbcUrl, user, password);
+      return open(c, "PostgreSQL " + jdbcUrl, "BIGSERIAL PRIMARY KEY", true);
     } catch (SQLException e) {
       throw new ProdException("cannot open the prod record on PostgreSQL: " + e.getMessage(), e);
     }
   }
 
-  private static ProdStore open(Connection c, String description, String serial)
+  private static ProdStore open(Connection c, String description, String serial, boolean owner)
       throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute(
@@ -91,9 +112,11 @@ public final class ProdStore implements AutoCloseable {
               + " NULL, login_user TEXT NOT NULL, login_password TEXT NOT NULL, PRIMARY KEY"
               + " (channel, commit_id))");
       // What a crash left pending never served: prod is still the newest done record.
-      s.executeUpdate(
-          "UPDATE prod_events SET status = 'abandoned', detail = 'the server stopped before the"
-              + " version served prod; prod stayed as it was' WHERE status = 'pending'");
+      if (owner) {
+        s.executeUpdate(
+            "UPDATE prod_events SET status = 'abandoned', detail = 'the server stopped before the"
+                + " version served prod; prod stayed as it was' WHERE status = 'pending'");
+      }
     }
     return new ProdStore(c, description);
   }

@@ -3,6 +3,7 @@ package dev.threadbare.app.serve;
 import dev.threadbare.app.DataDir;
 import dev.threadbare.chat.outbox.Outbox;
 import dev.threadbare.ci.Ci;
+import dev.threadbare.core.review.Approvals;
 import dev.threadbare.db.DbLayer;
 import dev.threadbare.deploy.DeployConfig;
 import dev.threadbare.deploy.Deployer;
@@ -10,12 +11,14 @@ import dev.threadbare.deploy.DeploymentDatabases;
 import dev.threadbare.deploy.GitSourceTrees;
 import dev.threadbare.deploy.Launcher;
 import dev.threadbare.deploy.SandboxLauncher;
+import dev.threadbare.gitserve.GitServe;
 import dev.threadbare.prod.ProdServer;
 import dev.threadbare.prod.ProdStore;
 import dev.threadbare.sandbox.SandboxException;
 import dev.threadbare.sandbox.Sandboxes;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -44,6 +47,7 @@ final class ProdWiring {
       Supplier<DbLayer> db,
       IntSupplier dbPort,
       Supplier<Ci> ci,
+      GitServe gitServe,
       Server.Closer closer) {
     Path data = settings.data();
     String journalUrl =
@@ -95,6 +99,12 @@ final class ProdWiring {
     closer.closeLater(chatProd::close);
     dataDir.materializer().addListener(chatProd::onOutcomes);
     chat.answerSlashFirst(chatProd::answerSlash);
+    // The code browser's history shows who approved each version (one journal read a page).
+    gitServe.approvalsFrom(
+        channel -> {
+          Approvals approvals = Approvals.of(dataDir.journal(), channel);
+          return (ts, thread) -> List.copyOf(approvals.ofCommitOf(channel, ts));
+        });
     return prod;
   }
 

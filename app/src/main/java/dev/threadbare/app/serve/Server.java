@@ -415,6 +415,7 @@ public final class Server implements AutoCloseable {
         dbLayer::get,
         () -> dbPort,
         this::ciRunner,
+        gitServe,
         closer);
 
     Counter eventsJournaled = metrics.counter("threadbare_events_journaled_total");

@@ -264,6 +264,30 @@ class ProdEndToEndTest {
         .contains(prodUrl());
     assertThat(opsLines.get(2)).contains("rollback `").contains("by <@" + beaId + ">");
 
+    // The code browser's history shows the approvals per version.
+    java.net.http.HttpClient web = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpResponse<String> signIn =
+        web.send(
+            java.net.http.HttpRequest.newBuilder(URI.create(server.url() + "/ui/signin"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"token\":\"" + Files.readAllLines(dir.resolve("tokens")).get(0) + "\"}"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    String cookie = signIn.headers().firstValue("Set-Cookie").orElseThrow();
+    java.net.http.HttpResponse<String> log =
+        web.send(
+            java.net.http.HttpRequest.newBuilder(
+                    URI.create(server.url() + "/code/general/log?rev=main"))
+                .header("Cookie", cookie.substring(0, cookie.indexOf(';')))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(log.statusCode()).as(log.body()).isEqualTo(200);
+    assertThat(log.body())
+        .contains("<tr data-commit=\"" + ciOf(v1).commit())
+        .contains("title=\"Approved by " + carlId + "\"");
+
     // 10. threadbare prod: the current prod, then the history newest first.
     String v1Commit = ciOf(v1).commit();
     String v2Commit = ciOf(v2).commit();

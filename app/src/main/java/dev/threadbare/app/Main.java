@@ -5,6 +5,7 @@ import dev.threadbare.app.cli.DbCommand;
 import dev.threadbare.app.cli.DeploysCommand;
 import dev.threadbare.app.cli.GitCommand;
 import dev.threadbare.app.cli.ImportGitCommand;
+import dev.threadbare.app.cli.ProdCommand;
 import dev.threadbare.app.cli.RepoCommands;
 import dev.threadbare.app.cli.ServeCommand;
 import dev.threadbare.app.cli.WorkspaceCommand;
@@ -30,6 +31,7 @@ import picocli.CommandLine.Command;
       GitCommand.class,
       ImportGitCommand.class,
       DeploysCommand.class,
+      ProdCommand.class,
       CiCommand.class,
     })
 public final class Main {

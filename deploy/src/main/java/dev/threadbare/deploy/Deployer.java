@@ -154,6 +154,19 @@ public final class Deployer implements AutoCloseable {
     return handler;
   }
 
+  /**
+   * Sends requests for the hosts {@code routes} claims (prod's {@code <channel>.prod.<base host>})
+   * through this proxy to the ports it leases; {@code <uuid>.<base host>} stays the deployments'.
+   */
+  public void routeHosts(HostRoutes routes) {
+    handler.setRoutes(routes);
+  }
+
+  /** The base host deployments are served under, such as {@code localhost:8080}. */
+  public String baseHost() {
+    return settings.baseHost();
+  }
+
   /** How many deployments run now. */
   public int runningCount() {
     return supervisor.runningCount();

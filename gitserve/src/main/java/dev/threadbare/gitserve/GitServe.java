@@ -27,6 +27,7 @@ public final class GitServe {
   private final Settings settings;
   private volatile ChatSessions sessions;
   private volatile Conversations conversations;
+  private volatile Approvers approvers = Approvers.NONE;
 
   /**
    * How gitserve behaves.
@@ -116,6 +117,17 @@ public final class GitServe {
   }
 
   /**
+   * Lets the history pages show who approved each version, read from {@code source} (may be called
+   * after {@link #configure}).
+   *
+   * @return this
+   */
+  public GitServe approvalsFrom(Approvers source) {
+    this.approvers = Objects.requireNonNull(source, "source");
+    return this;
+  }
+
+  /**
    * Adds git serving, downloads, the code browser and the JSON API to an app being configured. Call
    * inside {@code Javalin.create(config -> …)}.
    */
@@ -125,7 +137,8 @@ public final class GitServe {
     GitHttp git = new GitHttp(access);
     config.jetty.modifyServletContextHandler(git::mount);
     CodeBrowser browser =
-        new CodeBrowser(access, settings.baseUrl(), settings.chatUrl(), conversations);
+        new CodeBrowser(access, settings.baseUrl(), settings.chatUrl(), conversations)
+            .showingApprovals(() -> approvers);
     config.router.mount(browser::routes);
   }
 

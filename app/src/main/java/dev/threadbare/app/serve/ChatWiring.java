@@ -12,6 +12,7 @@ import dev.threadbare.chat.catchup.CatchUp;
 import dev.threadbare.chat.channels.ChannelNames;
 import dev.threadbare.chat.events.EventIntake;
 import dev.threadbare.chat.events.JournalListener;
+import dev.threadbare.chat.events.SlashCommandHandler;
 import dev.threadbare.chat.files.FileDownloader;
 import dev.threadbare.chat.outbox.Outbox;
 import dev.threadbare.chat.socket.SocketModeReceiver;
@@ -45,7 +46,9 @@ final class ChatWiring {
   private final String signingSecret;
   private Outbox outbox;
   private Bot bot;
+  private String botUserId;
   private EventIntake intake;
+  private SlashCommandHandler answersFirst = (team, channel, user, text) -> null;
 
   private ChatWiring(
       Server.Settings settings,
@@ -106,6 +109,19 @@ final class ChatWiring {
     return slack;
   }
 
+  /**
+   * Lets {@code handler} answer {@code /threadbare} first (such as prod's {@code promote}); its
+   * null answer leaves the command to the bot. Call before {@link #wire}.
+   */
+  void answerSlashFirst(SlashCommandHandler handler) {
+    answersFirst = handler;
+  }
+
+  /** The bot's own user id, once {@link #wire} has run. */
+  String botUserId() {
+    return botUserId;
+  }
+
   /** Starts the bot's durable outbox ({@code DIR/outbox.db}). */
   Outbox startOutbox() {
     outbox =
@@ -123,7 +139,7 @@ final class ChatWiring {
    */
   void wire(
       Javalin http, DataDir dataDir, GitServe gitServe, String url, JournalListener journaled) {
-    String botUserId = workspace != null ? workspace.botUserId() : botUserId(methods, botToken);
+    botUserId = workspace != null ? workspace.botUserId() : botUserId(methods, botToken);
     bot =
         Chat.bot(outbox, dataDir.materializer(), botUserId)
             .issuingTokens(
@@ -143,13 +159,18 @@ final class ChatWiring {
                 .enrichWith(ChannelNames.create(methods, botToken))
                 .onJournaled(bot)
                 .onJournaled(journaled));
+    SlashCommandHandler slash =
+        (team, channel, user, text) -> {
+          String first = answersFirst.answer(team, channel, user, text);
+          return first != null ? first : bot.answer(team, channel, user, text);
+        };
     if (signingSecret != null && !signingSecret.isBlank()) {
-      Chat.eventsEndpoint(signingSecret, intake).onSlashCommand(bot).register(http);
+      Chat.eventsEndpoint(signingSecret, intake).onSlashCommand(slash).register(http);
     }
     String appToken = settings.slack() == null ? null : settings.slack().appToken();
     if (appToken != null && !appToken.isBlank()) {
       closer.closeLater(
-          SocketModeReceiver.create(appToken, slack, intake).onSlashCommand(bot).start());
+          SocketModeReceiver.create(appToken, slack, intake).onSlashCommand(slash).start());
     }
   }
 

@@ -66,6 +66,15 @@ final class OpsReporting {
                     "db `" + event.database() + "`: " + event.message())));
   }
 
+  /** Posts {@code text} once (by {@code key}) to the ops channel, or logs it when none is set. */
+  void post(String key, String text) {
+    if (channel == null) {
+      org.slf4j.LoggerFactory.getLogger(OpsReporting.class).info("ops: {}", text);
+      return;
+    }
+    outbox.enqueue(new OutgoingCall.PostMessage(key, channel.channel(), null, text));
+  }
+
   /** {@code builder} with its reports posted to the channel. */
   CatchUp.Builder catchUpReports(CatchUp.Builder builder) {
     return channel == null ? builder : builder.opsChannel(outbox, channel.channel());

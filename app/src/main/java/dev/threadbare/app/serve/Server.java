@@ -344,6 +344,10 @@ public final class Server implements AutoCloseable {
     return Optional.ofNullable(ci).map(CiWiring::ci);
   }
 
+  private dev.threadbare.ci.Ci ciRunner() {
+    return ci == null ? null : ci.ci();
+  }
+
   /** The first admin's token when this start created the local workspace, else null. */
   public String firstRunAdminToken() {
     return firstRunAdminToken;
@@ -401,6 +405,18 @@ public final class Server implements AutoCloseable {
     // Stopped before the db layer closes (closers run newest first).
     closeLater(deployer);
     DbHttp.register(http, db);
+    ProdWiring.start(
+        settings,
+        dataDir,
+        deployer,
+        chat,
+        outbox,
+        ops,
+        dbLayer::get,
+        () -> dbPort,
+        this::ciRunner,
+        gitServe,
+        closer);
 
     Counter eventsJournaled = metrics.counter("threadbare_events_journaled_total");
     chat.wire(http, dataDir, gitServe, url, entries -> eventsJournaled.increment(entries.size()));

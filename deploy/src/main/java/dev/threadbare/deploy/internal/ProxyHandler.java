@@ -1,6 +1,7 @@
 package dev.threadbare.deploy.internal;
 
 import dev.threadbare.deploy.Deployment;
+import dev.threadbare.deploy.HostRoutes;
 import dev.threadbare.deploy.StartFailedException;
 import io.micrometer.core.instrument.Counter;
 import jakarta.servlet.AsyncEvent;
@@ -46,6 +47,7 @@ public final class ProxyHandler extends HandlerWrapper {
 
   private static final String PORT = "threadbare.deploy.port";
   private static final String DEPLOYMENT = "threadbare.deploy.id";
+  private static final String ROUTED_HOST = "threadbare.deploy.routed-host";
 
   private final String baseHostName;
   private final Function<UUID, Optional<Deployment>> deployments;
@@ -54,6 +56,7 @@ public final class ProxyHandler extends HandlerWrapper {
   private final String serverUrl;
   private final ServletContextHandler proxyContext = new ServletContextHandler();
   private volatile WebSocketRelay relay;
+  private volatile HostRoutes routes = HostRoutes.NONE;
 
   public ProxyHandler(
       String baseHost,
@@ -87,6 +90,11 @@ public final class ProxyHandler extends HandlerWrapper {
           container.setIdleTimeout(java.time.Duration.ofMinutes(30));
         });
     addManaged(proxyContext);
+  }
+
+  /** The hook for other hosts (prod's {@code <channel>.prod.<base host>}). */
+  public void setRoutes(HostRoutes hostRoutes) {
+    this.routes = java.util.Objects.requireNonNull(hostRoutes, "hostRoutes");
   }
 
   @Override
@@ -125,6 +133,12 @@ public final class ProxyHandler extends HandlerWrapper {
       proxyContext.handle(target, baseRequest, request, response);
       return;
     }
+    String serverName = baseRequest.getServerName();
+    if (serverName != null && routes.routes(serverName.toLowerCase(Locale.ROOT))) {
+      request.setAttribute(ROUTED_HOST, serverName.toLowerCase(Locale.ROOT));
+      proxyContext.handle(target, baseRequest, request, response);
+      return;
+    }
     if (target.startsWith("/deploys/") && target.endsWith("/log")) {
       serveLog(target, baseRequest, response);
       return;
@@ -159,31 +173,59 @@ public final class ProxyHandler extends HandlerWrapper {
       HttpServletRequest request = (HttpServletRequest) req;
       HttpServletResponse response = (HttpServletResponse) res;
       UUID id = (UUID) request.getAttribute(DEPLOYMENT);
-      Optional<Deployment> deployment = deployments.apply(id);
-      if (deployment.isEmpty()) {
-        page(
-            response, 404, "No deployment " + id, "There is no deployment with this id.", null, id);
-        return;
-      }
       int port;
-      try {
-        port = supervisor.acquire(deployment.get());
-      } catch (StartFailedException e) {
-        proxyErrors.increment();
-        page(
-            response,
-            e.status(),
-            e.status() == 502 ? "Build failed" : "Could not start",
-            e.getMessage(),
-            e.logTail(),
-            id);
-        return;
+      Runnable free;
+      if (request.getAttribute(ROUTED_HOST) instanceof String host) {
+        HostRoutes.Lease lease;
+        try {
+          lease = routes.lease(host);
+        } catch (StartFailedException e) {
+          if (e.status() != 404) {
+            proxyErrors.increment();
+          }
+          page(
+              response,
+              e.status(),
+              e.status() == 404 ? "Nothing here" : "Could not start",
+              e.getMessage(),
+              null,
+              null);
+          return;
+        }
+        port = lease.port();
+        free = lease::release;
+      } else {
+        Optional<Deployment> deployment = deployments.apply(id);
+        if (deployment.isEmpty()) {
+          page(
+              response,
+              404,
+              "No deployment " + id,
+              "There is no deployment with this id.",
+              null,
+              id);
+          return;
+        }
+        try {
+          port = supervisor.acquire(deployment.get());
+        } catch (StartFailedException e) {
+          proxyErrors.increment();
+          page(
+              response,
+              e.status(),
+              e.status() == 502 ? "Build failed" : "Could not start",
+              e.getMessage(),
+              e.logTail(),
+              id);
+          return;
+        }
+        free = () -> supervisor.release(id);
       }
       AtomicBoolean released = new AtomicBoolean();
       Runnable release =
           () -> {
             if (released.compareAndSet(false, true)) {
-              supervisor.release(id);
+              free.run();
             }
           };
       if ("websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {

@@ -32,6 +32,13 @@ public final class CodeBrowser {
     this.api = new CodeApi(blames, links, conversations);
   }
 
+  /** Shows on the history pages who approved each version, from what {@code approvers} gives. */
+  public CodeBrowser showingApprovals(
+      java.util.function.Supplier<dev.threadbare.gitserve.Approvers> approvers) {
+    pages.approvers = approvers;
+    return this;
+  }
+
   /** Registers every route. */
   public void routes(JavalinDefaultRouting routing) {
     routing.get("/code/assets/{file}", CodePages::asset);

@@ -31,6 +31,10 @@ final class CodePages {
   private final Blames blames;
   private final ChatLinks links;
   private final boolean conversations;
+  volatile java.util.function.Supplier<dev.threadbare.gitserve.Approvers> approvers =
+      () -> dev.threadbare.gitserve.Approvers.NONE;
+  private static final java.util.regex.Pattern MESSAGE_TS =
+      java.util.regex.Pattern.compile("/p(\\d{10})(\\d{6})");
 
   CodePages(String baseUrl, Blames blames, ChatLinks links, boolean conversations) {
     this.baseUrl = baseUrl;
@@ -188,6 +192,28 @@ final class CodePages {
         + "\" title=\"The conversation in the chat that last changed this file\">Conversation</a>";
   }
 
+  /** 👍 and who approved the version, or nothing. */
+  private static String approvalsOf(
+      Version version, dev.threadbare.gitserve.Approvers.Lookup lookup) {
+    if (version.permalink() == null) {
+      return "";
+    }
+    java.util.regex.Matcher ts = MESSAGE_TS.matcher(version.permalink());
+    if (!ts.find()) {
+      return "";
+    }
+    List<String> who = lookup.approving(ts.group(1) + "." + ts.group(2), version.threadTs());
+    if (who.isEmpty()) {
+      return "";
+    }
+    String names = String.join(", ", who);
+    return " <span class=\"approvals\" title=\"Approved by "
+        + esc(names)
+        + "\">\uD83D\uDC4D "
+        + esc(names)
+        + "</span>";
+  }
+
   private String messageLinks(Version version) {
     StringBuilder out = new StringBuilder();
     if (version.permalink() != null) {
@@ -299,6 +325,7 @@ final class CodePages {
             view.path().isEmpty() ? esc(channel.name()) : "<code>" + esc(view.path()) + "</code>")
         .append("</h2><table class=\"log\" id=\"log\">");
     boolean isFile = !view.path().isEmpty() && !reader.isDirectory(view.commit(), view.path());
+    dev.threadbare.gitserve.Approvers.Lookup approvals = approvers.get().of(channel.id());
     for (int i = 0; i < versions.size(); i++) {
       Version v = versions.get(i);
       String older = i + 1 < versions.size() ? versions.get(i + 1).id() : null;
@@ -317,7 +344,8 @@ final class CodePages {
           .append("</td><td class=\"when\">")
           .append(Html.time(v.time()))
           .append("</td><td class=\"links\">")
-          .append(messageLinks(v));
+          .append(messageLinks(v))
+          .append(approvalsOf(v, approvals));
       if (isFile) {
         body.append(" <a class=\"view\" href=\"")
             .append(esc(view.url("blob", v.id(), view.path())))

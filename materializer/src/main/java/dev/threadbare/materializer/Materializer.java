@@ -452,6 +452,19 @@ public final class Materializer implements Materialization, AutoCloseable {
         parsed = parsed.withProblems(merged.problems());
       }
     }
+    if (message.lineage == ChannelIndex.MAIN
+        && event.equals("post")
+        && !parsed.refused()
+        && parsed.actions().stream().anyMatch(a -> a.name().equals("merge"))) {
+      parsed =
+          parsed.withProblems(
+              List.of(
+                  new Problem(
+                      "merge",
+                      Problem.MERGE_NOTHING,
+                      "`merge` merges a thread into `main`: say it as a reply in the thread you"
+                          + " want merged.")));
+    }
     if (message.lineage == ChannelIndex.MAIN) {
       if (!repo.forkPoints.containsKey(ts)) {
         ChannelRepo.Head main = repo.heads.get(ChannelIndex.MAIN);

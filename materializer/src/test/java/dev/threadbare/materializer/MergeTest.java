@@ -2,6 +2,9 @@ package dev.threadbare.materializer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.threadbare.core.chat.SlackEvents;
 import dev.threadbare.core.grammar.Problem;
 import dev.threadbare.core.journal.Journal;
 import dev.threadbare.core.journal.JournalEntry;
@@ -152,6 +155,18 @@ class MergeTest {
         materializer.catchUp();
         assertThat(problems(last(outcomes), Problem.MERGE_NOTHING)).hasSize(1);
         assertThat(last(outcomes).branches()).isEmpty();
+        // At the top level there is no thread to merge: the sender is told where to say it.
+        journal.append(
+            List.of(
+                JournalEntries.message(T, C, "1700000011.000100")
+                    .user("U1")
+                    .text("merge")
+                    .build()));
+        materializer.catchUp();
+        assertThat(problems(last(outcomes), Problem.MERGE_NOTHING))
+            .singleElement()
+            .asString()
+            .contains("say it as a reply in the thread");
         for (String branch : store.branches(C)) {
           refs.put(branch, store.resolve(C, branch));
         }
@@ -326,6 +341,47 @@ class MergeTest {
         assertThat(head.getShortMessage()).isEqualTo("Revert the merge of thread/" + ROOT);
         assertThat(head.getParent(0).getId()).isEqualTo(refs.get("main"));
       }
+    }
+  }
+
+  @Test
+  void aGatedMergeComesBackFromASlackExportOfItsThread() throws Exception {
+    // A thread as a Slack export's day file holds it: the decision is a bot message like any other.
+    ObjectMapper json = new ObjectMapper();
+    String day =
+        """
+        [
+          {"type": "message", "user": "U1", "ts": "%1$s", "thread_ts": "%1$s", "reply_count": 3,
+           "text": "`threadbare.toml`\\n```\\n[review]\\napprovals = 1\\n```"},
+          {"type": "message", "user": "U2", "ts": "1700000002.000100", "thread_ts": "%1$s",
+           "text": "`a.txt`\\n```\\nfrom the thread\\n```"},
+          {"type": "message", "user": "U2", "ts": "1700000003.000100", "thread_ts": "%1$s",
+           "text": "merge"},
+          {"type": "message", "subtype": "bot_message", "bot_id": "B1", "user": "UBOT",
+           "ts": "1700000004.000100", "thread_ts": "%1$s",
+           "text": "Merge accepted: `thread/%1$s` into `main` (approved by &lt;@U3&gt;)."}
+        ]
+        """
+            .formatted(ROOT);
+    List<JournalEntry> entries = new ArrayList<>();
+    for (JsonNode message : json.readTree(day)) {
+      entries.add(SlackEvents.fromExportMessage(T, C, message));
+    }
+    Path git = dir.resolve("git");
+    try (Journal journal = Journals.sqlite(dir.resolve("journal.db"))) {
+      ObjectId merged;
+      try (Materializer materializer = Materializer.open(journal, git)) {
+        journal.append(entries);
+        materializer.catchUp();
+        GitStore store = materializer.store();
+        assertThat(files(store, "main")).containsEntry("a.txt", "from the thread\n");
+        merged = store.resolve(C, "main");
+      }
+      File repo = git.resolve(C + ".git").toFile();
+      assertThat(GitCli.git(repo, "rev-list", "--parents", "-n", "1", "main").strip().split(" "))
+          .hasSize(3);
+      Materializer.rebuild(journal, git);
+      assertThat(GitStore.open(git).resolve(C, "main")).isEqualTo(merged);
     }
   }
 }

@@ -284,6 +284,7 @@ public final class Server implements AutoCloseable {
   private Javalin http;
   private Deployer deployer;
   private CiWiring ci;
+  private MergeGates mergeGates;
 
   private Server() {}
 
@@ -342,6 +343,11 @@ public final class Server implements AutoCloseable {
   /** The CI runner, when the sandbox can run here. */
   public Optional<dev.threadbare.ci.Ci> ci() {
     return Optional.ofNullable(ci).map(CiWiring::ci);
+  }
+
+  /** The gate of merges that main's {@code [review]} asks approvals for. */
+  MergeGates mergeGates() {
+    return mergeGates;
   }
 
   /** The first admin's token when this start created the local workspace, else null. */
@@ -410,6 +416,8 @@ public final class Server implements AutoCloseable {
         CiWiring.start(dataDir, outbox, metrics, http, gitServe, chatChannels, url);
     ciWiring.ifPresent(this::closeLater);
     this.ci = ciWiring.orElse(null);
+    mergeGates = new MergeGates(dataDir.store(), ci == null ? null : ci.ci().store());
+    chat.bot().gatingMerges(mergeGates);
 
     http.start(settings.host(), port);
     chat.answer(dataDir, url);

@@ -756,6 +756,11 @@ public final class Materializer implements Materialization, AutoCloseable {
               + "). Fix it on `main`, then say `merge` again.");
     }
     ReviewSettings review = (ReviewSettings) settings;
+    ChannelRepo.Head thread = repo.heads.get(lineage);
+    if (thread == null) {
+      return MergeAttempt.problem(
+          branch, Problem.MERGE_NOTHING, "Nothing to merge: this thread has changed no file yet.");
+    }
     if (review.gated() && !decided) {
       repo.mergeRequests.put(lineage, trigger);
       return MergeAttempt.problem(
@@ -767,11 +772,6 @@ public final class Materializer implements Materialization, AutoCloseable {
               + " and green CI before a merge ([review] approvals in "
               + ReviewSettings.FILE
               + ").");
-    }
-    ChannelRepo.Head thread = repo.heads.get(lineage);
-    if (thread == null) {
-      return MergeAttempt.problem(
-          branch, Problem.MERGE_NOTHING, "Nothing to merge: this thread has changed no file yet.");
     }
     ChannelRepo.Head main = repo.heads.get(ChannelIndex.MAIN);
     Map<String, ObjectId> overrides = new TreeMap<>();

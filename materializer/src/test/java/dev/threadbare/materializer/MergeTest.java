@@ -309,10 +309,21 @@ class MergeTest {
                     .thread(ROOT)
                     .text(MergeDecision.text("thread/" + ROOT, new TreeSet<>(), null))
                     .build(),
+                // Nothing to merge yet: said so, and no request waits for the gate.
+                merge("1700000002.500000"),
                 reply("1700000003.000100", "a.txt", "gated"),
                 merge("1700000004.000100")));
         materializer.catchUp();
         GitStore store = materializer.store();
+        assertThat(outcomes)
+            .filteredOn(o -> o.ts().equals("1700000002.500000"))
+            .singleElement()
+            .satisfies(
+                o ->
+                    assertThat(problems(o, Problem.MERGE_NOTHING))
+                        .singleElement()
+                        .asString()
+                        .contains("changed no file yet"));
         assertThat(problems(last(outcomes), Problem.MERGE_GATED))
             .singleElement()
             .asString()

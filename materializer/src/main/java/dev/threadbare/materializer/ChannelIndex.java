@@ -38,6 +38,15 @@ final class ChannelIndex {
     String user;
     Map<String, Def> effects = Map.of();
 
+    /**
+     * For a merge's definitions on main (see {@code Materializer}): the merged thread's lineage,
+     * whose reply at {@link #ts} triggered the merge; 0 for an ordinary message.
+     */
+    long mergeOf;
+
+    /** Whether this reply's {@code merge} was acted on (an edit does not merge again). */
+    boolean mergeAsked;
+
     /** The payload of the current version while some of its attachments are not yet in. */
     String pendingPayload;
 
@@ -172,6 +181,16 @@ final class ChannelIndex {
       all.addAll(threadDefs.getOrDefault(lineage, Map.of()).keySet());
     }
     return all;
+  }
+
+  /**
+   * Whether a reply of thread {@code lineage} with a ts strictly between {@code after} and {@code
+   * before} defines {@code path} (a reply that resolves a merge conflict reported at {@code
+   * after}).
+   */
+  boolean threadDefinesBetween(long lineage, String path, long after, long before) {
+    NavigableMap<Long, Def> onThread = threadDefs.getOrDefault(lineage, Map.of()).get(path);
+    return onThread != null && !onThread.subMap(after, false, before, false).isEmpty();
   }
 
   /** The paths the replies of thread {@code lineage} define. */

@@ -64,6 +64,24 @@ final class ChannelRepo implements AutoCloseable {
   /** Late changes of main, in order: a thread created later re-checks just these paths. */
   final List<LateChange> lateChanges = new ArrayList<>();
 
+  /**
+   * Merges taken, by the ts of the reply that triggered each (the {@code merge} message, or the
+   * bot's decision when the merge was gated): their definitions on main.
+   */
+  final Map<Long, ChannelIndex.Message> merges = new HashMap<>();
+
+  /** A path that conflicted at a merge attempt: when, and its blob on main then (null: absent). */
+  record Conflict(long attemptTs, ObjectId mainBlob) {}
+
+  /** By thread lineage: the paths of its last conflicting merge attempts, not yet merged. */
+  final Map<Long, Map<String, Conflict>> conflicts = new HashMap<>();
+
+  /** By thread lineage: the {@code merge} message waiting for the gate's decision. */
+  final Map<Long, ChannelIndex.Message> mergeRequests = new HashMap<>();
+
+  /** Parsed review settings by the blob id of main's {@code threadbare.toml}. */
+  final Map<ObjectId, Object> reviewSettings = new HashMap<>();
+
   /** How many times main's definitions changed. */
   long mainChanges;
 
@@ -71,13 +89,25 @@ final class ChannelRepo implements AutoCloseable {
   long newestMainTs = Long.MIN_VALUE;
 
   private final Set<Long> dirty = new TreeSet<>();
-  private final ObjectInserter dryInserter = new DryInserter();
+  private final ObjectInserter dryInserter = new DryInserter(this);
   private ObjectReader dryReader;
   private PackInserter packInserter;
   private ObjectReader liveReader;
 
   /** Computes ids without writing: replaying what the store already holds. */
   private static final class DryInserter extends ObjectInserter.Formatter {
+    private final ChannelRepo owner;
+
+    DryInserter(ChannelRepo owner) {
+      this.owner = owner;
+    }
+
+    /** A reader of what the store holds: a replay reads only what an earlier run wrote. */
+    @Override
+    public ObjectReader newReader() {
+      return owner.repository.newObjectReader();
+    }
+
     @Override
     public ObjectId insert(int type, byte[] data, int off, int len) {
       return idFor(type, data, off, len);

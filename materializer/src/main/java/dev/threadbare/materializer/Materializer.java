@@ -21,6 +21,9 @@ import dev.threadbare.core.materialization.FileChange;
 import dev.threadbare.core.materialization.Materialization;
 import dev.threadbare.core.materialization.MaterializationListener;
 import dev.threadbare.core.materialization.RepositoryStatus;
+import dev.threadbare.core.review.MergeDecision;
+import dev.threadbare.core.review.ReviewSettings;
+import dev.threadbare.core.review.ReviewSettingsException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,6 +41,7 @@ import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
@@ -156,6 +160,16 @@ public final class Materializer implements Materialization, AutoCloseable {
 
     static Parsed refusal(String subject, List<Problem> problems) {
       return new Parsed(Map.of(), subject, problems, true, false, List.of(), List.of(), false);
+    }
+
+    Parsed withProblems(List<Problem> more) {
+      if (more.isEmpty()) {
+        return this;
+      }
+      List<Problem> all = new ArrayList<>(problems);
+      all.addAll(more);
+      return new Parsed(
+          effects, subject, all, refused, definesChange, definedPaths, actions, fromBot);
     }
   }
 
@@ -407,9 +421,50 @@ public final class Materializer implements Materialization, AutoCloseable {
       message.user = entry.user() != null ? entry.user() : textOf(payload, "user");
     }
     Parsed parsed = parse(repo, message, entry.payload(), payload, live);
+    if (message.lineage == ChannelIndex.MAIN
+        && !parsed.refused()
+        && parsed.definesChange()
+        && reviewSettings(repo, live) instanceof ReviewSettings review
+        && review.protectMain()) {
+      parsed = protectedMain(message, parsed);
+    }
     List<BranchChange> changes =
-        change(repo, message, parsed.effects(), event, entry, parsed.subject(), live);
+        new ArrayList<>(
+            change(repo, message, parsed.effects(), event, entry, parsed.subject(), live, null));
     parsed = withConflicts(repo, message, parsed);
+    if (message.lineage != ChannelIndex.MAIN && !message.mergeAsked) {
+      MergeAttempt merged = null;
+      if (parsed.fromBot()) {
+        if (MergeDecision.isDecision(textOf(payload, "text"))) {
+          message.mergeAsked = true;
+          ChannelIndex.Message request = repo.mergeRequests.remove(message.lineage);
+          if (request != null && !request.deleted) {
+            merged = merge(repo, entry, message, request.user, true, live);
+          }
+        }
+      } else if (!parsed.refused()
+          && parsed.actions().stream().anyMatch(a -> a.name().equals("merge"))) {
+        message.mergeAsked = true;
+        merged = merge(repo, entry, message, message.user, false, live);
+      }
+      if (merged != null) {
+        changes.addAll(0, merged.changes());
+        parsed = parsed.withProblems(merged.problems());
+      }
+    }
+    if (message.lineage == ChannelIndex.MAIN
+        && event.equals("post")
+        && !parsed.refused()
+        && parsed.actions().stream().anyMatch(a -> a.name().equals("merge"))) {
+      parsed =
+          parsed.withProblems(
+              List.of(
+                  new Problem(
+                      "merge",
+                      Problem.MERGE_NOTHING,
+                      "`merge` merges a thread into `main`: say it as a reply in the thread you"
+                          + " want merged.")));
+    }
     if (message.lineage == ChannelIndex.MAIN) {
       if (!repo.forkPoints.containsKey(ts)) {
         ChannelRepo.Head main = repo.heads.get(ChannelIndex.MAIN);
@@ -452,7 +507,28 @@ public final class Materializer implements Materialization, AutoCloseable {
     message.deleted = true;
     message.pendingPayload = null;
     List<BranchChange> changes =
-        change(repo, message, Map.of(), "delete", entry, "Delete chat message", live);
+        new ArrayList<>(
+            change(repo, message, Map.of(), "delete", entry, "Delete chat message", live, null));
+    ChannelIndex.Message merge = repo.merges.remove(ts);
+    if (merge != null) {
+      // Deleting the reply that merged takes the merge's definitions off main again (the head rule:
+      // what is not visible defines nothing), in a commit of its own.
+      changes.addAll(
+          0,
+          change(
+              repo,
+              merge,
+              Map.of(),
+              "delete",
+              entry,
+              "Revert the merge of " + ChannelRepo.branchName(merge.mergeOf),
+              live,
+              null));
+    }
+    ChannelIndex.Message request = repo.mergeRequests.get(message.lineage);
+    if (request != null && request.ts == ts) {
+      repo.mergeRequests.remove(message.lineage);
+    }
     return new Processed(entry, changes, Parsed.NOTHING, ChannelRepo.branchName(message.lineage));
   }
 
@@ -500,7 +576,8 @@ public final class Materializer implements Materialization, AutoCloseable {
       String text = message.pendingPayload;
       Parsed parsed = parse(owner, message, text, readJson(text), live);
       changes.addAll(
-          change(owner, message, parsed.effects(), "attachment", entry, parsed.subject(), live));
+          change(
+              owner, message, parsed.effects(), "attachment", entry, parsed.subject(), live, null));
       parsed = withConflicts(owner, message, parsed);
       problems.addAll(parsed.problems());
       defined.addAll(parsed.definedPaths());
@@ -638,6 +715,175 @@ public final class Materializer implements Materialization, AutoCloseable {
         parsed.changesTree(),
         defined,
         actions,
+        false);
+  }
+
+  /** What a merge attempt did: the commits it made (main first) and what it reports. */
+  private record MergeAttempt(List<BranchChange> changes, List<Problem> problems) {
+    static MergeAttempt problem(String input, String rule, String message) {
+      return new MergeAttempt(List.of(), List.of(new Problem(input, rule, message)));
+    }
+  }
+
+  /**
+   * The {@code merge} of the thread of {@code trigger} into main, at {@code trigger}'s ts: gated by
+   * main's {@code [review]} (unless {@code decided}: the bot's decision is the trigger), then
+   * JGit's three-way merge of the two heads. A clean merge becomes definitions on main at the
+   * trigger's ts (so the head rule goes on holding: a newer top-level message overrides them, an
+   * older one arriving late does not) and a commit whose second parent is the thread's head. A
+   * conflict merges nothing and is remembered, so that a reply posting the resolved file wins next
+   * time.
+   */
+  private MergeAttempt merge(
+      ChannelRepo repo,
+      JournalEntry entry,
+      ChannelIndex.Message trigger,
+      String requester,
+      boolean decided,
+      boolean live)
+      throws IOException {
+    long lineage = trigger.lineage;
+    String branch = ChannelRepo.branchName(lineage);
+    Object settings = reviewSettings(repo, live);
+    if (settings instanceof String error) {
+      return MergeAttempt.problem(
+          ReviewSettings.FILE,
+          Problem.MERGE_SETTINGS,
+          "Nothing was merged: main's "
+              + ReviewSettings.FILE
+              + " cannot be read ("
+              + error
+              + "). Fix it on `main`, then say `merge` again.");
+    }
+    ReviewSettings review = (ReviewSettings) settings;
+    ChannelRepo.Head thread = repo.heads.get(lineage);
+    if (thread == null) {
+      return MergeAttempt.problem(
+          branch, Problem.MERGE_NOTHING, "Nothing to merge: this thread has changed no file yet.");
+    }
+    if (review.gated() && !decided) {
+      repo.mergeRequests.put(lineage, trigger);
+      return MergeAttempt.problem(
+          branch,
+          Problem.MERGE_GATED,
+          "`main` asks for "
+              + review.approvals()
+              + (review.approvals() == 1 ? " approval" : " approvals")
+              + " and green CI before a merge ([review] approvals in "
+              + ReviewSettings.FILE
+              + ").");
+    }
+    ChannelRepo.Head main = repo.heads.get(ChannelIndex.MAIN);
+    Map<String, ObjectId> overrides = new TreeMap<>();
+    for (Map.Entry<String, ChannelRepo.Conflict> conflict :
+        repo.conflicts.getOrDefault(lineage, Map.of()).entrySet()) {
+      if (repo.index.threadDefinesBetween(
+          lineage, conflict.getKey(), conflict.getValue().attemptTs(), trigger.ts)) {
+        overrides.put(conflict.getKey(), conflict.getValue().mainBlob());
+      }
+    }
+    ThreadMerge.Result result =
+        main == null
+            ? new ThreadMerge.Clean(thread.tree())
+            : ThreadMerge.merge(
+                repo.reader(live),
+                repo.inserter(live),
+                repo.trees,
+                main.commit(),
+                thread.commit(),
+                overrides,
+                branch);
+    switch (result) {
+      case ThreadMerge.AlreadyMerged already -> {
+        return MergeAttempt.problem(
+            branch,
+            Problem.MERGE_NOTHING,
+            "Nothing to merge: `main` already has everything of `" + branch + "`.");
+      }
+      case ThreadMerge.Conflicted conflicted -> {
+        Map<String, ChannelRepo.Conflict> remembered =
+            repo.conflicts.computeIfAbsent(lineage, l -> new HashMap<>());
+        List<Problem> problems = new ArrayList<>();
+        for (Map.Entry<String, String> hunks : conflicted.hunks().entrySet()) {
+          remembered.put(
+              hunks.getKey(),
+              new ChannelRepo.Conflict(trigger.ts, conflicted.mainBlobs().get(hunks.getKey())));
+          problems.add(new Problem(hunks.getKey(), Problem.MERGE_CONFLICT, hunks.getValue()));
+        }
+        return new MergeAttempt(List.of(), problems);
+      }
+      case ThreadMerge.Clean clean -> {
+        Map<String, Def> effects = new LinkedHashMap<>();
+        ThreadMerge.changes(repo.reader(live), main == null ? null : main.tree(), clean.tree())
+            .forEach(
+                (path, blob) -> effects.put(path, blob == null ? Def.REMOVED : new Def.Blob(blob)));
+        ChannelIndex.Message merge = new ChannelIndex.Message(trigger.ts, ChannelIndex.MAIN);
+        merge.seen = true;
+        merge.user = requester;
+        merge.mergeOf = lineage;
+        repo.merges.put(trigger.ts, merge);
+        repo.conflicts.remove(lineage);
+        List<BranchChange> changes =
+            change(
+                repo,
+                merge,
+                effects,
+                "merge",
+                entry,
+                "Merge " + branch + " into main",
+                live,
+                thread.commit());
+        return new MergeAttempt(changes, List.of());
+      }
+    }
+  }
+
+  /**
+   * Main's review settings as main stands now ({@link ReviewSettings#DEFAULTS} without a {@code
+   * threadbare.toml}), or the reason its file cannot be read.
+   */
+  private static Object reviewSettings(ChannelRepo repo, boolean live) throws IOException {
+    ObjectId blob = repo.index.head(ChannelIndex.MAIN, ReviewSettings.FILE);
+    if (blob == null) {
+      return ReviewSettings.DEFAULTS;
+    }
+    Object known = repo.reviewSettings.get(blob);
+    if (known != null) {
+      return known;
+    }
+    byte[] bytes = repo.reader(live).open(blob, Constants.OBJ_BLOB).getBytes();
+    Object settings;
+    try {
+      settings = ReviewSettings.parse(new String(bytes, StandardCharsets.UTF_8));
+    } catch (ReviewSettingsException e) {
+      settings = e.getMessage();
+    }
+    repo.reviewSettings.put(blob.copy(), settings);
+    return settings;
+  }
+
+  /**
+   * A top-level change refused because main is protected: nothing of it is taken (an edit keeps
+   * what the message defined before), and the sender learns the way in.
+   */
+  private static Parsed protectedMain(ChannelIndex.Message message, Parsed parsed) {
+    List<Problem> problems = new ArrayList<>(parsed.problems());
+    problems.add(
+        new Problem(
+            "main",
+            Problem.PROTECTED_MAIN,
+            "`main` is protected ([review] protect_main = true in "
+                + ReviewSettings.FILE
+                + "): code reaches it only by merge. Post the change as a reply in a thread, then"
+                + " say `merge` there."));
+    return new Parsed(
+        message.effects,
+        parsed.subject(),
+        problems,
+        true,
+        false,
+        parsed.definedPaths(),
+        List.of(),
         false);
   }
 
@@ -851,11 +1097,12 @@ public final class Materializer implements Materialization, AutoCloseable {
       String event,
       JournalEntry entry,
       String subject,
-      boolean live)
+      boolean live,
+      ObjectId mergeParent)
       throws IOException {
     Set<String> touched = new HashSet<>(message.effects.keySet());
     touched.addAll(effects.keySet());
-    if (touched.isEmpty()) {
+    if (touched.isEmpty() && mergeParent == null) {
       return List.of();
     }
     Set<String> paths = repo.index.withRelated(repo.index.withDependents(touched));
@@ -915,17 +1162,25 @@ public final class Materializer implements Materialization, AutoCloseable {
           repo.markDirty(lineage, live);
           continue;
         }
-      } else if (changed.isEmpty()) {
+      }
+      // A merge commits on main even when main already had the thread's content: the thread's head
+      // becomes main's ancestor, as in git.
+      boolean merging = mergeParent != null && lineage == ChannelIndex.MAIN;
+      if (changed.isEmpty() && !merging) {
         continue;
       }
       ObjectInserter inserter = repo.inserter(live);
       ObjectId tree = repo.trees.apply(repo.reader(live), inserter, baseTree, changed);
-      if (tree.equals(baseTree) && head != null) {
+      if (tree.equals(baseTree) && head != null && !merging) {
         continue;
       }
       CommitBuilder commit = new CommitBuilder();
       commit.setTreeId(tree);
-      if (parent != null) {
+      if (merging && parent != null) {
+        commit.setParentIds(parent, mergeParent);
+      } else if (merging) {
+        commit.setParentId(mergeParent);
+      } else if (parent != null) {
         commit.setParentId(parent);
       }
       String team = entry.team();
@@ -1097,9 +1352,11 @@ public final class Materializer implements Materialization, AutoCloseable {
     String text = subject;
     // Git wants text: no NUL or other control characters but tab and newline.
     text = text.replace("\r\n", "\n").replaceAll("[\\p{Cntrl}&&[^\n\t]]", "");
+    // A merge's definitions live on main but came from a reply of the merged thread: link that.
+    long linked = message.mergeOf != 0 ? message.mergeOf : message.lineage;
     return text
         + "\n\nChat-Message: "
-        + Timestamps.permalink(channel, message.ts, message.lineage)
+        + Timestamps.permalink(channel, message.ts, linked)
         + "\nChat-Event: "
         + event
         + "\n";

@@ -9,6 +9,8 @@ import dev.threadbare.journal.Journals;
 import dev.threadbare.testing.JournalEntries;
 import dev.threadbare.testing.TestDatabase;
 import dev.threadbare.testing.TestPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -18,6 +20,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +34,9 @@ class RebuildDeterminismTest {
 
   @TempDir Path dir;
 
-  /** A busy channel: posts, thread replies, edits, deletions, late messages, attachments. */
+  /**
+   * A busy channel: posts, thread replies, edits, deletions, late messages, attachments, merges.
+   */
   static List<JournalEntry> history() {
     Random random = new Random(42);
     List<JournalEntry> entries = new ArrayList<>();
@@ -65,6 +72,15 @@ class RebuildDeterminismTest {
         continue;
       }
       entries.add(message.build());
+      if (i % 9 == 0) {
+        // A merge of some thread: clean, conflicting or with nothing to merge, all replayed alike.
+        entries.add(
+            JournalEntries.message("T1", "C1", String.format(Locale.ROOT, "17000%05d.000200", i))
+                .user("U2")
+                .thread(roots.get(random.nextInt(roots.size())))
+                .text("merge")
+                .build());
+      }
       if (i % 7 == 0) {
         String old = String.format(Locale.ROOT, "17000%05d.000100", 1 + random.nextInt(i));
         entries.add(
@@ -104,10 +120,28 @@ class RebuildDeterminismTest {
     return refs;
   }
 
+  private static int mergeCommits(Path store) {
+    GitStore git = GitStore.open(store);
+    try (Repository repo = git.repository("C1");
+        RevWalk walk = new RevWalk(repo)) {
+      walk.markStart(walk.parseCommit(git.resolve("C1", "main")));
+      int merges = 0;
+      for (RevCommit commit : walk) {
+        if (commit.getParentCount() == 2) {
+          merges++;
+        }
+      }
+      return merges;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private Map<String, String> rebuildTwiceAndCompare(Journal journal, Path store) {
     Map<String, String> incremental = materializeInSteps(journal, store);
     assertThat(incremental).containsKey("main");
     assertThat(incremental.keySet()).anyMatch(b -> b.startsWith("thread/"));
+    assertThat(mergeCommits(store)).as("merge commits on main").isPositive();
     long processed = Materializer.rebuild(journal, store);
     assertThat(processed).isEqualTo(journal.lastSeq());
     assertThat(refs(store)).isEqualTo(incremental);

@@ -10,6 +10,8 @@ import com.slack.api.model.ConversationType;
 import dev.threadbare.chat.outbox.Outbox;
 import dev.threadbare.chat.outbox.OutgoingCall;
 import dev.threadbare.ci.Ci;
+import dev.threadbare.ci.CiConfig;
+import dev.threadbare.ci.CiConfigException;
 import dev.threadbare.ci.CiRun;
 import dev.threadbare.ci.RunStatus;
 import dev.threadbare.core.grammar.ChatGrammar;
@@ -18,6 +20,8 @@ import dev.threadbare.core.journal.Journal;
 import dev.threadbare.core.journal.JournalEntry;
 import dev.threadbare.core.materialization.EntryOutcome;
 import dev.threadbare.core.review.Approvals;
+import dev.threadbare.core.review.ReviewSettings;
+import dev.threadbare.core.review.ReviewSettingsException;
 import dev.threadbare.deploy.DeployConfig;
 import dev.threadbare.deploy.Deployer;
 import dev.threadbare.deploy.Deployment;
@@ -25,7 +29,6 @@ import dev.threadbare.materializer.GitStore;
 import dev.threadbare.prod.ProdEvent;
 import dev.threadbare.prod.ProdException;
 import dev.threadbare.prod.ProdServer;
-import dev.threadbare.prod.ReviewSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -56,15 +59,31 @@ import org.slf4j.LoggerFactory;
  * or a member of the private channel {@code <channel>-promoters}), a version with {@code [deploy]
  * run}, a passed CI run when the version has {@code [ci]}, and as many approvals ({@link Approvals}
  * of the version's message and thread) as {@code [review] approvals} says <em>in the version now in
- * prod</em> ({@link ReviewSettings#DEFAULTS} before the first promotion). A rollback needs
- * authority and a previous prod. A refusal is private and lists everything missing; a done step
- * gets 🚀 on the message, a private note to the asker, and one line in the ops channel.
+ * prod</em> ({@link #PROMOTION_DEFAULTS} before the first promotion). A rollback needs authority
+ * and a previous prod. A refusal is private and lists everything missing; a done step gets 🚀 on
+ * the message, a private note to the asker, and one line in the ops channel.
  *
  * <p>A command in a message older than {@link #STALE} (journaled by catch-up after downtime, or
  * history) is not carried out: the asker is told to say it again. Steps run one at a time, off the
  * event thread. Thread safe.
  */
 final class ChatProd {
+
+  /**
+   * A promotion's bar where prod's version says nothing (or before the first promotion): one
+   * approval. A merge's default is none ({@link ReviewSettings#DEFAULTS}); a release is the
+   * decision a second person should see.
+   */
+  static final ReviewSettings PROMOTION_DEFAULTS = new ReviewSettings(1, false);
+
+  /** Whether a version's file asks for CI: a {@code [ci] test}, or a file CI cannot read. */
+  private static boolean requiresCi(String toml) {
+    try {
+      return CiConfig.parse(toml).isPresent();
+    } catch (CiConfigException e) {
+      return true;
+    }
+  }
 
   private static final Logger log = LoggerFactory.getLogger(ChatProd.class);
   static final Duration STALE = Duration.ofMinutes(10);
@@ -304,7 +323,7 @@ final class ChatProd {
     Long ciRun = null;
     List<String> approvers = List.of();
     if (!ask.rollback()) {
-      if (toml.isPresent() && ReviewSettings.hasCi(toml.get())) {
+      if (toml.isPresent() && requiresCi(toml.get())) {
         Optional<CiRun> passed =
             ciRuns(ask.channel(), commit).stream()
                 .filter(r -> r.status() == RunStatus.PASSED)
@@ -320,17 +339,17 @@ final class ChatProd {
           missing.add("green CI: `" + shortCommit + "` has `[ci]` and " + state);
         }
       }
-      ReviewSettings bar = ReviewSettings.DEFAULTS;
+      ReviewSettings bar = PROMOTION_DEFAULTS;
       String barFrom = "the defaults (nothing promoted yet)";
       if (current.isPresent()) {
         barFrom = "prod's version `" + shortId(current.get().commit()) + "`";
         try {
           bar =
               file(ask.channel(), current.get().commit(), DeployConfig.FILE)
-                  .map(ReviewSettings::parse)
-                  .orElse(ReviewSettings.DEFAULTS);
-        } catch (ProdException e) {
-          bar = ReviewSettings.DEFAULTS;
+                  .map(toml -> ReviewSettings.parse(toml, PROMOTION_DEFAULTS))
+                  .orElse(PROMOTION_DEFAULTS);
+        } catch (ReviewSettingsException e) {
+          bar = PROMOTION_DEFAULTS;
         }
       }
       approvers = approvals(ask.channel(), commit);

@@ -122,6 +122,11 @@ final class ChatWiring {
     return botUserId;
   }
 
+  /** The bot, once {@link #wire}d. */
+  Bot bot() {
+    return bot;
+  }
+
   /** Starts the bot's durable outbox ({@code DIR/outbox.db}). */
   Outbox startOutbox() {
     outbox =

@@ -284,6 +284,7 @@ public final class Server implements AutoCloseable {
   private Javalin http;
   private Deployer deployer;
   private CiWiring ci;
+  private MergeGates mergeGates;
 
   private Server() {}
 
@@ -426,6 +427,13 @@ public final class Server implements AutoCloseable {
         CiWiring.start(dataDir, outbox, metrics, http, gitServe, chatChannels, url);
     ciWiring.ifPresent(this::closeLater);
     this.ci = ciWiring.orElse(null);
+    mergeGates =
+        new MergeGates(dataDir.store(), ci == null ? null : ci.ci().store())
+            .approvalsFrom(
+                (channel, threadTs) ->
+                    dev.threadbare.core.review.Approvals.of(dataDir.journal(), channel)
+                        .ofThread(channel, threadTs));
+    chat.bot().gatingMerges(mergeGates);
 
     http.start(settings.host(), port);
     chat.answer(dataDir, url);

@@ -14,6 +14,7 @@ import dev.threadbare.core.journal.Journal;
 import dev.threadbare.core.journal.JournalEntry;
 import dev.threadbare.core.materialization.EntryOutcome;
 import dev.threadbare.core.materialization.Materialization;
+import dev.threadbare.core.review.MergeDecision;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,6 +61,7 @@ public final class Bot implements JournalListener, SlashCommandHandler {
   private final ChatGrammar grammar;
   private final String botUserId;
   private volatile GitAccess gitAccess;
+  private volatile MergeGate mergeGate = MergeGate.NONE;
   private volatile Clock clock = Clock.systemUTC();
   private volatile Instant answersFrom = Instant.MIN;
 
@@ -118,6 +120,15 @@ public final class Bot implements JournalListener, SlashCommandHandler {
   /** Lets the {@code token} command issue personal git tokens through {@code access}. */
   public Bot issuingTokens(GitAccess access) {
     this.gitAccess = Objects.requireNonNull(access, "access");
+    return this;
+  }
+
+  /**
+   * Lets {@code gate} decide the merges that main's {@code [review]} gates; an accepted one is
+   * recorded in the thread ({@link MergeDecision}), which is what merges.
+   */
+  public Bot gatingMerges(MergeGate gate) {
+    this.mergeGate = Objects.requireNonNull(gate, "gate");
     return this;
   }
 
@@ -224,6 +235,9 @@ public final class Bot implements JournalListener, SlashCommandHandler {
       if (answers(outcome)) {
         answer(outcome);
         actOn(outcome);
+      } else if (outcome.fromBot() && !history(outcome.entry())) {
+        // The bot's own merge decision can meet a conflict (main moved since it was asked).
+        postConflicts(outcome);
       }
     }
   }
@@ -259,7 +273,7 @@ public final class Bot implements JournalListener, SlashCommandHandler {
         // Refused attachments are explained by the file downloader, which knows why.
         List<Problem> problems =
             outcome.problems().stream()
-                .filter(p -> !Problem.BINARY_ATTACHMENT.equals(p.rule()))
+                .filter(p -> !Problem.BINARY_ATTACHMENT.equals(p.rule()) && !p.isMerge())
                 .toList();
         if (!problems.isEmpty()) {
           tell(entry, "problems:" + id, BotReplies.problems(problems));
@@ -285,11 +299,83 @@ public final class Bot implements JournalListener, SlashCommandHandler {
         case "help" -> tell(entry, "help:" + identity(entry), BotReplies.help());
         case "status" -> postStatus(entry.team(), entry.channel(), identity(entry));
         case "token" -> giveToken(entry);
+        case "merge" -> answerMerge(outcome);
         default -> {
           // merge, deploy, promote, rollback: other pieces act on them.
         }
       }
     }
+  }
+
+  /**
+   * Answers a {@code merge}: ✅ when main moved; the conflicts in one thread reply; the reason
+   * privately when there was nothing to merge; and when main's settings gate it, the gate's
+   * decision: recorded in the thread when accepted (that reply is what merges), told privately when
+   * refused.
+   */
+  private void answerMerge(EntryOutcome outcome) {
+    JournalEntry entry = outcome.entry();
+    String id = identity(entry);
+    if (outcome.branches().stream().anyMatch(b -> b.branch().equals("main"))) {
+      react(entry, BotReplies.TAKEN);
+      return;
+    }
+    if (postConflicts(outcome)) {
+      return;
+    }
+    for (Problem problem : outcome.problems()) {
+      switch (problem.rule()) {
+        case Problem.MERGE_NOTHING, Problem.MERGE_SETTINGS ->
+            tell(entry, "merge:" + id, problem.message());
+        case Problem.MERGE_GATED -> gate(entry, id, problem);
+        default -> {}
+      }
+    }
+  }
+
+  private void gate(JournalEntry entry, String id, Problem gated) {
+    String thread = entry.threadTs();
+    if (thread == null) {
+      return;
+    }
+    String branch = "thread/" + thread;
+    MergeGate.Decision decision;
+    try {
+      decision =
+          mergeGate.decide(
+              new MergeGate.Request(entry.team(), entry.channel(), thread, branch, entry.user()));
+    } catch (RuntimeException e) {
+      LOG.warn("the merge gate failed on {}", id, e);
+      decision = new MergeGate.Refused("the gate could not be checked (" + e.getMessage() + ")");
+    }
+    switch (decision) {
+      case MergeGate.Accepted accepted ->
+          outbox.enqueue(
+              new OutgoingCall.PostMessage(
+                  "merge-decision:" + id,
+                  entry.channel(),
+                  thread,
+                  MergeDecision.text(branch, accepted.approvers(), accepted.ciCommit())));
+      case MergeGate.Refused refused ->
+          tell(entry, "merge:" + id, BotReplies.mergeRefused(gated.message(), refused.reason()));
+    }
+  }
+
+  /** Posts a merge's conflicts as one reply in its thread; whether there were any. */
+  private boolean postConflicts(EntryOutcome outcome) {
+    List<Problem> conflicts =
+        outcome.problems().stream().filter(p -> Problem.MERGE_CONFLICT.equals(p.rule())).toList();
+    JournalEntry entry = outcome.entry();
+    if (conflicts.isEmpty() || entry.threadTs() == null) {
+      return !conflicts.isEmpty();
+    }
+    outbox.enqueue(
+        new OutgoingCall.PostMessage(
+            "conflicts:" + identity(entry),
+            entry.channel(),
+            entry.threadTs(),
+            BotReplies.conflicts(conflicts)));
+    return true;
   }
 
   /**

@@ -104,6 +104,52 @@ public final class BotReplies {
     return head + "\n```\n" + body.toString().stripTrailing() + "\n```" + tail;
   }
 
+  /** Lines of a merge's conflict reply before the rest is summarised. */
+  static final int CONFLICT_LINES = 80;
+
+  /** The one thread reply for a merge that conflicts: each path and its conflicting hunks. */
+  static String conflicts(List<Problem> conflicts) {
+    StringBuilder text =
+        new StringBuilder("Not merged: ")
+            .append(
+                conflicts.size() == 1 ? "1 file conflicts" : conflicts.size() + " files conflict")
+            .append(" with `main`. Post the resolved file")
+            .append(conflicts.size() == 1 ? "" : "s")
+            .append(" in this thread, then say `merge` again.");
+    int lines = 0;
+    int hidden = 0;
+    for (Problem conflict : conflicts) {
+      text.append("\n• `").append(conflict.input()).append('`');
+      String hunks = conflict.message();
+      if (!hunks.contains("<<<<<<<")) {
+        // A conflict of existence (changed on one side, removed on the other): a sentence.
+        text.append(": ").append(hunks);
+        continue;
+      }
+      StringBuilder block = new StringBuilder();
+      for (String line : hunks.split("\n", -1)) {
+        if (lines < CONFLICT_LINES) {
+          block.append(line).append('\n');
+          lines++;
+        } else {
+          hidden++;
+        }
+      }
+      if (!block.isEmpty()) {
+        text.append("\n```\n").append(block.toString().stripTrailing()).append("\n```");
+      }
+    }
+    if (hidden > 0) {
+      text.append("\n… ").append(hidden).append(" more lines of conflicts.");
+    }
+    return text.toString();
+  }
+
+  /** Why a gated merge was not accepted, for the asker alone. */
+  static String mergeRefused(String gate, String reason) {
+    return "Not merged: " + gate + " Missing: " + reason + " Say `merge` again once it is there.";
+  }
+
   static String status(RepositoryStatus status) {
     String head =
         status.commit() == null ? "no commits yet" : "`" + abbreviate(status.commit()) + "`";

@@ -36,6 +36,27 @@ public record Problem(String input, String rule, String message) {
    */
   public static final String PATH_CONFLICT = "path-conflict";
 
+  /**
+   * Rule: {@code merge} found paths changed on both {@code main} and the thread in the same lines;
+   * the message holds the conflicting hunks. Nothing was merged.
+   */
+  public static final String MERGE_CONFLICT = "merge-conflict";
+
+  /** Rule: {@code merge} found nothing in the thread that {@code main} does not already hold. */
+  public static final String MERGE_NOTHING = "merge-nothing";
+
+  /**
+   * Rule: {@code merge} waits for the gate: main's {@code [review]} asks for approvals and green
+   * CI, so the merge happens when the bot records its decision in the thread.
+   */
+  public static final String MERGE_GATED = "merge-gated";
+
+  /** Rule: {@code merge} cannot read main's {@code threadbare.toml}; nothing was merged. */
+  public static final String MERGE_SETTINGS = "merge-settings";
+
+  /** Rule: {@code [review] protect_main = true}: code reaches {@code main} only by merge. */
+  public static final String PROTECTED_MAIN = "protect-main";
+
   /** Rule: an opening {@code ```} has no closing one. */
   public static final String UNTERMINATED_FENCE = "unterminated-fence";
 
@@ -51,6 +72,14 @@ public record Problem(String input, String rule, String message) {
    * #BINARY_ATTACHMENT}.
    */
   public boolean refusesChange() {
-    return !rule.equals(NO_PATH) && !rule.equals(BINARY_ATTACHMENT);
+    return !rule.equals(NO_PATH) && !rule.equals(BINARY_ATTACHMENT) && !isMerge();
+  }
+
+  /**
+   * Whether this problem is about a {@code merge} (conflict, nothing to merge, waiting for the
+   * gate, unreadable settings): answered in the thread or by the gate, not as a refusal.
+   */
+  public boolean isMerge() {
+    return rule.startsWith("merge-");
   }
 }

@@ -369,6 +369,7 @@ public final class Server implements AutoCloseable {
     DataDir dataDir =
         closeLater(
             DataDir.openForWriting(settings.data(), settings.journalUrl(), "threadbare serve"));
+    Nodes nodes = closeLater(Nodes.start(dataDir));
     int port = settings.port() == 0 ? freePort(settings.host()) : settings.port();
     url = "http://" + hostForUrl(settings.host()) + ":" + port;
 
@@ -394,7 +395,7 @@ public final class Server implements AutoCloseable {
     if (workspace != null) {
       workspace.register(http);
     }
-    Outbox outbox = chat.startOutbox();
+    Outbox outbox = chat.startOutbox(nodes);
     OpsReporting ops = OpsReporting.open(settings.ops(), settings.data(), outbox, closer);
     DbLayer db = openDb(settings, ops);
     dbLayer.set(db);
@@ -417,7 +418,7 @@ public final class Server implements AutoCloseable {
     serveWire(settings, db);
     // Anything journaled before a crash but not yet in git.
     dataDir.catchUp();
-    chat.startCatchUp(dataDir, ops);
+    nodes.whenLeading(() -> chat.startCatchUp(dataDir, ops));
   }
 
   private Javalin httpServer(GitServe gitServe, Deployer deployer) {

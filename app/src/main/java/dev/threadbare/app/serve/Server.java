@@ -284,6 +284,7 @@ public final class Server implements AutoCloseable {
   private Javalin http;
   private Deployer deployer;
   private CiWiring ci;
+  private DbLayer db;
 
   private Server() {}
 
@@ -327,6 +328,11 @@ public final class Server implements AutoCloseable {
     return postgres == null
         ? "DuckDB in " + data.resolve("db")
         : "PostgreSQL at " + postgres + " (one database tb_<name> per logical database)";
+  }
+
+  /** The db layer (for scheduled backups: {@code app/cli/DbBackupCommands.backupInto}). */
+  public DbLayer dbLayer() {
+    return db;
   }
 
   /** The deployments this server runs and proxies. */
@@ -399,6 +405,7 @@ public final class Server implements AutoCloseable {
     OpsReporting ops = OpsReporting.open(settings.ops(), settings.data(), outbox, closer);
     DbLayer db = openDb(settings, ops);
     dbLayer.set(db);
+    this.db = db;
     // Stopped before the db layer closes (closers run newest first).
     closeLater(deployer);
     DbHttp.register(http, db);

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A threadbare data directory: the journal ({@code DIR/journal.db}, SQLite, unless a PostgreSQL
@@ -51,6 +52,7 @@ public final class DataDir implements AutoCloseable {
 
   private final Path directory;
   private final Journal journal;
+  private JournalLogin sharedJournal;
   private final DataDirLock lock;
   private Materializer materializer;
 
@@ -82,7 +84,7 @@ public final class DataDir implements AutoCloseable {
           "cannot create the data directory " + directory + ": " + e.getMessage());
     }
     JGitConfinement.confineTo(directory);
-    return new DataDir(directory, openJournal(directory, journalUrl), null);
+    return withLogin(new DataDir(directory, openJournal(directory, journalUrl), null), journalUrl);
   }
 
   /**
@@ -97,7 +99,8 @@ public final class DataDir implements AutoCloseable {
     DataDirLock lock = DataDirLock.acquire(directory, command);
     try {
       JGitConfinement.confineTo(directory);
-      return new DataDir(directory, openJournal(directory, journalUrl), lock);
+      return withLogin(
+          new DataDir(directory, openJournal(directory, journalUrl), lock), journalUrl);
     } catch (RuntimeException e) {
       lock.close();
       throw e;
@@ -127,6 +130,67 @@ public final class DataDir implements AutoCloseable {
     }
   }
 
+  /**
+   * How to reach a PostgreSQL journal: its JDBC URL, user and password (from the URL's parameters,
+   * else {@code THREADBARE_JOURNAL_USER} / {@code THREADBARE_JOURNAL_PASSWORD}).
+   */
+  public record JournalLogin(String url, String user, String password) {
+    @Override
+    public String toString() {
+      return url.replaceAll("(?i)([?&;]password=)[^&;]*", "$1***") + " (user " + user + ")";
+    }
+  }
+
+  private static DataDir withLogin(DataDir dataDir, String journalUrl) {
+    dataDir.sharedJournal = login(journalUrl);
+    return dataDir;
+  }
+
+  /**
+   * The PostgreSQL journal this directory's process shares with other nodes, or empty for SQLite.
+   */
+  public Optional<JournalLogin> sharedJournal() {
+    return Optional.ofNullable(sharedJournal);
+  }
+
+  /**
+   * This node's name among several sharing a PostgreSQL journal: made once per data directory
+   * ({@code DIR/node-id}); the materializer's journal cursor is kept under it, since each node has
+   * a git store of its own.
+   */
+  public static String nodeId(Path directory) {
+    Path file = directory.resolve("node-id");
+    try {
+      if (Files.exists(file)) {
+        return Files.readString(file, StandardCharsets.UTF_8).strip();
+      }
+      Files.createDirectories(directory);
+      String id = "node-" + java.util.UUID.randomUUID().toString().substring(0, 13);
+      Files.writeString(file, id + "\n", StandardCharsets.UTF_8);
+      return id;
+    } catch (IOException e) {
+      throw new DataDirException("cannot read or write " + file + ": " + e.getMessage());
+    }
+  }
+
+  private static JournalLogin login(String journalUrl) {
+    String url = journalUrl;
+    if (url == null || url.isBlank()) {
+      url = System.getenv(JOURNAL_URL_ENV);
+    }
+    if (url == null || url.isBlank() || !url.startsWith("jdbc:postgresql:")) {
+      return null;
+    }
+    Map<String, String> parameters = parameters(url);
+    return new JournalLogin(
+        url,
+        parameters.getOrDefault(
+            "user", Objects.requireNonNullElse(System.getenv("THREADBARE_JOURNAL_USER"), "")),
+        parameters.getOrDefault(
+            "password",
+            Objects.requireNonNullElse(System.getenv("THREADBARE_JOURNAL_PASSWORD"), "")));
+  }
+
   private static Journal openJournal(Path directory, String journalUrl) {
     String url = journalUrl;
     if (url == null || url.isBlank()) {
@@ -142,15 +206,13 @@ public final class DataDir implements AutoCloseable {
               + "` is not a PostgreSQL JDBC URL: expected jdbc:postgresql://host:port/database"
               + " (leave it unset for SQLite in the data directory)");
     }
-    Map<String, String> parameters = parameters(url);
-    String user =
-        parameters.getOrDefault(
-            "user", Objects.requireNonNullElse(System.getenv("THREADBARE_JOURNAL_USER"), ""));
-    String password =
-        parameters.getOrDefault(
-            "password",
-            Objects.requireNonNullElse(System.getenv("THREADBARE_JOURNAL_PASSWORD"), ""));
-    return Journals.postgres(url, user, password);
+    JournalLogin login = login(url);
+    // Several nodes may share this journal: each has its own git store, so its own
+    // materializer cursor; the bot's cursor is one for all.
+    return Journals.withNodeCursors(
+        Journals.postgres(login.url(), login.user(), login.password()),
+        nodeId(directory),
+        Set.of(Materializer.CURSOR));
   }
 
   private static Map<String, String> parameters(String url) {

@@ -193,6 +193,38 @@ public final class DbLayer implements SqlService, AutoCloseable {
     context.caps.set(database, bytes);
   }
 
+  /** What {@link #backup} or {@link #restore} handled: tables, rows, and the file's size. */
+  public record BackupSummary(String database, int tables, long rows, long bytes) {}
+
+  /**
+   * Writes {@code database} to the zip {@code out}: its tables and rows as of one transaction (a
+   * consistent cut while writes run) and the layer's catalog of it (columns and the versions that
+   * made them, usage, automatic indexes), so a restore keeps the house rules' memory. Restores on
+   * either engine ({@code internal/DatabaseBackups}).
+   */
+  public BackupSummary backup(String database, java.nio.file.Path out) {
+    checkDatabaseName(database);
+    Objects.requireNonNull(out, "out");
+    logical(database, false);
+    flushUsage();
+    var s = dev.threadbare.db.internal.DatabaseBackups.backup(context, database, out);
+    return new BackupSummary(s.database(), s.tables(), s.rows(), s.bytes());
+  }
+
+  /**
+   * Restores the backup {@code in} as {@code database}, which must not exist in this layer yet.
+   *
+   * @throws DbException 42P04 when it exists; 22023 when {@code in} is not a backup
+   */
+  public BackupSummary restore(String database, java.nio.file.Path in) {
+    checkDatabaseName(database);
+    Objects.requireNonNull(in, "in");
+    synchronized (databases) {
+      var s = dev.threadbare.db.internal.DatabaseBackups.restore(context, database, in);
+      return new BackupSummary(s.database(), s.tables(), s.rows(), s.bytes());
+    }
+  }
+
   private LogicalDatabase logical(String database, boolean create) {
     LogicalDatabase db = databases.get(database);
     if (db != null) {

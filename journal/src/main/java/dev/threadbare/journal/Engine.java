@@ -27,6 +27,12 @@ abstract sealed class Engine implements AutoCloseable permits SqliteEngine, Post
   /** Runs {@code work} with a connection in auto-commit mode; reads may run concurrently. */
   abstract <T> T read(SqlWork<T> work) throws SQLException;
 
+  /**
+   * Called inside an append's transaction after it stored entries up to {@code lastSeq}: lets the
+   * engine tell other processes (PostgreSQL's {@code NOTIFY}). Nothing by default.
+   */
+  void appended(Connection connection, long lastSeq) throws SQLException {}
+
   @Override
   public abstract void close();
 

@@ -3,10 +3,15 @@ package dev.threadbare.journal;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.threadbare.core.journal.Journal;
+import dev.threadbare.core.journal.JournalEntry;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
@@ -106,6 +111,38 @@ public final class Journals {
     }
     Migrations.migrate(dataSource, "postgresql", description);
     return new SqlJournal(new PostgresEngine(dataSource, null, description));
+  }
+
+  /**
+   * {@code journal} as node {@code node} of several sharing its database sees it: the cursors of
+   * {@code perNode} consumers (such as the materializer, whose git store is the node's own) are the
+   * node's own, every other cursor and every entry are shared.
+   */
+  public static Journal withNodeCursors(Journal journal, String node, Set<String> perNode) {
+    Objects.requireNonNull(journal, "journal");
+    Objects.requireNonNull(perNode, "perNode");
+    if (node == null || !node.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new IllegalArgumentException(
+          "node name `" + node + "` is not 1 to 64 letters, digits, dots, dashes or underscores");
+    }
+    return new NodeCursors(journal, node, perNode);
+  }
+
+  /**
+   * Starts following {@code journal} (one of this class's, possibly {@linkplain #withNodeCursors
+   * scoped to a node}): {@code sink} gets every entry after {@code afterSeq}, in pages, whichever
+   * process appended it. On PostgreSQL it wakes on each append's notification and reads at least
+   * every {@code poll}; on SQLite it reads every {@code poll}.
+   */
+  public static JournalFollower follow(
+      Journal journal, long afterSeq, Duration poll, Consumer<List<JournalEntry>> sink) {
+    Objects.requireNonNull(journal, "journal");
+    Journal inner = journal instanceof NodeCursors scoped ? scoped.shared() : journal;
+    DataSource listen =
+        inner instanceof SqlJournal sql && sql.engine() instanceof PostgresEngine postgres
+            ? postgres.dataSource()
+            : null;
+    return new JournalFollower(journal, listen, afterSeq, poll, sink).start();
   }
 
   /** The URL with any {@code password=} parameter masked, fit for error messages and logs. */

@@ -61,6 +61,21 @@ final class PostgresEngine extends Engine {
     }
   }
 
+  /** Tells every {@code LISTEN}ing node; delivered only when the append commits. */
+  @Override
+  void appended(Connection connection, long lastSeq) throws SQLException {
+    try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
+      notify.setString(1, JournalFollower.CHANNEL);
+      notify.setString(2, Long.toString(lastSeq));
+      notify.execute();
+    }
+  }
+
+  /** The data source, for a follower's own {@code LISTEN} connection. */
+  DataSource dataSource() {
+    return dataSource;
+  }
+
   @Override
   <T> T read(SqlWork<T> work) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {

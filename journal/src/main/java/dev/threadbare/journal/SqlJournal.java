@@ -63,7 +63,14 @@ final class SqlJournal implements Journal {
       return List.of();
     }
     try {
-      return engine.write(connection -> insert(connection, checked));
+      return engine.write(
+          connection -> {
+            List<JournalEntry> stored = insert(connection, checked);
+            if (!stored.isEmpty()) {
+              engine.appended(connection, stored.get(stored.size() - 1).seq());
+            }
+            return stored;
+          });
     } catch (SQLException e) {
       throw failure("append " + checked.size() + " entries", e);
     }

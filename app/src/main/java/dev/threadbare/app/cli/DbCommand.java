@@ -36,6 +36,8 @@ import picocli.CommandLine.Spec;
       DbCommand.Describe.class,
       DbCommand.GcReport.class,
       DbCommand.Serve.class,
+      DbBackupCommands.Backup.class,
+      DbBackupCommands.Restore.class,
     })
 public final class DbCommand {
 

@@ -23,7 +23,6 @@ import io.javalin.Javalin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -49,6 +48,7 @@ final class ChatWiring {
   private String botUserId;
   private EventIntake intake;
   private SlashCommandHandler answersFirst = (team, channel, user, text) -> null;
+  private Nodes nodes;
 
   private ChatWiring(
       Server.Settings settings,
@@ -127,13 +127,13 @@ final class ChatWiring {
     return bot;
   }
 
-  /** Starts the bot's durable outbox ({@code DIR/outbox.db}). */
-  Outbox startOutbox() {
-    outbox =
-        closer.closeLater(
-            Outbox.sqlite(
-                    settings.data(), methods, ServeEnvironment.outboxLimits(), Clock.systemUTC())
-                .start());
+  /**
+   * Starts the bot's durable outbox ({@code DIR/outbox.db}, or beside a journal shared by several
+   * {@link Nodes}).
+   */
+  Outbox startOutbox(Nodes nodes) {
+    this.nodes = nodes;
+    outbox = closer.closeLater(nodes.outbox(settings.data(), methods).start());
     return outbox;
   }
 
@@ -184,7 +184,7 @@ final class ChatWiring {
    * the local workspace delivers to our own endpoint at {@code url}, signed, as Slack would.
    */
   void answer(DataDir dataDir, String url) {
-    bot.resume(dataDir.journal());
+    nodes.drive(bot, dataDir.journal(), closer);
     if (workspace != null) {
       workspace.setEventsRequestUrl(url + "/slack/events", signingSecret);
     }

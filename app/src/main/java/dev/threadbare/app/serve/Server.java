@@ -285,6 +285,7 @@ public final class Server implements AutoCloseable {
   private Deployer deployer;
   private CiWiring ci;
   private MergeGates mergeGates;
+  private DbLayer db;
 
   private Server() {}
 
@@ -328,6 +329,11 @@ public final class Server implements AutoCloseable {
     return postgres == null
         ? "DuckDB in " + data.resolve("db")
         : "PostgreSQL at " + postgres + " (one database tb_<name> per logical database)";
+  }
+
+  /** The db layer (for scheduled backups: {@code app/cli/DbBackupCommands.backupInto}). */
+  public DbLayer dbLayer() {
+    return db;
   }
 
   /** The deployments this server runs and proxies. */
@@ -374,6 +380,7 @@ public final class Server implements AutoCloseable {
     DataDir dataDir =
         closeLater(
             DataDir.openForWriting(settings.data(), settings.journalUrl(), "threadbare serve"));
+    Nodes nodes = closeLater(Nodes.start(dataDir));
     int port = settings.port() == 0 ? freePort(settings.host()) : settings.port();
     url = "http://" + hostForUrl(settings.host()) + ":" + port;
 
@@ -399,10 +406,11 @@ public final class Server implements AutoCloseable {
     if (workspace != null) {
       workspace.register(http);
     }
-    Outbox outbox = chat.startOutbox();
+    Outbox outbox = chat.startOutbox(nodes);
     OpsReporting ops = OpsReporting.open(settings.ops(), settings.data(), outbox, closer);
     DbLayer db = openDb(settings, ops);
     dbLayer.set(db);
+    this.db = db;
     // Stopped before the db layer closes (closers run newest first).
     closeLater(deployer);
     DbHttp.register(http, db);
@@ -441,7 +449,7 @@ public final class Server implements AutoCloseable {
     serveWire(settings, db);
     // Anything journaled before a crash but not yet in git.
     dataDir.catchUp();
-    chat.startCatchUp(dataDir, ops);
+    nodes.whenLeading(() -> chat.startCatchUp(dataDir, ops));
   }
 
   private Javalin httpServer(GitServe gitServe, Deployer deployer) {

@@ -21,6 +21,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +83,16 @@ public final class Bot implements JournalListener, SlashCommandHandler {
   static final Duration LIVE_BEFORE_BIRTH = Duration.ofMinutes(5);
 
   private static final int RESUME_PAGE = 500;
+
+  /**
+   * Outcomes materialized while this node follows (another node's bot answers), by seq: answered
+   * from here if this node leads before the leader's cursor passes them. Guarded by itself, as is
+   * {@link #leading}.
+   */
+  private final TreeMap<Long, EntryOutcome> held = new TreeMap<>();
+
+  private static final int MAX_HELD = 100_000;
+  private boolean leading = true;
 
   private final Object progress = new Object();
   private Journal journal;
@@ -182,8 +194,16 @@ public final class Bot implements JournalListener, SlashCommandHandler {
   public void onJournaled(List<JournalEntry> entries) {
     try {
       materialization.catchUp();
+      if (!leading()) {
+        return; // the leader answers, and moves the shared cursor
+      }
       for (JournalEntry entry : entries) {
-        materialization.recall(entry).ifPresent(outcome -> answerAll(List.of(outcome)));
+        Optional<EntryOutcome> kept;
+        synchronized (held) {
+          kept = Optional.ofNullable(held.remove(entry.seq()));
+        }
+        kept.or(() -> materialization.recall(entry))
+            .ifPresent(outcome -> answerAll(List.of(outcome)));
       }
     } catch (RuntimeException e) {
       LOG.warn("the materializer failed on {} entries: answered on resume", entries.size(), e);
@@ -229,8 +249,75 @@ public final class Bot implements JournalListener, SlashCommandHandler {
     }
   }
 
+  /**
+   * Stops answering: another node leads (several nodes on one PostgreSQL journal, DESIGN.md section
+   * 8). The outcomes this node's materializer makes meanwhile are kept until the leader's cursor
+   * passes them, so that a takeover answers them in full (diffs included). Before {@link #resume},
+   * so that a follower's start answers nothing.
+   */
+  public void follow() {
+    synchronized (held) {
+      leading = false;
+    }
+  }
+
+  /**
+   * Answers again, this node having become the leader: resumes from the shared cursor (what the
+   * previous leader left unanswered, from the kept outcomes or by recall); the outbox's keys make
+   * what the previous leader had already enqueued a no-op.
+   */
+  public void lead() {
+    synchronized (held) {
+      leading = true;
+    }
+    Journal source;
+    synchronized (progress) {
+      source = journal;
+    }
+    if (source != null) {
+      resume(source);
+    }
+  }
+
+  /** Whether this bot answers (the only or the leading node). */
+  public boolean leading() {
+    synchronized (held) {
+      return leading;
+    }
+  }
+
+  /** Keeps outcomes a following node made; drops what the leader has answered. */
+  private boolean heldWhileFollowing(List<EntryOutcome> outcomes) {
+    if (leading()) {
+      return false;
+    }
+    Journal source;
+    synchronized (progress) {
+      source = journal;
+    }
+    long answered = source == null ? 0 : source.cursor(CURSOR);
+    synchronized (held) {
+      if (leading) {
+        return false;
+      }
+      for (EntryOutcome outcome : outcomes) {
+        if (outcome.entry().seq() > answered) {
+          held.put(outcome.entry().seq(), outcome);
+        }
+      }
+      held.headMap(answered, true).clear();
+      while (held.size() > MAX_HELD) {
+        held.pollFirstEntry(); // recall still answers it, without its diff
+      }
+      return true;
+    }
+  }
+
   /** Answers the outcomes the bot answers; see {@link #answers}. */
   private void answerAll(List<EntryOutcome> outcomes) {
+    if (heldWhileFollowing(outcomes)) {
+      return;
+    }
     for (EntryOutcome outcome : outcomes) {
       if (answers(outcome)) {
         answer(outcome);

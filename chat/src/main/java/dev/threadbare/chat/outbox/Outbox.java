@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +66,9 @@ public final class Outbox implements AutoCloseable {
   private final AtomicLong retries = new AtomicLong();
   private boolean signalled;
   private volatile boolean running;
+  private volatile BooleanSupplier drainGate;
+  private static final long GATED_WAIT_MILLIS = 250;
+  private static final Duration GATED_WAIT = Duration.ofMillis(GATED_WAIT_MILLIS);
   private Thread drainer;
 
   private Outbox(OutboxStore store, MethodsClient slack, OutboxLimits limits, Clock clock) {
@@ -135,6 +139,17 @@ public final class Outbox implements AutoCloseable {
   /** The state of the call with {@code key}: pending, sending, sent or failed. */
   public Optional<String> state(String key) {
     return store.state(key);
+  }
+
+  /**
+   * Drains only while {@code gate} says so (the leading node of several sharing one PostgreSQL
+   * outbox; the others only enqueue), looking at the table at least every {@value
+   * #GATED_WAIT_MILLIS} ms since other nodes enqueue without waking this one. Call before {@link
+   * #start}.
+   */
+  public Outbox drainingWhile(BooleanSupplier gate) {
+    this.drainGate = Objects.requireNonNull(gate, "gate");
+    return this;
   }
 
   /** Starts the drain thread; calls enqueued before are sent too. */
@@ -225,17 +240,29 @@ public final class Outbox implements AutoCloseable {
     boolean firstPass = true;
     while (running) {
       Instant nextWake;
-      try {
-        draining = true;
+      BooleanSupplier gate = drainGate;
+      if (gate != null && !gate.getAsBoolean()) {
+        // Another node drains; when this one takes over, its first pass looks for the calls the
+        // other left in flight before sending them again.
+        firstPass = true;
+        nextWake = clock.instant().plus(GATED_WAIT);
+      } else {
         try {
-          nextWake = drainOnce(firstPass);
-        } finally {
-          draining = false;
+          draining = true;
+          try {
+            nextWake = drainOnce(firstPass);
+          } finally {
+            draining = false;
+          }
+          firstPass = false;
+        } catch (RuntimeException e) {
+          LOG.error("outbox drain pass failed; retrying in a second", e);
+          nextWake = clock.instant().plusSeconds(1);
         }
-        firstPass = false;
-      } catch (RuntimeException e) {
-        LOG.error("outbox drain pass failed; retrying in a second", e);
-        nextWake = clock.instant().plusSeconds(1);
+        if (gate != null
+            && (nextWake == null || nextWake.isAfter(clock.instant().plus(GATED_WAIT)))) {
+          nextWake = clock.instant().plus(GATED_WAIT); // other nodes enqueue without waking us
+        }
       }
       lock.lock();
       try {

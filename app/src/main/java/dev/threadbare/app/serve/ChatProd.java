@@ -346,7 +346,7 @@ final class ChatProd {
         try {
           bar =
               file(ask.channel(), current.get().commit(), DeployConfig.FILE)
-                  .map(toml -> ReviewSettings.parse(toml, PROMOTION_DEFAULTS))
+                  .map(prodToml -> ReviewSettings.parse(prodToml, PROMOTION_DEFAULTS))
                   .orElse(PROMOTION_DEFAULTS);
         } catch (ReviewSettingsException e) {
           bar = PROMOTION_DEFAULTS;

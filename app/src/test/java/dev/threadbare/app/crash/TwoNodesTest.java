@@ -15,6 +15,7 @@ import dev.threadbare.core.journal.Journal;
 import dev.threadbare.journal.Journals;
 import dev.threadbare.materializer.GitStore;
 import dev.threadbare.materializer.Materializer;
+import dev.threadbare.testing.Eventually;
 import dev.threadbare.testing.TestDatabase;
 import dev.threadbare.testing.TestPostgres;
 import dev.threadbare.workspace.LocalWorkspace;
@@ -198,7 +199,7 @@ class TwoNodesTest {
             "poster");
     poster.start();
     // Mid-stream: once half the messages are posted, the leader goes.
-    assertThat(ChatReader.eventually(Duration.ofMinutes(5), () -> done.get() >= MESSAGES / 2))
+    assertThat(Eventually.eventually(Duration.ofMinutes(5), () -> done.get() >= MESSAGES / 2))
         .isTrue();
     String leader = leaderNode();
     leaderAtKill = leader.equals(nodes[0].nodeId()) ? 0 : 1;
@@ -206,7 +207,7 @@ class TwoNodesTest {
     Node survivor = nodes[1 - leaderAtKill];
     // The survivor takes over within seconds.
     assertThat(
-            ChatReader.eventually(
+            Eventually.eventually(
                 Duration.ofSeconds(60), () -> survivor.nodeId().equals(leaderNodeQuietly())))
         .as("the survivor holds the leader's lock")
         .isTrue();
@@ -216,7 +217,7 @@ class TwoNodesTest {
     assertThat(done).hasValue(MESSAGES);
 
     converged =
-        ChatReader.eventually(
+        Eventually.eventually(
             Duration.ofSeconds(180),
             () -> {
               try {
@@ -437,7 +438,7 @@ class TwoNodesTest {
     Node killed = nodes[leaderAtKill];
     killed.start();
     assertThat(
-            ChatReader.eventually(
+            Eventually.eventually(
                 Duration.ofSeconds(120),
                 () -> {
                   try {

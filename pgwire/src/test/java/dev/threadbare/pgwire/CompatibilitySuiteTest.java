@@ -180,32 +180,7 @@ class CompatibilitySuiteTest {
    * What does not work yet, each listed under "What still differs" in db/README.md: client feature
    * on engine. Everything else every app reports must pass.
    */
-  static final java.util.Set<String> KNOWN_GAPS =
-      java.util.Set.of(
-          // DuckDB's pg_catalog lacks what these psql queries need (pg_roles, pg_proc's
-          // functions, pg_encoding_to_char…) and names the schema main
-          "psql meta_d_table on duckdb",
-          "psql meta_l on duckdb",
-          "psql meta_dn on duckdb",
-          "psql meta_du on duckdb",
-          "psql meta_df on duckdb",
-          // SQLAlchemy reflects tables of the schema current_schema() names, public, which
-          // DuckDB's pg_namespace calls main
-          "sqlalchemy core_table_reflection on duckdb",
-          // pgjdbc's metadata queries cast to regclass, which DuckDB lacks
-          "pgjdbc metadata_get_tables on duckdb",
-          "pgjdbc metadata_get_columns on duckdb",
-          // seen once in the suite on DuckDB (knex's connect failed in node pg's ReadyForQuery
-          // handling) while the same app passed by hand against CompatServerMain: not understood
-          "knex connect on duckdb",
-          // Sequelize on DuckDB: bulkCreate inlines timestamptz literals with a space before the
-          // offset, which DuckDB refuses, and sync's index query does not parse there
-          "sequelize schema on duckdb",
-          "sequelize insert on duckdb",
-          "sequelize update on duckdb",
-          "sequelize join on duckdb",
-          "sequelize order_limit_offset on duckdb",
-          "sequelize count_group_by on duckdb");
+  static final java.util.Set<String> KNOWN_GAPS = java.util.Set.of();
 
   static void assertAllPass(String client) {
     assertThat(matrix.get(client)).as(client + " reported features").isNotEmpty();

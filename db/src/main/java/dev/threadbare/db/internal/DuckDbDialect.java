@@ -55,11 +55,9 @@ final class DuckDbDialect {
   private static final Pattern JSONB = Pattern.compile("(?i)(?<![\\w\"$.])jsonb(?![\\w\"$(])");
   private static final Pattern NUMERIC_TYPE =
       Pattern.compile("(?i)(?<![\\w\"$.])(?:numeric|decimal)(?![\\w\"$]|\\s*\\()");
-  private static final Pattern VERSION_CALL =
-      Pattern.compile("(?i)(?<![\\w\"$.])(?:pg_catalog\\s*\\.\\s*)?version\\s*\\(\\s*\\)");
-  private static final Pattern CURRENT_SCHEMA =
-      Pattern.compile(
-          "(?i)(?<![\\w\"$.])(?:pg_catalog\\s*\\.\\s*)?current_schema(?:\\s*\\(\\s*\\))?(?![\\w\"$])");
+  // PostgreSQL lets current_schema go without parentheses
+  private static final Pattern CURRENT_SCHEMA_BARE =
+      Pattern.compile("(?i)(?<![\\w\"$.])current_schema(?![\\w\"$]|\\s*\\()");
   private static final Pattern AT_COLUMN =
       Pattern.compile("(?i)(?<![\\w\"$])at(?![\\w\"$])(?!\\s+time\\s+zone\\b)(?!\\s+local\\b)");
   private static final Pattern HEX_BYTEA =
@@ -103,15 +101,16 @@ final class DuckDbDialect {
     }
     out = replaceOutsideLiterals(out, ARRAY_PARAMETER, DuckDbDialect::arrayParameter);
     out = replaceOutsideLiterals(out, JSONB, m -> "JSON");
-    out = replaceOutsideLiterals(out, PG_RANGE, m -> m.group(1) + " " + EMPTY_PG_RANGE);
-    out = replaceOutsideLiterals(out, USER_BY_ID, m -> "'tenant'");
-    out = replaceOutsideLiterals(out, INDEX_DEF, m -> "''");
     out = replaceOutsideLiterals(out, OPERATOR, m -> m.group(1));
     out = replaceOutsideLiterals(out, COLLATE_DEFAULT, m -> "");
     out = replaceOutsideLiterals(out, DECODE_HEX, m -> "from_hex(" + m.group(1) + ")");
     out = replaceOutsideLiterals(out, NUMERIC_TYPE, m -> NUMERIC);
-    out = replaceOutsideLiterals(out, VERSION_CALL, m -> "'" + VERSION + "'");
-    out = replaceOutsideLiterals(out, CURRENT_SCHEMA, m -> "'public'");
+    // version() and current_schema() are the catalog's macros (DuckDbCatalog), which keep
+    // PostgreSQL's column names; the catalog's own text DuckDB cannot read is rewritten there
+    out = replaceOutsideLiterals(out, CURRENT_SCHEMA_BARE, m -> "current_schema()");
+    if (DuckDbCatalog.mayNeed(out)) {
+      out = DuckDbCatalog.rewrite(out);
+    }
     out = replaceOutsideLiterals(out, AT_COLUMN, m -> "\"" + m.group() + "\"");
     return out;
   }
@@ -205,18 +204,9 @@ final class DuckDbDialect {
   }
 
   // catalogs DuckDB lacks or spells otherwise, as clients query them (Sequelize, psql)
-  private static final Pattern PG_RANGE =
-      Pattern.compile("(?i)\\b(FROM|JOIN)\\s+(?:pg_catalog\\s*\\.\\s*)?pg_range\\b");
-  private static final String EMPTY_PG_RANGE =
-      "(SELECT CAST(NULL AS INTEGER) AS rngtypid, CAST(NULL AS INTEGER) AS rngsubtype,"
-          + " CAST(NULL AS INTEGER) AS rngmultitypid WHERE false) AS pg_range";
-  private static final Pattern USER_BY_ID =
-      Pattern.compile("(?i)(?:pg_catalog\\s*\\.\\s*)?pg_get_userbyid\\s*\\([^()]*\\)");
   private static final Pattern REFERENTIAL_ACTION =
       Pattern.compile(
           "(?i)\\s+ON\\s+(?:DELETE|UPDATE)\\s+(?:CASCADE|SET\\s+NULL|SET\\s+DEFAULT|RESTRICT|NO\\s+ACTION)");
-  private static final Pattern INDEX_DEF =
-      Pattern.compile("(?i)(?:pg_catalog\\s*\\.\\s*)?pg_get_indexdef\\s*\\([^()]*\\)");
   private static final Pattern OPERATOR =
       Pattern.compile("(?i)OPERATOR\\s*\\(\\s*pg_catalog\\s*\\.\\s*([~!=<>*]+)\\s*\\)");
   private static final Pattern COLLATE_DEFAULT =
@@ -307,7 +297,7 @@ final class DuckDbDialect {
   }
 
   private static final Pattern FUNCTION_LABEL =
-      Pattern.compile("(?s)^([a-z_][a-z0-9_]*)\\((.*)\\)$");
+      Pattern.compile("(?s)^\"?([a-z_][a-z0-9_]*)\"?\\((.*)\\)$");
   private static final Pattern CAST_LABEL =
       Pattern.compile("(?is)^CAST\\((.+) AS ([A-Z_ ]+)(?:\\(.*\\))?\\)$");
   private static final Pattern IDENTIFIER = Pattern.compile("^[A-Za-z_][A-Za-z0-9_$]*$");

@@ -87,7 +87,14 @@ public final class DuckDbEngine implements Engine {
 
   @Override
   public Connection connect(String database) throws SQLException {
-    return root(database).duplicate();
+    Connection connection = root(database).duplicate();
+    try {
+      DuckDbCatalog.install(connection);
+    } catch (SQLException | RuntimeException e) {
+      connection.close();
+      throw e;
+    }
+    return connection;
   }
 
   @Override

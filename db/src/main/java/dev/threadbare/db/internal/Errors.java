@@ -148,6 +148,18 @@ public final class Errors {
         null);
   }
 
+  /** The engine answered a value the layer cannot read as the column's type (a layer bug). */
+  public static DbException unreadableValue(ColumnType type, Object raw) {
+    return new DbException(
+        SqlState.INTERNAL_ERROR,
+        "cannot read a value of type "
+            + type.displayName()
+            + " from the engine: it answered "
+            + (raw == null ? "null" : raw.getClass().getName()),
+        null,
+        null);
+  }
+
   public static DbException cannotInferType(String table, String column, String expression) {
     return new DbException(
         SqlState.INDETERMINATE_DATATYPE,

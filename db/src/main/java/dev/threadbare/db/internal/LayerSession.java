@@ -885,6 +885,16 @@ public final class LayerSession implements SqlSession {
               + "(?:\\s+ON\\s+(?:DELETE|UPDATE)\\s+(?:CASCADE|RESTRICT|SET\\s+NULL"
               + "|SET\\s+DEFAULT|NO\\s+ACTION))*");
 
+  private static final java.util.regex.Pattern ADDED_FOREIGN_KEY =
+      java.util.regex.Pattern.compile(
+          "(?is)(?:,\\s*|(?<=\\s))ADD\\s+(?:CONSTRAINT\\s+(?:\"[^\"]*\"|[\\w$]+)\\s+)?FOREIGN\\s+KEY"
+              + "\\s*\\([^)]*\\)\\s*REFERENCES\\s+[\\w\".]+\\s*(?:\\([^)]*\\))?"
+              + "(?:\\s+ON\\s+(?:DELETE|UPDATE)\\s+(?:CASCADE|RESTRICT|SET\\s+NULL"
+              + "|SET\\s+DEFAULT|NO\\s+ACTION))*");
+  private static final java.util.regex.Pattern NO_ACTIONS_LEFT =
+      java.util.regex.Pattern.compile(
+          "(?is)\\s*ALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:ONLY\\s+)?[\\w\".]+[\\s,;]*");
+
   private StatementResult runDdl(Plan original, List<Object> params, List<String> notices)
       throws SQLException {
     Plan plan = original;
@@ -893,7 +903,16 @@ public final class LayerSession implements SqlSession {
         && SqlText.firstWord(plan.sql()).equals("ALTER")) {
       // DuckDB cannot add a constraint to an existing table: add the column and its indexes, and
       // say the reference is not enforced
-      String sql = ADDED_REFERENCES.matcher(plan.sql()).replaceAll("");
+      String sql = ADDED_FOREIGN_KEY.matcher(plan.sql()).replaceAll("");
+      sql = ADDED_REFERENCES.matcher(sql).replaceAll("");
+      if (NO_ACTIONS_LEFT.matcher(sql).matches()) {
+        // only ADD [CONSTRAINT …] FOREIGN KEY (knex's .references()): nothing for DuckDB to run
+        notices.add(
+            "DuckDB cannot add a foreign key to an existing table: the indexes were made, the"
+                + " reference is not enforced");
+        ensureForeignKeyIndexes(plan);
+        return new StatementResult("ALTER TABLE", List.of(), List.of(), notices);
+      }
       plan =
           new Plan(
               plan.kind(),
@@ -942,6 +961,11 @@ public final class LayerSession implements SqlSession {
             }
           });
     }
+    ensureForeignKeyIndexes(plan);
+    return result;
+  }
+
+  private void ensureForeignKeyIndexes(Plan plan) throws SQLException {
     for (Plan.ForeignKey fk : plan.foreignKeys()) {
       db.ensureIndexNow(
           connection, fk.table(), fk.column(), "foreign key " + fk.table() + "." + fk.column());
@@ -953,7 +977,6 @@ public final class LayerSession implements SqlSession {
             "referenced by foreign key " + fk.table() + "." + fk.column());
       }
     }
-    return result;
   }
 
   private StatementResult runStatement(Plan plan, List<Object> params, List<String> notices)

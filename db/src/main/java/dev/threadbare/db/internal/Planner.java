@@ -116,6 +116,9 @@ public final class Planner {
               + "(?:COLUMN\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?(\\S+)\\s+(.*)$");
   private static final Pattern REFERENCES =
       Pattern.compile("(?is)REFERENCES\\s+([\\w\".]+)\\s*(?:\\(\\s*([\\w\"]+)\\s*\\))?");
+  private static final Pattern SPACED_OFFSET =
+      Pattern.compile(
+          "^(\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?)\\s+([+-]\\d{1,2}(?::?\\d{2})?)$");
   private static final Pattern TABLE_FOREIGN_KEY =
       Pattern.compile(
           "(?is)FOREIGN\\s+KEY\\s*\\(\\s*([\\w\"]+)\\s*\\)\\s*REFERENCES\\s+([\\w\".]+)\\s*(?:\\(\\s*([\\w\"]+)\\s*\\))?");
@@ -638,8 +641,12 @@ public final class Planner {
           writes.add(new ColumnWrite(table, column, new ValueSource.Expression("a query")));
           continue;
         }
+        ColumnType existing = exists ? columnType(table, column) : null;
         for (List<Expression> row : rows) {
           if (i < row.size()) {
+            if (existing != null && row.get(i) instanceof StringValue s) {
+              timeLiteral(existing, s);
+            }
             writes.add(new ColumnWrite(table, column, source(row.get(i))));
           }
         }
@@ -649,6 +656,24 @@ public final class Planner {
       }
       walkReturning(insert.getReturningClause());
       return finish(Kind.INSERT, insert, table, !exists, null);
+    }
+
+    /**
+     * A date/time literal for a date/time column in a form PostgreSQL accepts and DuckDB does not
+     * (Sequelize's {@code '2024-02-29 13:14:15.123 +00:00'}: a space before the offset) is written
+     * without the space, which both engines read as the same instant.
+     */
+    void timeLiteral(ColumnType column, StringValue literal) {
+      if (column != ColumnType.TIMESTAMPTZ
+          && column != ColumnType.TIMESTAMP
+          && column != ColumnType.DATE) {
+        return;
+      }
+      Matcher m = SPACED_OFFSET.matcher(literal.getValue());
+      if (m.matches()) {
+        literal.setValue(m.group(1) + m.group(2));
+        rewritten = true;
+      }
     }
 
     List<List<Expression>> rows(Insert insert) {

@@ -1,6 +1,5 @@
 package dev.threadbare.db.internal;
 
-import dev.threadbare.db.DbException;
 import dev.threadbare.db.UntypedParameter;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -290,8 +289,7 @@ final class Values {
         default -> rs.getString(i);
       };
     } catch (ClassCastException e) {
-      throw new DbException(
-          "XX000", "cannot read a value of type " + type.displayName() + ": " + raw.getClass());
+      throw Errors.unreadableValue(type, raw);
     }
   }
 

@@ -1,6 +1,9 @@
 package dev.threadbare.app.serve;
 
 import dev.threadbare.app.DataDir;
+import dev.threadbare.ci.Ci;
+import dev.threadbare.ci.CiRun;
+import dev.threadbare.ci.RunStatus;
 import dev.threadbare.core.materialization.BranchUpdate;
 import dev.threadbare.core.materialization.EntryOutcome;
 import dev.threadbare.db.DbLayer;
@@ -16,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -23,20 +27,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wires deployments into serve: the {@link Deployer} over the git store, its bubblewrap sandbox, a
- * database per deployment from the db layer, and a commit listener on the materializer. Used once,
- * while serve starts.
+ * database per deployment from the db layer, and the two ways a version becomes a deployment — a
+ * commit the materializer made whose {@code threadbare.toml} has {@code [deploy]} but no {@code
+ * [ci]} deploys at once; one with {@code [ci]} deploys when CI tells {@link #ciListener()} its run
+ * passed (a failed, errored or cancelled run never deploys). Made once while serve starts; thread
+ * safe.
  */
 final class DeployWiring {
   private static final Logger log = LoggerFactory.getLogger(DeployWiring.class);
 
-  private DeployWiring() {}
+  private final Deployer deployer;
+
+  private DeployWiring(Deployer deployer) {
+    this.deployer = deployer;
+  }
 
   /**
    * Opens the deployer for {@code settings}, serving at {@code <uuid>.<base host>} next to the
    * server at {@code url} (HTTP port {@code port}); {@code db} and {@code dbPort} are read when a
    * deployment first starts (the db layer opens after the deployer).
    */
-  static Deployer open(
+  static DeployWiring open(
       Server.Settings settings,
       String url,
       int port,
@@ -63,21 +74,41 @@ final class DeployWiring {
                 ? DeploymentDatabases.NONE
                 : new LayerDatabases(db, Server.hostForUrl(settings.host()), dbPort),
             metrics);
-    dataDir
-        .materializer()
-        .addListener(
-            outcomes -> {
-              for (EntryOutcome outcome : outcomes) {
-                for (BranchUpdate change : outcome.branches()) {
-                  try {
-                    deployer.onCommit(outcome.channel(), change.after());
-                  } catch (RuntimeException e) {
-                    log.warn("deploying {}: {}", change.after(), e.toString());
-                  }
-                }
-              }
-            });
+    DeployWiring wiring = new DeployWiring(deployer);
+    dataDir.materializer().addListener(wiring::onMaterialized);
+    return wiring;
+  }
+
+  Deployer deployer() {
     return deployer;
+  }
+
+  /**
+   * CI's seam: a run that passed deploys its commit (when the version has {@code [deploy] run});
+   * any other status deploys nothing. A failure here is thrown, so CI tells this run again at its
+   * next start (deploying is idempotent per version).
+   */
+  Ci.Listener ciListener() {
+    return this::onCiRun;
+  }
+
+  private void onCiRun(CiRun run) {
+    if (run.status() != RunStatus.PASSED) {
+      return;
+    }
+    deployer.onCiPassed(run.channel(), run.commit());
+  }
+
+  private void onMaterialized(List<EntryOutcome> outcomes) {
+    for (EntryOutcome outcome : outcomes) {
+      for (BranchUpdate change : outcome.branches()) {
+        try {
+          deployer.onCommit(outcome.channel(), change.after());
+        } catch (RuntimeException e) {
+          log.warn("deploying {}: {}", change.after(), e.toString());
+        }
+      }
+    }
   }
 
   /**

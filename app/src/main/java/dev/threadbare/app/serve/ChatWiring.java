@@ -106,6 +106,11 @@ final class ChatWiring {
     return slack;
   }
 
+  /** The bot, once {@link #wire} made it. */
+  Bot bot() {
+    return bot;
+  }
+
   /** Starts the bot's durable outbox ({@code DIR/outbox.db}). */
   Outbox startOutbox() {
     outbox =

@@ -182,8 +182,10 @@ final class CiWiring implements AutoCloseable {
     }
   }
 
-  private static boolean allowed(
-      Context ctx, String channel, GitServe gitServe, ChatChannels channels) {
+  /**
+   * Whether the request's token may read {@code channel} (else answered 401/404); also deploys'.
+   */
+  static boolean allowed(Context ctx, String channel, GitServe gitServe, ChatChannels channels) {
     Optional<String> token = token(ctx.header("Authorization"));
     if (token.isEmpty()) {
       String cookie = ctx.cookie("threadbare_token");

@@ -7,19 +7,27 @@ import dev.threadbare.ci.RunStatus;
 import dev.threadbare.core.materialization.BranchUpdate;
 import dev.threadbare.core.materialization.EntryOutcome;
 import dev.threadbare.db.DbLayer;
+import dev.threadbare.deploy.DeployHttp;
 import dev.threadbare.deploy.DeploySettings;
 import dev.threadbare.deploy.Deployer;
+import dev.threadbare.deploy.Deployment;
 import dev.threadbare.deploy.DeploymentDatabases;
 import dev.threadbare.deploy.GitSourceTrees;
 import dev.threadbare.deploy.Launcher;
 import dev.threadbare.deploy.SandboxLauncher;
+import dev.threadbare.gitserve.GitServe;
+import dev.threadbare.materializer.GitStore;
+import dev.threadbare.materializer.Materializer;
+import dev.threadbare.materializer.MaterializerException;
 import dev.threadbare.sandbox.SandboxException;
 import dev.threadbare.sandbox.Sandboxes;
+import io.javalin.Javalin;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -30,13 +38,15 @@ import org.slf4j.LoggerFactory;
  * database per deployment from the db layer, and the two ways a version becomes a deployment — a
  * commit the materializer made whose {@code threadbare.toml} has {@code [deploy]} but no {@code
  * [ci]} deploys at once; one with {@code [ci]} deploys when CI tells {@link #ciListener()} its run
- * passed (a failed, errored or cancelled run never deploys). Made once while serve starts; thread
- * safe.
+ * passed (a failed, errored or cancelled run never deploys). Each new deployment of a message's
+ * version is told to the chat voice ({@link ChatDeploys}), which starts the commit listening after
+ * the bot's (so 🚀 follows ✅). Made once while serve starts; thread safe.
  */
 final class DeployWiring {
   private static final Logger log = LoggerFactory.getLogger(DeployWiring.class);
 
   private final Deployer deployer;
+  private volatile ChatDeploys voice;
 
   private DeployWiring(Deployer deployer) {
     this.deployer = deployer;
@@ -74,13 +84,38 @@ final class DeployWiring {
                 ? DeploymentDatabases.NONE
                 : new LayerDatabases(db, Server.hostForUrl(settings.host()), dbPort),
             metrics);
-    DeployWiring wiring = new DeployWiring(deployer);
-    dataDir.materializer().addListener(wiring::onMaterialized);
-    return wiring;
+    return new DeployWiring(deployer);
   }
 
   Deployer deployer() {
     return deployer;
+  }
+
+  /**
+   * Starts deploying the materializer's commits, telling {@code chat} of each new deployment of a
+   * message the bot answers. Call once, after the bot listens.
+   */
+  void speakThrough(ChatDeploys chat, Materializer materializer) {
+    this.voice = chat;
+    materializer.addListener(this::onMaterialized);
+  }
+
+  /**
+   * Serves the deployments pages ({@code /deploys/channels/<channel>}) on {@code http}, to the
+   * holders of a token who may read the channel (as CI's pages).
+   */
+  void pages(Javalin http, GitStore store, GitServe gitServe, ChatChannels channels) {
+    DeployHttp.register(
+        http,
+        deployer,
+        channel -> {
+          try {
+            return Optional.of(store.channelId(channel));
+          } catch (MaterializerException e) {
+            return Optional.empty();
+          }
+        },
+        (ctx, channel) -> CiWiring.allowed(ctx, channel, gitServe, channels));
   }
 
   /**
@@ -96,18 +131,31 @@ final class DeployWiring {
     if (run.status() != RunStatus.PASSED) {
       return;
     }
-    deployer.onCiPassed(run.channel(), run.commit());
+    deployer.onCiPassed(run.channel(), run.commit()).ifPresent(d -> deployed(d, run.messageTs()));
   }
 
   private void onMaterialized(List<EntryOutcome> outcomes) {
     for (EntryOutcome outcome : outcomes) {
       for (BranchUpdate change : outcome.branches()) {
         try {
-          deployer.onCommit(outcome.channel(), change.after());
+          Optional<Deployment> made = deployer.onCommit(outcome.channel(), change.after());
+          // Told for the message's own commit only (not for every branch it moved).
+          if (made.isPresent()
+              && change.after().equals(outcome.commit())
+              && voice.speaksFor(outcome)) {
+            deployed(made.get(), outcome.entry().ts());
+          }
         } catch (RuntimeException e) {
           log.warn("deploying {}: {}", change.after(), e.toString());
         }
       }
+    }
+  }
+
+  private void deployed(Deployment deployment, String messageTs) {
+    ChatDeploys chat = voice;
+    if (chat != null && messageTs != null) {
+      chat.deployed(deployment, messageTs);
     }
   }
 

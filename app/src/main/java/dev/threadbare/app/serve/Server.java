@@ -413,6 +413,8 @@ public final class Server implements AutoCloseable {
             dataDir, outbox, metrics, http, gitServe, chatChannels, url, deploys.ciListener());
     ciWiring.ifPresent(this::closeLater);
     this.ci = ciWiring.orElse(null);
+    ChatDeploys.start(deploys, dataDir, outbox, chat.bot(), ci(), url);
+    deploys.pages(http, dataDir.store(), gitServe, chatChannels);
 
     http.start(settings.host(), port);
     chat.answer(dataDir, url);

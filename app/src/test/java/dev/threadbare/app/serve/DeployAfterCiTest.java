@@ -7,27 +7,53 @@ import com.slack.api.SlackConfig;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.model.Conversation;
+import com.slack.api.model.Message;
+import com.slack.api.model.Reaction;
+import dev.threadbare.app.Main;
 import dev.threadbare.ci.CiRun;
 import dev.threadbare.ci.RunStatus;
 import dev.threadbare.deploy.Deployment;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import picocli.CommandLine;
 
 /**
  * Deploys wait for green CI in {@code serve}: a Python app posted through the local workspace with
@@ -146,19 +172,259 @@ class DeployAfterCiTest {
     assertThat(curl("http://" + latest.id() + ".localhost:" + port + "/"))
         .isEqualTo("200 hello from two");
 
+    // The deployments pages: the failed and the cancelled versions have none (404).
+    String token = token();
+    assertThat(page("/deploys/channels/general/" + failed.commit(), token).statusCode())
+        .isEqualTo(404);
+    assertThat(page("/deploys/channels/general/" + cancelled.commit(), token).statusCode())
+        .isEqualTo(404);
+    HttpResponse<String> greenPage = page("/deploys/channels/general/" + passed.commit(), token);
+    assertThat(greenPage.statusCode()).isEqualTo(200);
+    assertThat(greenPage.body()).contains(deployed.id().toString()).contains("running");
+    assertThat(page("/deploys/channels/general", null).statusCode()).isEqualTo(401);
+
     // Exactly the three versions that could deploy did, newest first.
     assertThat(server.deployer().list(general).stream().map(Deployment::commit))
         .containsExactly(passedAgain.commit(), passed.commit(), untested.commit());
   }
 
+  @Test
+  void theChatHearsOfDeploysQuietly() throws Exception {
+    String apps = person.conversationsCreate(r -> r.name("apps")).getChannel().getId();
+    String port = Integer.toString(URI.create(server.url()).getPort());
+    int humans = 0;
+
+    ChatPostMessageResponse green =
+        postIn(
+            apps,
+            null,
+            "the greeter\n"
+                + file("app.py", resource("app.py"))
+                + file("test_app.py", resource("test_app.py"))
+                + file("VERSION", "chat\n")
+                + file("threadbare.toml", "[ci]\ntest = \"python3 -m unittest\"\n" + DEPLOY));
+    humans++;
+    eventually(
+        "🚀 on the green message",
+        () -> Optional.of(reactions(apps, green.getTs())).filter(r -> r.contains("rocket")));
+    Deployment deployed = server.deployer().list(apps).get(0);
+    String url = "http://" + deployed.id() + ".localhost:" + port + "/";
+
+    // `url` in the message's thread: the thread has no commits of its own, so main's head.
+    ChatPostMessageResponse askUrl = postIn(apps, green.getTs(), "url");
+    humans++;
+    String told = ephemeral(key(askUrl, 0));
+    assertThat(told).contains(url).contains(server.url() + "/deploys/" + deployed.id() + "/log");
+    assertThat(curl(url)).isEqualTo("200 hello from chat");
+
+    // A version whose tests fail: 🔴, no 🚀; `url` says why there is no deployment.
+    ChatPostMessageResponse red =
+        postIn(
+            apps,
+            null,
+            "rude\n" + file("app.py", resource("app.py").replace("\"hello from \"", "\"bye \"")));
+    humans++;
+    reportedRun(apps, red.getTs());
+    ChatPostMessageResponse askRed = postIn(apps, null, "url");
+    humans++;
+    assertThat(ephemeral(key(askRed, 0)))
+        .contains("is not deployed")
+        .contains("CI: failed")
+        .doesNotContain("http://");
+    assertThat(reactions(apps, red.getTs())).contains("red_circle").doesNotContain("rocket");
+
+    // `deploy VERSION` of the green commit: it is deployed already, at the same URL.
+    ChatPostMessageResponse askDeploy =
+        postIn(apps, null, "deploy " + deployed.commit().substring(0, 10));
+    humans++;
+    assertThat(ephemeral(key(askDeploy, 0))).contains(url);
+    // and of the red one: refused, it did not pass.
+    ChatPostMessageResponse askDeployRed =
+        postIn(apps, null, "deploy " + runOf(apps, red.getTs()).commit());
+    humans++;
+    assertThat(ephemeral(key(askDeployRed, 0))).contains("CI: failed");
+    assertThat(server.deployer().list(apps)).hasSize(1);
+
+    // Quieter than the people: visible bot messages (the diff of app.py's new version, CI's
+    // failure reply) and private answers (one per ask), against six human messages.
+    Map<String, Integer> sent = sentByMethod(apps);
+    int visible = sent.getOrDefault("chat.postMessage", 0);
+    int ephemeral = sent.getOrDefault("chat.postEphemeral", 0);
+    assertThat(ephemeral).isEqualTo(4);
+    assertThat(visible).isLessThan(humans);
+    assertThat(visible + ephemeral).isLessThanOrEqualTo(humans);
+    assertThat(reactionCount(apps, green.getTs(), "rocket")).isEqualTo(1);
+  }
+
+  @Test
+  void theDeploymentsPageInChromium() throws Exception {
+    String web = person.conversationsCreate(r -> r.name("web")).getChannel().getId();
+    String port = Integer.toString(URI.create(server.url()).getPort());
+    postIn(
+        web,
+        null,
+        "the web greeter\n"
+            + file("app.py", resource("app.py"))
+            + file("VERSION", "the browser\n")
+            + file("threadbare.toml", DEPLOY));
+    Deployment d =
+        eventually("a deployment in #web", () -> server.deployer().list(web).stream().findFirst());
+    String url = "http://" + d.id() + ".localhost:" + port + "/";
+    assertThat(curl(url)).isEqualTo("200 hello from the browser");
+
+    WebDriver driver = CodeBrowserWithChatTest.chromium(dir.resolve("chromium"));
+    try {
+      WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+      driver.get(server.url() + "/healthz");
+      driver.manage().addCookie(new Cookie("threadbare_token", token()));
+      driver.get(server.url() + "/deploys/channels/web");
+      WebElement row =
+          wait.until(ExpectedConditions.presenceOfElementLocated(By.id("d-" + d.id())));
+      assertThat(row.findElement(By.cssSelector(".uuid")).getText()).isEqualTo(d.id().toString());
+      assertThat(d.commit()).startsWith(row.findElement(By.cssSelector(".commit")).getText());
+      assertThat(row.findElement(By.cssSelector(".state")).getText()).isEqualTo("running");
+      assertThat(row.findElement(By.cssSelector(".url a")).getAttribute("href")).isEqualTo(url);
+      assertThat(row.findElement(By.cssSelector(".last-request")).getText()).endsWith(" UTC");
+      assertThat(row.findElement(By.cssSelector(".cold-start")).getText()).matches("\\d+ ms");
+      Files.createDirectories(Path.of("target", "screenshots"));
+      Files.copy(
+          ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(),
+          Path.of("target", "screenshots", "deployments.png"),
+          StandardCopyOption.REPLACE_EXISTING);
+      // The log link shows the deployer's notes; the URL opens the app itself.
+      row.findElement(By.cssSelector(".log a")).click();
+      wait.until(ExpectedConditions.urlContains("/deploys/" + d.id() + "/log"));
+      assertThat(driver.findElement(By.tagName("body")).getText()).contains("listening after");
+      driver.navigate().back();
+      wait.until(ExpectedConditions.presenceOfElementLocated(By.id("d-" + d.id())))
+          .findElement(By.cssSelector(".url a"))
+          .click();
+      wait.until(
+          ExpectedConditions.textToBePresentInElementLocated(
+              By.tagName("body"), "hello from the browser"));
+    } finally {
+      driver.quit();
+    }
+  }
+
   // ---- helpers
+
+  /** A personal token of the person (as {@code threadbare git add-token} gives). */
+  static String token() throws Exception {
+    String user = person.authTest(r -> r).getUserId();
+    StringWriter out = new StringWriter();
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out));
+    String data = dir.resolve("data").toString();
+    assertThat(cli.execute("git", "add-token", "--data", data, "--user", user)).isZero();
+    List<String> lines = out.toString().strip().lines().toList();
+    return lines.get(lines.size() - 1).strip();
+  }
+
+  static HttpResponse<String> page(String path, String token) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.url() + path));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static ChatPostMessageResponse postIn(String channel, String threadTs, String text)
+      throws Exception {
+    ChatPostMessageResponse posted =
+        person.chatPostMessage(r -> r.channel(channel).threadTs(threadTs).text(text));
+    assertThat(posted.isOk()).as(posted.getError()).isTrue();
+    return posted;
+  }
+
+  /** The outbox key of the private answer to the {@code n}th deploy/url command of a message. */
+  static String key(ChatPostMessageResponse asked, int n) {
+    return "deploys:"
+        + asked.getMessage().getTeam()
+        + ":"
+        + asked.getChannel()
+        + ":"
+        + asked.getTs()
+        + "::"
+        + n;
+  }
+
+  /** The text of the ephemeral answer the outbox sent under {@code key}, once sent. */
+  static String ephemeral(String key) throws InterruptedException {
+    return eventually(
+        "the private answer " + key,
+        () ->
+            outboxRows(
+                    "SELECT payload FROM outbox WHERE idempotency_key = ? AND state = 'sent'", key)
+                .stream()
+                .findFirst());
+  }
+
+  static Map<String, Integer> sentByMethod(String channel) {
+    Map<String, Integer> sent = new TreeMap<>();
+    for (String method :
+        outboxRows("SELECT method FROM outbox WHERE channel = ? AND state = 'sent'", channel)) {
+      sent.merge(method, 1, Integer::sum);
+    }
+    return sent;
+  }
+
+  static List<String> outboxRows(String sql, String parameter) {
+    String url = "jdbc:sqlite:" + dir.resolve("data").resolve("outbox.db");
+    List<String> rows = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(url);
+        PreparedStatement q = c.prepareStatement(sql)) {
+      q.setString(1, parameter);
+      try (ResultSet r = q.executeQuery()) {
+        while (r.next()) {
+          rows.add(r.getString(1));
+        }
+      }
+      return rows;
+    } catch (SQLException e) {
+      throw new AssertionError("reading the outbox: " + e.getMessage(), e);
+    }
+  }
+
+  static List<String> reactions(String channel, String ts) {
+    try {
+      List<Message> messages =
+          person.conversationsReplies(r -> r.channel(channel).ts(ts)).getMessages();
+      return messages == null
+          ? List.of()
+          : messages.stream()
+              .filter(m -> ts.equals(m.getTs()))
+              .findFirst()
+              .map(
+                  m ->
+                      m.getReactions() == null
+                          ? List.<String>of()
+                          : m.getReactions().stream().map(Reaction::getName).toList())
+              .orElse(List.of());
+    } catch (Exception e) {
+      return List.of();
+    }
+  }
+
+  static int reactionCount(String channel, String ts, String name) throws Exception {
+    return person.conversationsReplies(r -> r.channel(channel).ts(ts)).getMessages().stream()
+        .filter(m -> ts.equals(m.getTs()))
+        .flatMap(m -> m.getReactions() == null ? Stream.empty() : m.getReactions().stream())
+        .filter(r -> r.getName().equals(name))
+        .mapToInt(Reaction::getCount)
+        .sum();
+  }
 
   static Optional<Deployment> first(Server server) {
     return server.deployer().list(general).stream().findFirst();
   }
 
   static CiRun runOf(String ts) {
-    return server.ci().orElseThrow().store().list(general, null, 1000).stream()
+    return runOf(general, ts);
+  }
+
+  static CiRun runOf(String channel, String ts) {
+    return server.ci().orElseThrow().store().list(channel, null, 1000).stream()
         .filter(r -> ts.equals(r.messageTs()))
         .findFirst()
         .orElse(null);
@@ -169,9 +435,15 @@ class DeployAfterCiTest {
    * status.
    */
   static CiRun reportedRun(String ts) throws InterruptedException {
+    return reportedRun(general, ts);
+  }
+
+  static CiRun reportedRun(String channel, String ts) throws InterruptedException {
     return eventually(
         "the CI run of " + ts + " reported",
-        () -> Optional.ofNullable(runOf(ts)).filter(r -> r.status().isFinal() && r.reported()));
+        () ->
+            Optional.ofNullable(runOf(channel, ts))
+                .filter(r -> r.status().isFinal() && r.reported()));
   }
 
   static <T> T eventually(String what, Supplier<Optional<T>> condition)

@@ -247,6 +247,13 @@ class DeployAfterCiTest {
 
     // Quieter than the people: visible bot messages (the diff of app.py's new version, CI's
     // failure reply) and private answers (one per ask), against six human messages.
+    eventually(
+        "the outbox drained for #apps",
+        () ->
+            outboxRows("SELECT state FROM outbox WHERE channel = ? AND state <> 'sent'", apps)
+                    .isEmpty()
+                ? Optional.of(true)
+                : Optional.empty());
     Map<String, Integer> sent = sentByMethod(apps);
     int visible = sent.getOrDefault("chat.postMessage", 0);
     int ephemeral = sent.getOrDefault("chat.postEphemeral", 0);
@@ -448,7 +455,7 @@ class DeployAfterCiTest {
 
   static <T> T eventually(String what, Supplier<Optional<T>> condition)
       throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+    Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
     while (Instant.now().isBefore(deadline)) {
       Optional<T> found = condition.get();
       if (found.isPresent()) {

@@ -80,7 +80,7 @@ public final class Deployer implements AutoCloseable {
    * run} and no {@code [ci]} (nothing to wait for). Returns the deployment, if any.
    */
   public Optional<Deployment> onCommit(String channel, String commit) {
-    return config(channel, commit)
+    return configOf(channel, commit)
         .filter(c -> !c.hasCi())
         .map(c -> store.insertIfAbsent(channel, commit, c, Instant.now()));
   }
@@ -97,11 +97,15 @@ public final class Deployer implements AutoCloseable {
   public Optional<Deployment> deploy(String channel, String commit) {
     Objects.requireNonNull(channel, "channel");
     Objects.requireNonNull(commit, "commit");
-    return config(channel, commit)
+    return configOf(channel, commit)
         .map(c -> store.insertIfAbsent(channel, commit, c, Instant.now()));
   }
 
-  private Optional<DeployConfig> config(String channel, String commit) {
+  /**
+   * The deploy settings of version {@code commit}: empty when its {@code threadbare.toml} is
+   * missing, has no {@code [deploy] run}, or is malformed (logged).
+   */
+  public Optional<DeployConfig> configOf(String channel, String commit) {
     Optional<String> toml = sources.readFile(channel, commit, DeployConfig.FILE);
     if (toml.isEmpty()) {
       return Optional.empty();
@@ -170,6 +174,14 @@ public final class Deployer implements AutoCloseable {
   /** How many deployments run now. */
   public int runningCount() {
     return supervisor.runningCount();
+  }
+
+  /**
+   * What this server saw of a deployment: its last request and the time its last (cold) start took;
+   * empty when it was not requested since this server started.
+   */
+  public Optional<DeploymentActivity> activity(UUID id) {
+    return supervisor.activity(id);
   }
 
   /** The whole log of a deployment (build and runs). */

@@ -3,6 +3,8 @@ package dev.threadbare.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.threadbare.sandbox.Sandboxes;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +54,36 @@ class SandboxedDeployTest {
     HttpResponse<String> r = fx.get(d.id(), "/");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).startsWith("refused: ").doesNotContain("workspace.db");
+  }
+
+  /**
+   * A running deployment has a network of its own: from inside, the server's HTTP port, another
+   * deployment's port, any other host port and the outside are out of reach; its own port is not.
+   */
+  @Test
+  void aDeploymentReachesNeitherTheServerNorOtherDeploymentsNorTheOutside() throws Exception {
+    Deployment a = fx.deploy("dialer", ProxyTest.PYTHON, Map.of());
+    Deployment b = fx.deploy("dialer", ProxyTest.PYTHON, Map.of("OTHER", "b"));
+    String ownPort = fx.get(a.id(), "/port").body();
+    String otherPort = fx.get(b.id(), "/port").body();
+    assertThat(otherPort).isNotEqualTo(ownPort);
+    try (ServerSocket hostOnly = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      // The dialer works: its own port answers inside.
+      assertThat(dial(a, "127.0.0.1", ownPort)).isEqualTo("reached");
+      assertThat(dial(a, "127.0.0.1", Integer.toString(fx.port()))).startsWith("failed: ");
+      assertThat(dial(a, "127.0.0.1", otherPort)).startsWith("failed: ");
+      assertThat(dial(a, "127.0.0.1", Integer.toString(hostOnly.getLocalPort())))
+          .startsWith("failed: ");
+      assertThat(dial(a, "1.1.1.1", "80")).startsWith("failed: ");
+    }
+    // and b still answers the proxy.
+    assertThat(fx.get(b.id(), "/port").body()).isEqualTo(otherPort);
+  }
+
+  private String dial(Deployment d, String host, String port) throws Exception {
+    HttpResponse<String> r = fx.get(d.id(), "/dial?host=" + host + "&port=" + port);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return r.body();
   }
 
   @Test

@@ -51,7 +51,10 @@ final class CiWiring implements AutoCloseable {
     this.dataDir = dataDir;
   }
 
-  /** Starts CI, or returns empty (and logs why) when the sandbox cannot run here. */
+  /**
+   * Starts CI, or returns empty (and logs why) when the sandbox cannot run here; {@code deploys}
+   * hears of every run before the chat does (so a green reaction finds the version deployed).
+   */
   static Optional<CiWiring> start(
       DataDir dataDir,
       Outbox outbox,
@@ -59,7 +62,8 @@ final class CiWiring implements AutoCloseable {
       Javalin http,
       GitServe gitServe,
       ChatChannels channels,
-      String url) {
+      String url,
+      Ci.Listener deploys) {
     Path data = dataDir.directory();
     // Outside the data directory (the sandbox user must traverse its path), one per data directory.
     String tag = Integer.toHexString(data.toAbsolutePath().toString().hashCode());
@@ -82,6 +86,7 @@ final class CiWiring implements AutoCloseable {
                 scratch.resolve("ci"),
                 data.resolve("ci-logs"))
             .concurrency(concurrency())
+            .listener(deploys)
             .listener(chat)
             .build();
     chat.attach(ci);
@@ -177,8 +182,10 @@ final class CiWiring implements AutoCloseable {
     }
   }
 
-  private static boolean allowed(
-      Context ctx, String channel, GitServe gitServe, ChatChannels channels) {
+  /**
+   * Whether the request's token may read {@code channel} (else answered 401/404); also deploys'.
+   */
+  static boolean allowed(Context ctx, String channel, GitServe gitServe, ChatChannels channels) {
     Optional<String> token = token(ctx.header("Authorization"));
     if (token.isEmpty()) {
       String cookie = ctx.cookie("threadbare_token");

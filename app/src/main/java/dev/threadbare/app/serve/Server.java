@@ -401,7 +401,9 @@ public final class Server implements AutoCloseable {
     }
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AtomicReference<DbLayer> dbLayer = new AtomicReference<>();
-    deployer = DeployWiring.open(settings, url, port, dataDir, dbLayer::get, () -> dbPort, metrics);
+    DeployWiring deploys =
+        DeployWiring.open(settings, url, port, dataDir, dbLayer::get, () -> dbPort, metrics);
+    deployer = deploys.deployer();
     http = httpServer(gitServe, deployer);
     if (workspace != null) {
       workspace.register(http);
@@ -432,7 +434,8 @@ public final class Server implements AutoCloseable {
     registerMetrics(metrics, dataDir, outbox);
     // CI hangs off the materializer's outcomes; its routes and meters join the server's.
     Optional<CiWiring> ciWiring =
-        CiWiring.start(dataDir, outbox, metrics, http, gitServe, chatChannels, url);
+        CiWiring.start(
+            dataDir, outbox, metrics, http, gitServe, chatChannels, url, deploys.ciListener());
     ciWiring.ifPresent(this::closeLater);
     this.ci = ciWiring.orElse(null);
     mergeGates =
@@ -442,6 +445,8 @@ public final class Server implements AutoCloseable {
                     dev.threadbare.core.review.Approvals.of(dataDir.journal(), channel)
                         .ofThread(channel, threadTs));
     chat.bot().gatingMerges(mergeGates);
+    ChatDeploys.start(deploys, dataDir, outbox, chat.bot(), ci(), url);
+    deploys.pages(http, dataDir.store(), gitServe, chatChannels);
 
     http.start(settings.host(), port);
     chat.answer(dataDir, url);

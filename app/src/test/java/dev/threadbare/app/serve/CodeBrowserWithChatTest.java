@@ -182,24 +182,7 @@ class CodeBrowserWithChatTest {
   @Test
   void inChromiumTheChatLinksToTheCodeAndBlameShowsTheThreadInPlace() throws Exception {
     Path shots = Files.createDirectories(Path.of("target", "screenshots"));
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary("/usr/bin/chromium");
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium")));
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(new File("/usr/bin/chromedriver"))
-            .usingAnyFreePort()
-            .build();
-    WebDriver driver = new ChromeDriver(service, options);
+    WebDriver driver = chromium(dir.resolve("chromium"));
     try {
       driver.manage().window().setSize(new Dimension(1280, 800));
       WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
@@ -250,6 +233,31 @@ class CodeBrowserWithChatTest {
     } finally {
       driver.quit();
     }
+  }
+
+  /**
+   * Debian's Chromium, headless, through Debian's chromedriver, with its profile in {@code
+   * profile}: the browser setup the serve tests share. The caller quits it.
+   */
+  static WebDriver chromium(Path profile) throws java.io.IOException {
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary("/usr/bin/chromium");
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--user-data-dir=" + Files.createDirectories(profile));
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File("/usr/bin/chromedriver"))
+            .usingAnyFreePort()
+            .build();
+    return new ChromeDriver(service, options);
   }
 
   private static List<String> reactions(String ts) {

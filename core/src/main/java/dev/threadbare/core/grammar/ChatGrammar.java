@@ -116,6 +116,13 @@ public final class ChatGrammar {
                   && args.get(0).codePoints().noneMatch(Character::isISOControl)
               ? Optional.of(new Command.Action(name, List.copyOf(args)))
               : Optional.empty();
+      case "url" ->
+          args.size() <= 1
+                  && args.stream()
+                      .allMatch(
+                          a -> !a.isEmpty() && a.codePoints().noneMatch(Character::isISOControl))
+              ? Optional.of(new Command.Action(name, List.copyOf(args)))
+              : Optional.empty();
       default -> Optional.empty();
     };
   }
@@ -574,7 +581,7 @@ public final class ChatGrammar {
       while (i < lineEnd && Character.isWhitespace(plain.charAt(i))) {
         i++;
       }
-      return i < lineEnd && "rmsptdh<".indexOf(plain.charAt(i)) >= 0;
+      return i < lineEnd && "rmsptdhu<".indexOf(plain.charAt(i)) >= 0;
     }
 
     private void claim(Command command) {

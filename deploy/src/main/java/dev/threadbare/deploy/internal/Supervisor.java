@@ -3,6 +3,7 @@ package dev.threadbare.deploy.internal;
 import dev.threadbare.deploy.DeployException;
 import dev.threadbare.deploy.DeploySettings;
 import dev.threadbare.deploy.Deployment;
+import dev.threadbare.deploy.DeploymentActivity;
 import dev.threadbare.deploy.DeploymentDatabases;
 import dev.threadbare.deploy.DeploymentState;
 import dev.threadbare.deploy.Launcher;
@@ -73,6 +74,8 @@ public final class Supervisor implements AutoCloseable {
     StartFailedException failure;
     boolean permanent;
     long failedAtNanos;
+    Instant lastRequest;
+    java.time.Duration lastColdStart;
 
     Instance(UUID id) {
       this.id = id;
@@ -131,6 +134,7 @@ public final class Supervisor implements AutoCloseable {
     CompletableFuture<Integer> start;
     synchronized (in) {
       in.lastUsedNanos = System.nanoTime();
+      in.lastRequest = Instant.now();
       if (in.running()) {
         in.active++;
         return in.port;
@@ -195,6 +199,23 @@ public final class Supervisor implements AutoCloseable {
       }
     }
     return n;
+  }
+
+  /**
+   * What this server saw of deployment {@code id}: its last request and how long its last start
+   * took from the request that caused it until the app listened (empty: not requested since this
+   * server started).
+   */
+  public Optional<DeploymentActivity> activity(UUID id) {
+    Instance in = instances.get(id);
+    if (in == null) {
+      return Optional.empty();
+    }
+    synchronized (in) {
+      return in.lastRequest == null
+          ? Optional.empty()
+          : Optional.of(new DeploymentActivity(in.lastRequest, in.lastColdStart));
+    }
   }
 
   /** The deployment's directory: {@code app/} (checkout and build output) and {@code log}. */
@@ -286,6 +307,7 @@ public final class Supervisor implements AutoCloseable {
         in.starting = null;
         in.failure = null;
         in.lastUsedNanos = System.nanoTime();
+        in.lastColdStart = java.time.Duration.ofNanos(System.nanoTime() - began);
       }
       store.setState(d.id(), DeploymentState.RUNNING);
       process.onExit().thenAccept(how -> exited(d.id(), in, process, how, logFile));

@@ -107,7 +107,7 @@ class BotGoodCitizenTest {
     // the ✅), and then nothing is left to do.
     settled =
         Eventually.eventually(
-            Duration.ofSeconds(90),
+            Duration.ofSeconds(240),
             () -> {
               try {
                 ChatReader.Channel now = admin.read(channel);

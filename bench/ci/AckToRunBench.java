@@ -97,6 +97,7 @@ public final class AckToRunBench {
       double posting = (System.nanoTime() - start) / 1e9;
       CiRun last = awaitFinished(store, general, stamps.get(stamps.size() - 1));
       awaitIdle(store);
+      awaitQuietBot(person, general, server);
       double settled = (System.nanoTime() - start) / 1e9;
       Map<RunStatus, Integer> byStatus = new EnumMap<>(RunStatus.class);
       int executed = 0;
@@ -165,6 +166,21 @@ public final class AckToRunBench {
       Thread.sleep(20);
     }
     Thread.sleep(1500); // reactions and replies go out through the outbox after the result
+  }
+
+  /** Waits until the bot's message count holds still for 5 s (its outbox keeps Slack's pace). */
+  private static void awaitQuietBot(MethodsClient person, String channel, Server server)
+      throws Exception {
+    int last = -1;
+    long stableSince = System.nanoTime();
+    while (System.nanoTime() - stableSince < 5_000_000_000L) {
+      int now = botMessages(person, channel, server);
+      if (now != last) {
+        last = now;
+        stableSince = System.nanoTime();
+      }
+      Thread.sleep(500);
+    }
   }
 
   /** Visible messages by the bot: top level and thread replies. */

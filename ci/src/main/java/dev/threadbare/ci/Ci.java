@@ -28,6 +28,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jgit.errors.MissingObjectException;
@@ -87,7 +88,13 @@ public final class Ci implements AutoCloseable {
   private final Limits limits;
   private final Clock clock;
   private final LogRetention retention;
+  private final Duration settle;
   private volatile Instant lastPrune = Instant.EPOCH;
+
+  /** When the dispatcher first saw each queued run (System.nanoTime), for {@link #settle}. */
+  private final Map<Long, Long> firstSeen = new HashMap<>();
+
+  private long settleWaitNanos;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
@@ -110,7 +117,11 @@ public final class Ci implements AutoCloseable {
     this.limits = b.limits;
     this.clock = b.clock;
     this.retention = b.retention;
+    this.settle = b.settle;
   }
+
+  /** How long a queued run settles before it may start, by default: 250 ms. */
+  public static final Duration DEFAULT_SETTLE = Duration.ofMillis(250);
 
   /** A runner over {@code store}; see the class comment. */
   public static Builder builder(
@@ -130,6 +141,7 @@ public final class Ci implements AutoCloseable {
     private Limits limits = Limits.defaults();
     private Clock clock = Clock.systemUTC();
     private LogRetention retention = LogRetention.DEFAULT;
+    private Duration settle = DEFAULT_SETTLE;
 
     private Builder(
         RunStore store, Repositories repositories, Sandbox sandbox, Path workRoot, Path logDir) {
@@ -157,6 +169,18 @@ public final class Ci implements AutoCloseable {
     /** The sandbox limits of a run; its timeout comes from {@code [ci] timeout}. */
     public Builder limits(Limits value) {
       this.limits = Objects.requireNonNull(value, "limits");
+      return this;
+    }
+
+    /**
+     * How long a queued run waits before it may start (default {@link #DEFAULT_SETTLE}): a burst of
+     * commits on a branch then cancels its older runs before they start, not after.
+     */
+    public Builder settle(Duration value) {
+      if (value == null || value.isNegative()) {
+        throw new IllegalArgumentException("settle " + value + " must be zero or more");
+      }
+      this.settle = value;
       return this;
     }
 
@@ -346,9 +370,11 @@ public final class Ci implements AutoCloseable {
           next = pickFairly();
         }
         if (next == null) {
-          changed.await(1, java.util.concurrent.TimeUnit.SECONDS);
+          long wait = settleWaitNanos > 0 ? settleWaitNanos : TimeUnit.SECONDS.toNanos(1);
+          changed.await(Math.min(wait, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
           continue;
         }
+        firstSeen.remove(next.id());
         if (!store.markRunning(next.id(), clock.instant())) {
           continue;
         }
@@ -394,12 +420,27 @@ public final class Ci implements AutoCloseable {
     return deleted;
   }
 
-  /** The oldest queued run of the channel served least recently. */
+  /**
+   * The oldest queued run of the channel served least recently, among runs queued for at least
+   * {@link #settle}; sets {@link #settleWaitNanos} to when the next one will be.
+   */
   private CiRun pickFairly() {
     Map<String, CiRun> firstOfChannel = new java.util.LinkedHashMap<>();
+    long now = System.nanoTime();
+    long settleNanos = settle.toNanos();
+    settleWaitNanos = 0;
+    java.util.Set<Long> queued = new java.util.HashSet<>();
     for (CiRun run : store.queued()) {
+      queued.add(run.id());
+      long waited = now - firstSeen.computeIfAbsent(run.id(), id -> now);
+      if (waited < settleNanos) {
+        long left = settleNanos - waited;
+        settleWaitNanos = settleWaitNanos == 0 ? left : Math.min(settleWaitNanos, left);
+        continue;
+      }
       firstOfChannel.putIfAbsent(run.channel(), run);
     }
+    firstSeen.keySet().retainAll(queued);
     CiRun best = null;
     long bestServed = Long.MAX_VALUE;
     for (CiRun run : firstOfChannel.values()) {

@@ -11,6 +11,8 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -168,6 +170,34 @@ public final class DataDir implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * Creates {@code directory} (with its parents) readable by its owner alone (0700) where the file
+   * system has POSIX permissions, and makes an existing one so.
+   */
+  public static void createPrivateDirectory(Path directory) throws IOException {
+    Files.createDirectories(directory);
+    if (posix(directory)) {
+      Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+    }
+  }
+
+  /** Writes {@code file} readable by its owner alone (0600), replacing it atomically. */
+  public static void writePrivateFile(Path file, byte[] content) throws IOException {
+    Path partial = file.resolveSibling(file.getFileName() + ".part");
+    Files.deleteIfExists(partial);
+    if (posix(file.getParent())) {
+      Files.createFile(
+          partial,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    }
+    Files.write(partial, content);
+    Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static boolean posix(Path path) {
+    return path.getFileSystem().supportedFileAttributeViews().contains("posix");
   }
 
   /** The directory. */

@@ -66,6 +66,15 @@ final class OpsReporting {
                     "db `" + event.database() + "`: " + event.message())));
   }
 
+  /** Posts {@code text} to the ops channel once per {@code key}; without a channel, logs it. */
+  void report(String key, String text) {
+    if (channel == null) {
+      org.slf4j.LoggerFactory.getLogger(OpsReporting.class).info("ops: {}", text);
+      return;
+    }
+    outbox.enqueue(new OutgoingCall.PostMessage("ops:" + key, channel.channel(), null, text));
+  }
+
   /** {@code builder} with its reports posted to the channel. */
   CatchUp.Builder catchUpReports(CatchUp.Builder builder) {
     return channel == null ? builder : builder.opsChannel(outbox, channel.channel());

@@ -284,6 +284,8 @@ public final class Server implements AutoCloseable {
   private Javalin http;
   private Deployer deployer;
   private CiWiring ci;
+  private DataDir dataDir;
+  private OpsReporting ops;
 
   private Server() {}
 
@@ -344,6 +346,16 @@ public final class Server implements AutoCloseable {
     return Optional.ofNullable(ci).map(CiWiring::ci);
   }
 
+  /**
+   * Takes a chat backup every {@code every} ({@code 1d}, {@code 12h}, {@code off}) into {@code
+   * DIR/backups}, keeping the newest {@code keep}, each reported in the ops channel ({@link
+   * BackupWiring}); returns the folder. Stops when the server closes.
+   */
+  public Path scheduleBackups(String every, int keep) {
+    closeLater(BackupWiring.start(dataDir, ops, BackupWiring.parseEvery(every), keep));
+    return dataDir.directory().resolve(BackupWiring.FOLDER);
+  }
+
   /** The first admin's token when this start created the local workspace, else null. */
   public String firstRunAdminToken() {
     return firstRunAdminToken;
@@ -366,7 +378,7 @@ public final class Server implements AutoCloseable {
    */
   private void run(Settings settings) {
     Closer closer = this::closeLater;
-    DataDir dataDir =
+    dataDir =
         closeLater(
             DataDir.openForWriting(settings.data(), settings.journalUrl(), "threadbare serve"));
     int port = settings.port() == 0 ? freePort(settings.host()) : settings.port();
@@ -395,7 +407,7 @@ public final class Server implements AutoCloseable {
       workspace.register(http);
     }
     Outbox outbox = chat.startOutbox();
-    OpsReporting ops = OpsReporting.open(settings.ops(), settings.data(), outbox, closer);
+    ops = OpsReporting.open(settings.ops(), settings.data(), outbox, closer);
     DbLayer db = openDb(settings, ops);
     dbLayer.set(db);
     // Stopped before the db layer closes (closers run newest first).

@@ -430,6 +430,8 @@ public final class Server implements AutoCloseable {
     // Anything journaled before a crash but not yet in git.
     dataDir.catchUp();
     chat.startCatchUp(dataDir, ops);
+    // workspace.db, outbox.db and the others exist now: owner-only, like the directory.
+    dataDir.secure();
   }
 
   private Javalin httpServer(GitServe gitServe, Deployer deployer) {

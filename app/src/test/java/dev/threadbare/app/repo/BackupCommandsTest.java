@@ -118,6 +118,34 @@ class BackupCommandsTest {
     assertThat(journalSize(data)).isEqualTo(journalAfterOnce);
   }
 
+  @Test
+  void secrets_go_in_only_with_secrets_and_come_back_owner_only() throws IOException {
+    Path data = ingested();
+    Files.createDirectories(data.resolve("secrets"));
+    Files.writeString(data.resolve("secrets").resolve("workspace-bot-token"), "xoxb-1234567890");
+    Path plain = root.resolve("plain.zip");
+    Path secret = root.resolve("secret.zip");
+    assertThat(run("backup", "--data", data.toString(), plain.toString()).out())
+        .contains("no secrets");
+    Run with = run("backup", "--with-secrets", "--data", data.toString(), secret.toString());
+    assertThat(with.status()).as(with.err()).isZero();
+    assertThat(with.out()).contains("WITH secrets").contains("keep it private");
+    try (var zip = new java.util.zip.ZipFile(plain.toFile())) {
+      assertThat(zip.stream().map(java.util.zip.ZipEntry::getName))
+          .noneMatch(n -> n.startsWith("threadbare/secrets/"));
+    }
+    Path restored = root.resolve("restored");
+    Run restore = run("restore", "--data", restored.toString(), secret.toString());
+    assertThat(restore.status()).as(restore.err()).isZero();
+    assertThat(restore.out()).contains("1 secret files");
+    Path token = restored.resolve("secrets").resolve("workspace-bot-token");
+    assertThat(Files.readString(token)).isEqualTo("xoxb-1234567890");
+    assertThat(Files.getPosixFilePermissions(token))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    assertThat(Files.getPosixFilePermissions(restored))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+  }
+
   private static String journalSize(Path data) {
     Run tree = run("log", "--data", data.toString(), "--channel", "C0JL6CGQ2");
     return tree.out();

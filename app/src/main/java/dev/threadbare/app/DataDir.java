@@ -10,12 +10,18 @@ import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * A threadbare data directory: the journal ({@code DIR/journal.db}, SQLite, unless a PostgreSQL
@@ -84,7 +90,9 @@ public final class DataDir implements AutoCloseable {
           "cannot create the data directory " + directory + ": " + e.getMessage());
     }
     JGitConfinement.confineTo(directory);
-    return withLogin(new DataDir(directory, openJournal(directory, journalUrl), null), journalUrl);
+    DataDir dir = withLogin(new DataDir(directory, openJournal(directory, journalUrl), null), journalUrl);
+    dir.secure();
+    return dir;
   }
 
   /**
@@ -99,8 +107,10 @@ public final class DataDir implements AutoCloseable {
     DataDirLock lock = DataDirLock.acquire(directory, command);
     try {
       JGitConfinement.confineTo(directory);
-      return withLogin(
-          new DataDir(directory, openJournal(directory, journalUrl), lock), journalUrl);
+      DataDir dir =
+          withLogin(new DataDir(directory, openJournal(directory, journalUrl), lock), journalUrl);
+      dir.secure();
+      return dir;
     } catch (RuntimeException e) {
       lock.close();
       throw e;
@@ -230,6 +240,78 @@ public final class DataDir implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * Creates {@code directory} (with its parents) readable by its owner alone (0700) where the file
+   * system has POSIX permissions, and makes an existing one so.
+   */
+  public static void createPrivateDirectory(Path directory) throws IOException {
+    Files.createDirectories(directory);
+    if (posix(directory)) {
+      Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+    }
+  }
+
+  /** Writes {@code file} readable by its owner alone (0600), replacing it atomically. */
+  public static void writePrivateFile(Path file, byte[] content) throws IOException {
+    Path partial = file.resolveSibling(file.getFileName() + ".part");
+    Files.deleteIfExists(partial);
+    if (posix(file.getParent())) {
+      Files.createFile(
+          partial,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    }
+    Files.write(partial, content);
+    Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** The folders whose files {@link #secure()} makes owner-only, besides the directory's own. */
+  private static final List<String> PRIVATE_FOLDERS = List.of("ops", "secrets", "backups");
+
+  /**
+   * Makes the directory owner-only (0700) and its files (and those of {@code ops/}, {@code
+   * secrets/}, {@code backups/}) readable and writable by their owner alone (0600): tokens, the
+   * journal and the outbox are nobody else's business. SQLite gives its {@code -wal} and {@code
+   * -shm} files the database's permissions. Called on open and by serve once its stores exist; a
+   * no-op where the file system has no POSIX permissions.
+   */
+  public void secure() {
+    if (!posix(directory)) {
+      return;
+    }
+    try {
+      Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+      List<Path> folders = new ArrayList<>();
+      folders.add(directory);
+      for (String name : PRIVATE_FOLDERS) {
+        Path folder = directory.resolve(name);
+        if (Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+          Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwx------"));
+          folders.add(folder);
+        }
+      }
+      for (Path folder : folders) {
+        try (Stream<Path> files = Files.list(folder)) {
+          for (Path file : files.toList()) {
+            if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+              Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new DataDirException(
+          "cannot make the data directory "
+              + directory
+              + " owner-only: "
+              + e.getMessage()
+              + "; run threadbare as the directory's owner");
+    }
+  }
+
+  private static boolean posix(Path path) {
+    return path.getFileSystem().supportedFileAttributeViews().contains("posix");
   }
 
   /** The directory. */

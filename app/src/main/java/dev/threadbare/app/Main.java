@@ -1,5 +1,6 @@
 package dev.threadbare.app;
 
+import dev.threadbare.app.cli.BackupCommands;
 import dev.threadbare.app.cli.CiCommand;
 import dev.threadbare.app.cli.DbCommand;
 import dev.threadbare.app.cli.DeploysCommand;
@@ -26,6 +27,8 @@ import picocli.CommandLine.Command;
       RepoCommands.Log.class,
       RepoCommands.ExportGit.class,
       RepoCommands.Rebuild.class,
+      BackupCommands.Backup.class,
+      BackupCommands.Restore.class,
       WorkspaceCommand.class,
       DbCommand.class,
       GitCommand.class,

@@ -9,6 +9,7 @@ import dev.threadbare.workspace.internal.events.EventBus;
 import dev.threadbare.workspace.internal.events.EventDelivery;
 import dev.threadbare.workspace.internal.events.SocketMode;
 import dev.threadbare.workspace.internal.store.Ids;
+import dev.threadbare.workspace.internal.store.PresentedSecrets;
 import dev.threadbare.workspace.internal.store.StoredApp;
 import dev.threadbare.workspace.internal.store.Timestamps;
 import dev.threadbare.workspace.internal.store.User;
@@ -73,9 +74,21 @@ public final class LocalWorkspace implements AutoCloseable {
   /** How often a serving workspace looks for rate limits changed by another process. */
   public static final Duration RATE_LIMITS_POLL = Duration.ofSeconds(2);
 
-  private LocalWorkspace(WorkspaceStore store, HikariDataSource ownedPool) {
+  /** The file (or ws_meta entry) holding the bot's token, which the bot must present. */
+  static final String BOT_TOKEN_SECRET = "workspace-bot-token";
+
+  /** The first admin's sign-in token, printed until an admin has signed in. */
+  static final String ADMIN_TOKEN_SECRET = "workspace-admin-token";
+
+  private final PresentedSecrets secrets;
+
+  private LocalWorkspace(
+      WorkspaceStore store,
+      HikariDataSource ownedPool,
+      java.util.function.Function<WorkspaceStore, PresentedSecrets> secretsOf) {
     this.store = store;
     this.ownedPool = ownedPool;
+    this.secrets = secretsOf.apply(store);
     String marker = Ids.id("I");
     boolean firstRun = store.metaOrInit("initialized_by", marker).equals(marker);
     this.teamId = store.metaOrInit("team_id", Ids.id("T"));
@@ -87,8 +100,13 @@ public final class LocalWorkspace implements AutoCloseable {
             Ids.random("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 24));
     String adminToken = null;
     if (firstRun) {
-      store.createUser("threadbare", "threadbare", false, true, Ids.token("xoxb"));
+      // Tokens are stored hashed; the two that must be shown or presented go to owner-only
+      // secrets first.
+      String newBotToken = Ids.token("xoxb");
+      secrets.put(BOT_TOKEN_SECRET, newBotToken);
+      store.createUser("threadbare", "threadbare", false, true, newBotToken);
       adminToken = Ids.token("xoxp");
+      secrets.put(ADMIN_TOKEN_SECRET, adminToken);
       User admin = store.createUser("admin", "admin", true, false, adminToken);
       store.createChannel("general", false, true, admin.id());
       LOG.info(
@@ -105,7 +123,20 @@ public final class LocalWorkspace implements AutoCloseable {
                         "the workspace database has no bot user: it was not created by"
                             + " LocalWorkspace, or is mid-creation by another process",
                         null));
-    this.botToken = store.firstToken(bot.id(), "bot").orElseThrow();
+    moveOutPlaintextTokens();
+    this.botToken =
+        secrets
+            .get(BOT_TOKEN_SECRET)
+            .orElseThrow(
+                () ->
+                    new WorkspaceStorageException(
+                        "the bot's token is not in "
+                            + secrets.where()
+                            + ": restore "
+                            + BOT_TOKEN_SECRET
+                            + " there (threadbare restore of a backup taken --with-secrets), or"
+                            + " start from a new data directory",
+                        null));
     Timestamps clock = new Timestamps(store.latestMicros());
     EventBus bus = new EventBus();
     this.socketMode = new SocketMode();
@@ -148,7 +179,9 @@ public final class LocalWorkspace implements AutoCloseable {
     config.setPoolName("workspace-sqlite");
     HikariDataSource pool = new HikariDataSource(config);
     try {
-      return new LocalWorkspace(WorkspaceStore.open(pool), pool);
+      Path secretsFolder = dataDir.resolve("secrets");
+      return new LocalWorkspace(
+          WorkspaceStore.open(pool), pool, store -> PresentedSecrets.inFolder(secretsFolder));
     } catch (RuntimeException e) {
       pool.close();
       throw e;
@@ -161,7 +194,7 @@ public final class LocalWorkspace implements AutoCloseable {
    */
   public static LocalWorkspace open(DataSource dataSource) {
     Objects.requireNonNull(dataSource, "dataSource");
-    return new LocalWorkspace(WorkspaceStore.open(dataSource), null);
+    return new LocalWorkspace(WorkspaceStore.open(dataSource), null, PresentedSecrets::inDatabase);
   }
 
   /**
@@ -268,7 +301,26 @@ public final class LocalWorkspace implements AutoCloseable {
     if (store.meta(WorkspaceStore.ADMIN_SIGNED_IN).isPresent()) {
       return Optional.empty();
     }
-    return store.userByName("admin").flatMap(admin -> store.firstToken(admin.id(), "user"));
+    return secrets.get(ADMIN_TOKEN_SECRET);
+  }
+
+  /**
+   * A workspace created before tokens were hashed keeps them in plaintext: the bot's and the first
+   * admin's go to the secrets, then every token is replaced by its hash.
+   */
+  private void moveOutPlaintextTokens() {
+    store
+        .plaintextToken(bot.id(), "bot")
+        .filter(t -> secrets.get(BOT_TOKEN_SECRET).isEmpty())
+        .ifPresent(t -> secrets.put(BOT_TOKEN_SECRET, t));
+    if (store.meta(WorkspaceStore.ADMIN_SIGNED_IN).isEmpty()) {
+      store
+          .userByName("admin")
+          .flatMap(admin -> store.plaintextToken(admin.id(), "user"))
+          .filter(t -> secrets.get(ADMIN_TOKEN_SECRET).isEmpty())
+          .ifPresent(t -> secrets.put(ADMIN_TOKEN_SECRET, t));
+    }
+    store.hashPlaintextTokens();
   }
 
   /**

@@ -56,6 +56,21 @@ public final class ServeCommand implements Callable<Integer> {
               + " first (default: one per 256 MB of memory, at least 4).")
   int maxRunning;
 
+  @Option(
+      names = "--backup-every",
+      paramLabel = "DURATION",
+      description =
+          "Back the chat up in Slack's export format into DIR/backups every DURATION (1d, 12h,"
+              + " 30m, PT6H or off; default: ${DEFAULT-VALUE}); each is reported in the ops"
+              + " channel.")
+  String backupEvery = "1d";
+
+  @Option(
+      names = "--backup-keep",
+      paramLabel = "N",
+      description = "Keep the newest N scheduled backups (default: ${DEFAULT-VALUE}).")
+  int backupKeep = 7;
+
   @picocli.CommandLine.Mixin DbEngineOption engine = new DbEngineOption();
 
   @picocli.CommandLine.Mixin DbTlsOption tls = new DbTlsOption();
@@ -78,6 +93,13 @@ public final class ServeCommand implements Callable<Integer> {
                 tls.settings(),
                 baseHost,
                 maxRunning));
+    Path backups;
+    try {
+      backups = server.scheduleBackups(backupEvery, backupKeep);
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
     ServedPorts.Written ports =
         ServedPorts.ofThisProcess("threadbare serve", host, server.url(), server.dbPort())
             .writeTo(data);
@@ -93,6 +115,14 @@ public final class ServeCommand implements Callable<Integer> {
     Optional<String> adminToken = server.workspace().flatMap(LocalWorkspace::adminSignInToken);
     PrintWriter out = spec.commandLine().getOut();
     out.println("threadbare listening on " + server.url());
+    out.println(
+        "threadbare backups: every "
+            + backupEvery
+            + " into "
+            + backups
+            + " (newest "
+            + backupKeep
+            + " kept)");
     adminToken.ifPresent(
         token ->
             out.println(

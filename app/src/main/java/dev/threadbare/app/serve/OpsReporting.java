@@ -66,13 +66,13 @@ final class OpsReporting {
                     "db `" + event.database() + "`: " + event.message())));
   }
 
-  /** Posts {@code text} once (by {@code key}) to the ops channel, or logs it when none is set. */
-  void post(String key, String text) {
+  /** Posts {@code text} to the ops channel once per {@code key}; without a channel, logs it. */
+  void report(String key, String text) {
     if (channel == null) {
       org.slf4j.LoggerFactory.getLogger(OpsReporting.class).info("ops: {}", text);
       return;
     }
-    outbox.enqueue(new OutgoingCall.PostMessage(key, channel.channel(), null, text));
+    outbox.enqueue(new OutgoingCall.PostMessage("ops:" + key, channel.channel(), null, text));
   }
 
   /** {@code builder} with its reports posted to the channel. */

@@ -286,6 +286,8 @@ public final class Server implements AutoCloseable {
   private CiWiring ci;
   private MergeGates mergeGates;
   private DbLayer db;
+  private DataDir dataDir;
+  private OpsReporting ops;
 
   private Server() {}
 
@@ -355,6 +357,16 @@ public final class Server implements AutoCloseable {
     return ci == null ? null : ci.ci();
   }
 
+  /**
+   * Takes a chat backup every {@code every} ({@code 1d}, {@code 12h}, {@code off}) into {@code
+   * DIR/backups}, keeping the newest {@code keep}, each reported in the ops channel ({@link
+   * BackupWiring}); returns the folder. Stops when the server closes.
+   */
+  public Path scheduleBackups(String every, int keep) {
+    closeLater(BackupWiring.start(dataDir, ops, BackupWiring.parseEvery(every), keep));
+    return dataDir.directory().resolve(BackupWiring.FOLDER);
+  }
+
   /** The first admin's token when this start created the local workspace, else null. */
   public String firstRunAdminToken() {
     return firstRunAdminToken;
@@ -377,7 +389,7 @@ public final class Server implements AutoCloseable {
    */
   private void run(Settings settings) {
     Closer closer = this::closeLater;
-    DataDir dataDir =
+    dataDir =
         closeLater(
             DataDir.openForWriting(settings.data(), settings.journalUrl(), "threadbare serve"));
     Nodes nodes = closeLater(Nodes.start(dataDir));
@@ -409,7 +421,7 @@ public final class Server implements AutoCloseable {
       workspace.register(http);
     }
     Outbox outbox = chat.startOutbox(nodes);
-    OpsReporting ops = OpsReporting.open(settings.ops(), settings.data(), outbox, closer);
+    ops = OpsReporting.open(settings.ops(), settings.data(), outbox, closer);
     DbLayer db = openDb(settings, ops);
     dbLayer.set(db);
     this.db = db;
@@ -455,6 +467,8 @@ public final class Server implements AutoCloseable {
     // Anything journaled before a crash but not yet in git.
     dataDir.catchUp();
     nodes.whenLeading(() -> chat.startCatchUp(dataDir, ops));
+    // workspace.db, outbox.db and the others exist now: owner-only, like the directory.
+    dataDir.secure();
   }
 
   private Javalin httpServer(GitServe gitServe, Deployer deployer) {

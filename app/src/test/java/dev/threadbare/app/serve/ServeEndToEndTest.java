@@ -105,13 +105,65 @@ class ServeEndToEndTest {
   @Test
   void theTokenCommandGivesTheAskerAlonePrivateGitAccess() throws Exception {
     person.chatPostMessage(r -> r.channel(general).text("`a.txt`\n```\nfor the token test\n```"));
+    // The answer is ephemeral (never in the channel's history): the asker's own web UI session
+    // receives it live, as a person would see it.
+    java.util.List<String> live = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.net.http.HttpClient http =
+        java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1)
+            .build();
+    java.net.http.HttpResponse<String> signIn =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(URI.create(server.url() + "/ui/signin"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"token\":\"" + server.firstRunAdminToken() + "\"}"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    String cookie = signIn.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+    java.util.concurrent.CompletableFuture<
+            java.net.http.HttpResponse<java.util.stream.Stream<String>>>
+        stream =
+            http.sendAsync(
+                java.net.http.HttpRequest.newBuilder(URI.create(server.url() + "/ui/live"))
+                    .header("Cookie", cookie)
+                    .header("Accept", "text/event-stream")
+                    .GET()
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                stream.join().body().forEach(live::add);
+              } catch (RuntimeException e) {
+                // the stream ends when the test closes it
+              }
+            });
+    reader.setDaemon(true);
+    reader.start();
+    // Subscribed once the hub has greeted the session ({"type":"hello"}).
+    assertThat(eventually(() -> live.stream().anyMatch(l -> l.contains("\"hello\""))))
+        .as("the live stream: %s", live)
+        .isTrue();
     ChatPostMessageResponse asked = person.chatPostMessage(r -> r.channel(general).text("token"));
     assertThat(asked.isOk()).isTrue();
     String key =
         "token:" + asked.getMessage().getTeam() + ":" + general + ":" + asked.getTs() + ":";
-    // The answer is ephemeral (never in the channel's history): read it where the bot keeps it.
     String[] told = new String[1];
-    assertThat(eventually(() -> (told[0] = sentEphemeral(key)) != null)).isTrue();
+    assertThat(
+            eventually(
+                () ->
+                    (told[0] =
+                            live.stream().filter(l -> l.contains("tbp_")).findFirst().orElse(null))
+                        != null))
+        .as("the live stream: %s", live)
+        .isTrue();
+    stream.join().body().close();
+    // Once delivered, the outbox keeps no copy of the token.
+    assertThat(eventually(() -> sentEphemeral(key) != null)).isTrue();
+    assertThat(sentEphemeral(key)).doesNotContain("tbp_").contains("purged once delivered");
     java.util.regex.Matcher token =
         java.util.regex.Pattern.compile("`(tbp_[A-Za-z0-9_-]+)`").matcher(told[0]);
     assertThat(token.find()).as(told[0]).isTrue();

@@ -323,7 +323,7 @@ public final class Outbox implements AutoCloseable {
       SlackApiTextResponse response = call(row);
       limiter.sent(row.channel(), row.method(), now);
       if (response.isOk() || ALREADY_DONE.contains(response.getError())) {
-        store.markSent(row.id(), resultTs(response), clock.millis());
+        store.markSent(row.id(), row.payload(), resultTs(response), clock.millis());
         sentCount.incrementAndGet();
         return true;
       }
@@ -339,7 +339,7 @@ public final class Outbox implements AutoCloseable {
           row.key(),
           row.channel(),
           response.getError());
-      store.markFailed(row.id(), response.getError());
+      store.markFailed(row.id(), row.payload(), response.getError());
       failedCount.incrementAndGet();
       return true;
     } catch (SlackApiException e) {
@@ -362,7 +362,7 @@ public final class Outbox implements AutoCloseable {
       LOG.info("{} `{}` failed ({}); will retry", row.method(), row.key(), e.toString());
       return false;
     } catch (UnresolvedTargetException e) {
-      store.markFailed(row.id(), e.getMessage());
+      store.markFailed(row.id(), row.payload(), e.getMessage());
       failedCount.incrementAndGet();
       return true;
     }
@@ -458,7 +458,7 @@ public final class Outbox implements AutoCloseable {
             && METADATA_TYPE.equals(m.getMetadata().getEventType())
             && m.getMetadata().getEventPayload() != null
             && row.key().equals(String.valueOf(m.getMetadata().getEventPayload().get("key")))) {
-          store.markSent(row.id(), m.getTs(), clock.millis());
+          store.markSent(row.id(), row.payload(), m.getTs(), clock.millis());
           sentCount.incrementAndGet();
           LOG.info("outbox `{}` was posted before a restart; not resending", row.key());
           return true;

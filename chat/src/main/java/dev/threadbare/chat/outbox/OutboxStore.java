@@ -5,7 +5,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -89,7 +91,9 @@ final class OutboxStore implements AutoCloseable {
       throw new OutboxException(
           "cannot migrate the outbox at " + where + " (" + e.getMessage() + ")", e);
     }
-    return new OutboxStore(pool);
+    OutboxStore store = new OutboxStore(pool);
+    store.purgeDelivered();
+    return store;
   }
 
   /** Inserts the call unless its key is stored; returns whether it was new. */
@@ -148,24 +152,81 @@ final class OutboxStore implements AutoCloseable {
         == 1;
   }
 
-  void markSent(long id, String resultTs, long now) {
+  /** Marks call {@code id}, whose body is {@code payload}, sent, purging any secret it carries. */
+  void markSent(long id, String payload, String resultTs, long now) {
     jdbi.useHandle(
         h ->
             h.createUpdate(
                     "UPDATE outbox SET state = 'sent', result_ts = :ts, sent_at = :now, error ="
-                        + " NULL WHERE id = :id")
+                        + " NULL, payload = :payload WHERE id = :id")
                 .bind("ts", resultTs)
                 .bind("now", now)
+                .bind("payload", withoutSecrets(payload))
                 .bind("id", id)
                 .execute());
+  }
+
+  /** {@code payload} with its secrets replaced; itself (the same string) when it has none. */
+  static String withoutSecrets(String payload) {
+    return SECRET.matcher(payload).find() ? SECRET.matcher(payload).replaceAll(PURGED) : payload;
+  }
+
+  /**
+   * Secrets a call may carry: the git token the bot tells its asker ({@code tbp_…}), Slack tokens
+   * ({@code xox?-…}, {@code xapp-…}). A delivered (or failed) call keeps no body with them.
+   */
+  static final Pattern SECRET =
+      Pattern.compile("tbp_[A-Za-z0-9_-]{8,}|xox[a-z]-[A-Za-z0-9-]{8,}|xapp-[A-Za-z0-9-]{8,}");
+
+  static final String PURGED = "[purged once delivered: it carried a secret]";
+
+  /** Replaces the secrets in call {@code id}'s body, which will not be sent again. */
+  private static void purgeSecrets(Handle h, long id) {
+    h.createQuery("SELECT payload FROM outbox WHERE id = :id")
+        .bind("id", id)
+        .mapTo(String.class)
+        .findOne()
+        .filter(payload -> SECRET.matcher(payload).find())
+        .ifPresent(
+            payload ->
+                h.createUpdate("UPDATE outbox SET payload = :payload WHERE id = :id")
+                    .bind("payload", SECRET.matcher(payload).replaceAll(PURGED))
+                    .bind("id", id)
+                    .execute());
+  }
+
+  /** Purges the bodies of calls delivered before purging existed (an older outbox.db). */
+  private void purgeDelivered() {
+    jdbi.useHandle(
+        h -> {
+          List<Long> ids =
+              h.createQuery(
+                      "SELECT id FROM outbox WHERE state IN ('sent', 'failed') AND (payload LIKE"
+                          + " '%tbp!_%' ESCAPE '!' OR payload LIKE '%xox%' OR payload LIKE"
+                          + " '%xapp-%')")
+                  .mapTo(Long.class)
+                  .list();
+          for (long id : ids) {
+            purgeSecrets(h, id);
+          }
+        });
   }
 
   void markPending(long id, String error) {
     update("UPDATE outbox SET state = 'pending', error = :error WHERE id = :id", id, error);
   }
 
-  void markFailed(long id, String error) {
-    update("UPDATE outbox SET state = 'failed', error = :error WHERE id = :id", id, error);
+  /** Marks call {@code id} failed for good, purging any secret its body carries. */
+  void markFailed(long id, String payload, String error) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "UPDATE outbox SET state = 'failed', error = :error, payload = :payload"
+                        + " WHERE id = :id")
+                .bind("error", error)
+                .bind("payload", withoutSecrets(payload))
+                .bind("id", id)
+                .execute());
   }
 
   private void update(String sql, long id, String error) {

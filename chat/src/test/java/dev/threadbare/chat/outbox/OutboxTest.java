@@ -178,4 +178,40 @@ class OutboxTest {
     }
     assertThat(botTexts(chat.general)).containsExactly("pg 0", "pg 1", "pg 2");
   }
+
+  /** What another process reading outbox.db finds of a delivered call's body. */
+  private List<String> storedBodies() throws java.sql.SQLException {
+    List<String> bodies = new ArrayList<>();
+    try (java.sql.Connection db =
+            java.sql.DriverManager.getConnection(
+                "jdbc:sqlite:" + dir.resolve("outbox").resolve("outbox.db"));
+        java.sql.ResultSet rows = db.createStatement().executeQuery("SELECT payload FROM outbox")) {
+      while (rows.next()) {
+        bodies.add(rows.getString(1));
+      }
+    }
+    return bodies;
+  }
+
+  @Test
+  void aDeliveredCallKeepsNoSecretInItsBody() throws Exception {
+    String secret = "tbp_9f8e7d6c5b4a39281706";
+    try (Outbox outbox = outbox(Duration.ZERO)) {
+      outbox.enqueue(
+          new OutgoingCall.PostMessage(
+              "token:1", chat.general, null, "Your personal git token: `" + secret + "`"));
+      outbox.enqueue(new OutgoingCall.PostMessage("plain:1", chat.general, null, "no secret"));
+      // Before it is sent the body must hold the token: it is what will be delivered.
+      assertThat(String.join("\n", storedBodies())).contains(secret);
+      outbox.start();
+      assertThat(outbox.awaitDrained(Duration.ofSeconds(10))).isTrue();
+      assertThat(outbox.state("token:1")).contains("sent");
+    }
+    assertThat(botTexts(chat.general)).anySatisfy(t -> assertThat(t).contains(secret));
+    List<String> bodies = storedBodies();
+    assertThat(String.join("\n", bodies))
+        .doesNotContain(secret)
+        .contains(OutboxStore.PURGED)
+        .contains("no secret");
+  }
 }

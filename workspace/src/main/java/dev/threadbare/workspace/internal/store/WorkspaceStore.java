@@ -1,11 +1,15 @@
 package dev.threadbare.workspace.internal.store;
 
 import dev.threadbare.workspace.WorkspaceStorageException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -164,9 +168,59 @@ public final class WorkspaceStore {
     return user;
   }
 
+  /**
+   * What {@code ws_tokens} keeps of a token: {@code sha256:<hex>}. Tokens are 40 random characters,
+   * so a fast hash is enough (nothing to guess), and lookups stay one indexed equality.
+   */
+  public static String hash(String token) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+      return HASHED + HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-256", e);
+    }
+  }
+
+  private static final String HASHED = "sha256:";
+
+  /**
+   * The plaintext token of {@code kind} held by {@code userId}, left by a workspace created before
+   * tokens were hashed (for moving a token that must be presented out of the database).
+   */
+  public Optional<String> plaintextToken(String userId, String kind) {
+    return read(
+        h ->
+            h.createQuery(
+                    "SELECT token FROM ws_tokens WHERE user_id = :u AND kind = :k"
+                        + " AND token NOT LIKE 'sha256:%' ORDER BY created, token LIMIT 1")
+                .bind("u", userId)
+                .bind("k", kind)
+                .mapTo(String.class)
+                .findOne());
+  }
+
+  /** Replaces every plaintext token (a workspace from before hashing) by its hash. */
+  public void hashPlaintextTokens() {
+    write(
+        h -> {
+          List<String> plain =
+              h.createQuery("SELECT token FROM ws_tokens WHERE token NOT LIKE 'sha256:%'")
+                  .mapTo(String.class)
+                  .list();
+          for (String token : plain) {
+            h.createUpdate("UPDATE ws_tokens SET token = :hashed WHERE token = :t")
+                .bind("hashed", hash(token))
+                .bind("t", token)
+                .execute();
+          }
+          return null;
+        });
+  }
+
   private static void insertToken(Handle h, String token, String userId, String kind) {
     h.createUpdate("INSERT INTO ws_tokens (token, user_id, kind, created) VALUES (:t, :u, :k, :c)")
-        .bind("t", token)
+        .bind("t", hash(token))
         .bind("u", userId)
         .bind("k", kind)
         .bind("c", now())
@@ -199,7 +253,11 @@ public final class WorkspaceStore {
 
   /** Revokes {@code token}. */
   public void deleteToken(String token) {
-    write(h -> h.createUpdate("DELETE FROM ws_tokens WHERE token = :t").bind("t", token).execute());
+    write(
+        h ->
+            h.createUpdate("DELETE FROM ws_tokens WHERE token = :t")
+                .bind("t", hash(token))
+                .execute());
   }
 
   /** The user and kind of {@code token}. */
@@ -209,21 +267,8 @@ public final class WorkspaceStore {
             h.createQuery(
                     "SELECT u.*, t.kind FROM ws_tokens t JOIN ws_users u ON u.id = t.user_id"
                         + " WHERE t.token = :t")
-                .bind("t", token)
+                .bind("t", hash(token))
                 .map((rs, ctx) -> Map.entry(userRow(rs, ctx), rs.getString("kind")))
-                .findOne());
-  }
-
-  /** The oldest token of {@code kind} held by {@code userId}. */
-  public Optional<String> firstToken(String userId, String kind) {
-    return read(
-        h ->
-            h.createQuery(
-                    "SELECT token FROM ws_tokens WHERE user_id = :u AND kind = :k"
-                        + " ORDER BY created, token LIMIT 1")
-                .bind("u", userId)
-                .bind("k", kind)
-                .mapTo(String.class)
                 .findOne());
   }
 

@@ -53,7 +53,9 @@ class WorkspaceStoreTest {
             });
     assertThat(store.tokenOwner("nope")).isEmpty();
     assertThat(store.bot()).contains(bot);
-    assertThat(store.firstToken(bot.id(), "bot")).contains("xoxb-1");
+    assertThat(store.tokenOwner("xoxb-1"))
+        .hasValueSatisfying(e -> assertThat(e.getKey()).isEqualTo(bot));
+    assertThat(store.plaintextToken(bot.id(), "bot")).isEmpty(); // kept only as a hash
     assertThat(store.users("", 10)).hasSize(3);
     assertThat(store.users("", 2)).hasSize(2);
 

@@ -1,0 +1,143 @@
+package dev.threadbare.app.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.slack.api.Slack;
+import com.slack.api.SlackConfig;
+import com.slack.api.methods.MethodsClient;
+import com.slack.api.model.Conversation;
+import com.slack.api.model.Message;
+import dev.threadbare.app.DataDir;
+import dev.threadbare.backup.BackupSummary;
+import dev.threadbare.backup.Backups;
+import dev.threadbare.core.ThreadbareException;
+import dev.threadbare.testing.JournalEntries;
+import dev.threadbare.workspace.LocalWorkspace;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** serve's scheduled chat backups: written to DIR/backups, pruned, reported once in ops. */
+class ScheduledBackupsTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void serve_takes_a_backup_and_reports_it_once_in_the_ops_channel() throws Exception {
+    try (LocalWorkspace opsWorkspace = LocalWorkspace.open(dir.resolve("ops-workspace"))) {
+      int opsPort = opsWorkspace.start(0);
+      String opsApi = "http://127.0.0.1:" + opsPort + "/api/";
+      SlackConfig config = new SlackConfig();
+      config.setMethodsEndpointUrlPrefix(opsApi);
+      MethodsClient opsReader =
+          Slack.getInstance(config).methods(opsWorkspace.firstRunAdminToken().orElseThrow());
+      String opsChannel =
+          opsReader.conversationsList(r -> r).getChannels().stream()
+              .filter(c -> c.getName().equals("general"))
+              .map(Conversation::getId)
+              .findFirst()
+              .orElseThrow();
+      Path data = dir.resolve("data");
+      try (Server server =
+          Server.start(
+              Server.Settings.defaults(data)
+                  .withOps(new Server.OpsChannel(opsChannel, opsWorkspace.botToken(), opsApi)))) {
+        // No backup yet: the first is due at once, the next in an hour.
+        Path folder = server.scheduleBackups("1h", 3);
+        assertThat(folder).isEqualTo(data.resolve("backups"));
+        assertThat(
+                eventually(
+                    () ->
+                        backupReports(opsReader, opsChannel).size() == 1
+                            && backupFiles(folder).size() == 1))
+            .as("one backup in DIR/backups, reported in the ops channel")
+            .isTrue();
+        Path backup = backupFiles(folder).get(0);
+        String report = backupReports(opsReader, opsChannel).get(0).getText();
+        assertThat(report)
+            .contains(backup.getFileName().toString())
+            .contains("messages (")
+            .contains("bytes, in")
+            .contains("no secrets");
+        assertThat(Backups.read(backup, null).fromThreadbare()).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void the_newest_backups_are_kept() throws Exception {
+    Path data = dir.resolve("data");
+    try (DataDir dataDir = DataDir.open(data, null);
+        BackupWiring wiring =
+            BackupWiring.start(
+                dataDir, OpsReporting.open(null, data, null, null), Duration.ZERO, 2)) {
+      dataDir
+          .journal()
+          .append(
+              List.of(
+                  JournalEntries.message("T1", "C1", "1700000000.000100")
+                      .user("U1")
+                      .text("hello")
+                      .build()));
+      BackupSummary first = wiring.takeBackup();
+      BackupSummary second = wiring.takeBackup();
+      BackupSummary third = wiring.takeBackup();
+      assertThat(third.messages()).isEqualTo(1);
+      assertThat(wiring.backups()).containsExactly(second.file(), third.file());
+      assertThat(first.file()).doesNotExist();
+    }
+  }
+
+  @Test
+  void backup_every_reads_durations_and_refuses_others() {
+    assertThat(BackupWiring.parseEvery("1d")).isEqualTo(Duration.ofDays(1));
+    assertThat(BackupWiring.parseEvery("12h")).isEqualTo(Duration.ofHours(12));
+    assertThat(BackupWiring.parseEvery("PT30M")).isEqualTo(Duration.ofMinutes(30));
+    assertThat(BackupWiring.parseEvery("off")).isZero();
+    assertThatThrownBy(() -> BackupWiring.parseEvery("daily"))
+        .isInstanceOf(ThreadbareException.class)
+        .hasMessageContaining("--backup-every `daily` is not a duration")
+        .hasMessageContaining("1d, 12h, 30m, PT6H or off");
+  }
+
+  private static List<Message> backupReports(MethodsClient reader, String channel) {
+    try {
+      List<Message> messages = reader.conversationsHistory(r -> r.channel(channel)).getMessages();
+      return messages == null
+          ? List.of()
+          : messages.stream()
+              .filter(m -> m.getText() != null && m.getText().startsWith("backup "))
+              .toList();
+    } catch (Exception e) {
+      return List.of();
+    }
+  }
+
+  private static List<Path> backupFiles(Path folder) {
+    if (!Files.isDirectory(folder)) {
+      return List.of();
+    }
+    try (var list = Files.list(folder)) {
+      return list.filter(p -> p.getFileName().toString().endsWith(".zip")).sorted().toList();
+    } catch (java.io.IOException e) {
+      return List.of();
+    }
+  }
+
+  private static boolean eventually(BooleanSupplier condition) throws InterruptedException {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+    while (Instant.now().isBefore(deadline)) {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      Thread.sleep(100);
+    }
+    return condition.getAsBoolean();
+  }
+}

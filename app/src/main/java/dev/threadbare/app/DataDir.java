@@ -90,7 +90,8 @@ public final class DataDir implements AutoCloseable {
           "cannot create the data directory " + directory + ": " + e.getMessage());
     }
     JGitConfinement.confineTo(directory);
-    DataDir dir = withLogin(new DataDir(directory, openJournal(directory, journalUrl), null), journalUrl);
+    DataDir dir =
+        withLogin(new DataDir(directory, openJournal(directory, journalUrl), null), journalUrl);
     dir.secure();
     return dir;
   }

@@ -539,7 +539,7 @@ final class ChatProd {
         done.approvals().isEmpty()
             ? "none"
             : done.approvals().stream().map(u -> "<@" + u + ">").collect(Collectors.joining(" "));
-    ops.report(
+    ops.post(
         "prod:" + done.channel() + ":" + done.id(),
         "prod #"
             + allowed.channelName()

@@ -95,7 +95,7 @@ final class ProdWiring {
             chat.botToken(),
             chat::botUserId,
             ci,
-            ops::post);
+            ops::report);
     closer.closeLater(chatProd::close);
     dataDir.materializer().addListener(chatProd::onOutcomes);
     chat.answerSlashFirst(chatProd::answerSlash);

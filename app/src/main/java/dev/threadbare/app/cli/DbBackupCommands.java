@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 public final class DbBackupCommands {
 
   private static final DateTimeFormatter STAMP =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   private DbBackupCommands() {}
 
@@ -41,11 +41,16 @@ public final class DbBackupCommands {
       throw new java.io.UncheckedIOException(
           "cannot create the backup directory " + directory + ": " + e.getMessage(), e);
     }
-    return layer.backup(
-        database, directory.resolve("db-" + database + "-" + STAMP.format(at) + ".zip"));
+    return layer.backup(database, fileFor(database, directory, at));
   }
 
-  static String describe(String verb, DbLayer.BackupSummary summary, Path file) {
+  /** Where {@link #backupInto} writes {@code database}'s backup taken {@code at}. */
+  public static Path fileFor(String database, Path directory, Instant at) {
+    return directory.resolve("db-" + database + "-" + STAMP.format(at) + ".zip");
+  }
+
+  /** One line on a backup or restore: the database, its tables and rows, the size, the file. */
+  public static String describe(String verb, DbLayer.BackupSummary summary, Path file) {
     return verb
         + " database "
         + summary.database()

@@ -2,10 +2,12 @@ package dev.threadbare.app.serve;
 
 import dev.threadbare.app.DataDir;
 import dev.threadbare.app.cli.BackupCommands;
+import dev.threadbare.app.cli.DbBackupCommands;
 import dev.threadbare.backup.BackupOptions;
 import dev.threadbare.backup.BackupSummary;
 import dev.threadbare.backup.Backups;
 import dev.threadbare.core.ThreadbareException;
+import dev.threadbare.db.DbLayer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,6 +23,7 @@ import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -31,11 +34,40 @@ import org.slf4j.LoggerFactory;
  * serve's scheduled chat backups: every {@code every}, a Slack-format backup of the journal into
  * {@code DIR/backups/} (no secrets), keeping the newest {@code keep}, each reported once in the ops
  * channel ({@link OpsReporting}). The first one is due {@code every} after the newest backup
- * already there (at once when there is none), so restarts do not skip or repeat days.
+ * already there (at once when there is none), so restarts do not skip or repeat days. With the chat
+ * backup goes one of every channel's prod database ({@link ProdDatabases}) into {@code
+ * DIR/backups/db/} ({@code db-<database>-<stamp>.zip}, with the layer's catalog), the newest {@code
+ * keep} of each kept, each reported once too.
  *
  * <p>Runs on one daemon thread; {@link #close()} stops it, waiting for a backup being written.
  */
 final class BackupWiring implements AutoCloseable {
+
+  /** The prod databases to back up with each chat backup, and the db layer that holds them. */
+  interface ProdDatabases {
+    /** None: chat backups only. */
+    ProdDatabases NONE = of(() -> null, List::of);
+
+    /** The db layer (null while it is not open). */
+    DbLayer layer();
+
+    /** The logical databases that hold prod data now. */
+    List<String> names();
+
+    static ProdDatabases of(Supplier<DbLayer> layer, Supplier<List<String>> names) {
+      return new ProdDatabases() {
+        @Override
+        public DbLayer layer() {
+          return layer.get();
+        }
+
+        @Override
+        public List<String> names() {
+          return names.get();
+        }
+      };
+    }
+  }
 
   private static final Logger LOG = LoggerFactory.getLogger(BackupWiring.class);
 
@@ -52,8 +84,11 @@ final class BackupWiring implements AutoCloseable {
   private final int keep;
   private final Clock clock;
   private final ScheduledExecutorService timer;
+  private final ProdDatabases databases;
 
-  private BackupWiring(DataDir dataDir, OpsReporting ops, int keep, Clock clock) {
+  private BackupWiring(
+      DataDir dataDir, OpsReporting ops, int keep, Clock clock, ProdDatabases databases) {
+    this.databases = databases;
     this.dataDir = dataDir;
     this.ops = ops;
     this.keep = keep;
@@ -72,11 +107,17 @@ final class BackupWiring implements AutoCloseable {
    * nothing until asked).
    */
   static BackupWiring start(DataDir dataDir, OpsReporting ops, Duration every, int keep) {
+    return start(dataDir, ops, every, keep, ProdDatabases.NONE);
+  }
+
+  /** As {@link #start(DataDir, OpsReporting, Duration, int)}, backing up {@code databases} too. */
+  static BackupWiring start(
+      DataDir dataDir, OpsReporting ops, Duration every, int keep, ProdDatabases databases) {
     if (keep < 1) {
       throw new ThreadbareException(
           "--backup-keep " + keep + " must be at least 1: the newest backup is always kept");
     }
-    BackupWiring wiring = new BackupWiring(dataDir, ops, keep, Clock.systemUTC());
+    BackupWiring wiring = new BackupWiring(dataDir, ops, keep, Clock.systemUTC(), databases);
     if (!every.isZero()) {
       Duration first = wiring.firstDelay(every);
       wiring.timer.scheduleWithFixedDelay(
@@ -163,7 +204,61 @@ final class BackupWiring implements AutoCloseable {
     prune();
     LOG.info("{}", BackupCommands.describe(summary));
     ops.report("backup:" + name, BackupCommands.describe(summary));
+    backUpProdDatabases(folder.resolve("db"));
     return summary;
+  }
+
+  /** One backup of each prod database; a failure is reported and the others still go. */
+  List<Path> backUpProdDatabases(Path folder) {
+    DbLayer layer = databases.layer();
+    if (layer == null) {
+      return List.of();
+    }
+    List<Path> written = new ArrayList<>();
+    for (String database : databases.names()) {
+      try {
+        Instant at = clock.instant();
+        DbLayer.BackupSummary summary = DbBackupCommands.backupInto(layer, database, folder, at);
+        Path file = DbBackupCommands.fileFor(database, folder, at);
+        written.add(file);
+        pruneDatabase(folder, database);
+        String text = DbBackupCommands.describe("backed up", summary, file);
+        LOG.info("{}", text);
+        ops.report("db-backup:" + file.getFileName(), text);
+      } catch (RuntimeException e) {
+        LOG.error("backup of database {} failed: {}", database, e.getMessage(), e);
+        ops.report(
+            "db-backup-failed:" + database + ":" + clock.millis(),
+            "backup of database " + database + " failed: " + e.getMessage() + " (see the log)");
+      }
+    }
+    return written;
+  }
+
+  private void pruneDatabase(Path folder, String database) {
+    String prefix = "db-" + database + "-";
+    List<Path> all;
+    try (Stream<Path> list = Files.list(folder)) {
+      all =
+          new ArrayList<>(
+              list.filter(
+                      p ->
+                          p.getFileName().toString().startsWith(prefix)
+                              && p.getFileName().toString().endsWith(".zip"))
+                  .sorted()
+                  .toList());
+    } catch (IOException e) {
+      LOG.warn("cannot list {}: {}", folder, e.getMessage());
+      return;
+    }
+    while (all.size() > keep) {
+      Path oldest = all.remove(0);
+      try {
+        Files.deleteIfExists(oldest);
+      } catch (IOException e) {
+        LOG.warn("cannot delete the old database backup {}: {}", oldest, e.getMessage());
+      }
+    }
   }
 
   /** The backups in the folder, oldest first (their names sort by time). */

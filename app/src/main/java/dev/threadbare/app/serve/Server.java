@@ -26,6 +26,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -285,6 +286,7 @@ public final class Server implements AutoCloseable {
   private Deployer deployer;
   private CiWiring ci;
   private MergeGates mergeGates;
+  private dev.threadbare.prod.ProdServer prod;
   private DbLayer db;
   private DataDir dataDir;
   private OpsReporting ops;
@@ -363,8 +365,26 @@ public final class Server implements AutoCloseable {
    * BackupWiring}); returns the folder. Stops when the server closes.
    */
   public Path scheduleBackups(String every, int keep) {
-    closeLater(BackupWiring.start(dataDir, ops, BackupWiring.parseEvery(every), keep));
+    closeLater(
+        BackupWiring.start(
+            dataDir,
+            ops,
+            BackupWiring.parseEvery(every),
+            keep,
+            BackupWiring.ProdDatabases.of(this::dbLayer, this::prodDatabases)));
     return dataDir.directory().resolve(BackupWiring.FOLDER);
+  }
+
+  /** The databases of every channel that has a version in prod. */
+  private List<String> prodDatabases() {
+    dev.threadbare.prod.ProdServer server = prod;
+    if (server == null) {
+      return List.of();
+    }
+    return server.store().channels().stream()
+        .filter(channel -> server.store().current(channel).isPresent())
+        .map(dev.threadbare.prod.ProdServer::database)
+        .toList();
   }
 
   /** The first admin's token when this start created the local workspace, else null. */
@@ -428,18 +448,19 @@ public final class Server implements AutoCloseable {
     // Stopped before the db layer closes (closers run newest first).
     closeLater(deployer);
     DbHttp.register(http, db);
-    ProdWiring.start(
-        settings,
-        dataDir,
-        deployer,
-        chat,
-        outbox,
-        ops,
-        dbLayer::get,
-        () -> dbPort,
-        this::ciRunner,
-        gitServe,
-        closer);
+    prod =
+        ProdWiring.start(
+            settings,
+            dataDir,
+            deployer,
+            chat,
+            outbox,
+            ops,
+            dbLayer::get,
+            () -> dbPort,
+            this::ciRunner,
+            gitServe,
+            closer);
 
     Counter eventsJournaled = metrics.counter("threadbare_events_journaled_total");
     chat.wire(http, dataDir, gitServe, url, entries -> eventsJournaled.increment(entries.size()));

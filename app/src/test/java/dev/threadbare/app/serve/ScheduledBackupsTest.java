@@ -12,6 +12,9 @@ import dev.threadbare.app.DataDir;
 import dev.threadbare.backup.BackupSummary;
 import dev.threadbare.backup.Backups;
 import dev.threadbare.core.ThreadbareException;
+import dev.threadbare.db.Credentials;
+import dev.threadbare.db.DbLayer;
+import dev.threadbare.db.SqlSession;
 import dev.threadbare.testing.JournalEntries;
 import dev.threadbare.workspace.LocalWorkspace;
 import java.nio.file.Files;
@@ -91,6 +94,50 @@ class ScheduledBackupsTest {
       assertThat(third.messages()).isEqualTo(1);
       assertThat(wiring.backups()).containsExactly(second.file(), third.file());
       assertThat(first.file()).doesNotExist();
+    }
+  }
+
+  @Test
+  void each_backup_takes_the_prod_databases_too_restorable_with_their_catalog() throws Exception {
+    Path data = dir.resolve("data");
+    try (DataDir dataDir = DataDir.open(data, null);
+        DbLayer layer = DbLayer.duckDb(data);
+        BackupWiring wiring =
+            BackupWiring.start(
+                dataDir,
+                OpsReporting.open(null, data, null, null),
+                Duration.ZERO,
+                2,
+                BackupWiring.ProdDatabases.of(() -> layer, () -> List.of("prod-c1", "prod-c2")))) {
+      Credentials v1 = layer.addCredentials("prod-c1", "v1");
+      try (SqlSession s = layer.open(v1.user(), "prod-c1")) {
+        s.execute("INSERT INTO notes (id, body) VALUES (1, 'one'), (2, 'two')", List.of());
+      }
+      // prod-c2 has no credentials yet, so no database: its failure is reported, c1 still goes.
+      wiring.takeBackup();
+      wiring.takeBackup();
+      wiring.takeBackup();
+      Path folder = data.resolve("backups").resolve("db");
+      List<Path> kept = backupFiles(folder);
+      assertThat(kept)
+          .hasSize(2)
+          .allMatch(p -> p.getFileName().toString().startsWith("db-prod-c1-"));
+
+      Path restored = dir.resolve("restored");
+      try (DbLayer other = DbLayer.duckDb(restored)) {
+        other.restore("prod-c1", kept.get(1));
+        assertThat(other.describe("prod-c1").tables().get(0).columns())
+            .extracting(c -> c.name() + ":" + c.createdBy())
+            .containsExactlyInAnyOrder("id:v1", "body:v1");
+        Credentials v2 = other.addCredentials("prod-c1", "v2");
+        try (SqlSession s = other.open(v2.user(), "prod-c1")) {
+          assertThat(
+                  s.execute("SELECT body FROM notes ORDER BY id", List.of()).get(0).rows().stream()
+                      .map(r -> r[0])
+                      .toList())
+              .containsExactly("one", "two");
+        }
+      }
     }
   }
 

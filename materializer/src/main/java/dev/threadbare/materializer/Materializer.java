@@ -1134,7 +1134,8 @@ public final class Materializer implements Materialization, AutoCloseable {
       ChannelRepo.Head head = repo.heads.get(lineage);
       ObjectId parent = head == null ? null : head.commit();
       ObjectId baseTree = head == null ? null : head.tree();
-      if (head == null && lineage != ChannelIndex.MAIN) {
+      boolean forking = head == null && lineage != ChannelIndex.MAIN;
+      if (forking) {
         // A thread's first reply with code: fork from main just after the root, then bring the
         // fork's tree to the thread's head as a whole (main may have changed below the root since).
         // The branch exists from now on, even when its head is still the fork's tree.
@@ -1166,7 +1167,8 @@ public final class Materializer implements Materialization, AutoCloseable {
       // A merge commits on main even when main already had the thread's content: the thread's head
       // becomes main's ancestor, as in git.
       boolean merging = mergeParent != null && lineage == ChannelIndex.MAIN;
-      if (changed.isEmpty() && !merging) {
+      // (A thread's first commit is made even when its diff from the fork is empty.)
+      if (!forking && changed.isEmpty() && !merging) {
         continue;
       }
       ObjectInserter inserter = repo.inserter(live);

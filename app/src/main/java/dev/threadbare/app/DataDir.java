@@ -271,18 +271,20 @@ public final class DataDir implements AutoCloseable {
   private static final List<String> PRIVATE_FOLDERS = List.of("ops", "secrets", "backups");
 
   /**
-   * Makes the directory owner-only (0700) and its files (and those of {@code ops/}, {@code
-   * secrets/}, {@code backups/}) readable and writable by their owner alone (0600): tokens, the
-   * journal and the outbox are nobody else's business. SQLite gives its {@code -wal} and {@code
-   * -shm} files the database's permissions. Called on open and by serve once its stores exist; a
-   * no-op where the file system has no POSIX permissions.
+   * Makes the directory traversable but not listable by others (0711: the sandbox's user reaches
+   * the deployments' and prod's build outputs under it by path, and nothing else), {@code ops/},
+   * {@code secrets/} and {@code backups/} owner-only (0700), and the files of all four readable and
+   * writable by their owner alone (0600): tokens, the journal and the outbox are nobody else's
+   * business. SQLite gives its {@code -wal} and {@code -shm} files the database's permissions.
+   * Called on open and by serve once its stores exist; a no-op where the file system has no POSIX
+   * permissions.
    */
   public void secure() {
     if (!posix(directory)) {
       return;
     }
     try {
-      Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+      Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx--x--x"));
       List<Path> folders = new ArrayList<>();
       folders.add(directory);
       for (String name : PRIVATE_FOLDERS) {

@@ -11,11 +11,16 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The data directory is its owner's alone: 0700, and its files 0600. */
+/**
+ * The data directory is its owner's: others may traverse it (0711: the sandbox user reaches build
+ * outputs by path) but not list it, its private folders are 0700, and its files 0600.
+ */
 class DataDirPermissionsTest {
 
   private static final Set<PosixFilePermission> OWNER_DIR =
       PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> TRAVERSE_ONLY =
+      PosixFilePermissions.fromString("rwx--x--x");
   private static final Set<PosixFilePermission> OWNER_FILE =
       PosixFilePermissions.fromString("rw-------");
 
@@ -33,7 +38,7 @@ class DataDirPermissionsTest {
     try (DataDir dir = DataDir.open(data, null)) {
       assertThat(dir.journal().lastSeq()).isZero();
     }
-    assertThat(Files.getPosixFilePermissions(data)).isEqualTo(OWNER_DIR);
+    assertThat(Files.getPosixFilePermissions(data)).isEqualTo(TRAVERSE_ONLY);
     assertThat(Files.getPosixFilePermissions(data.resolve("journal.db"))).isEqualTo(OWNER_FILE);
     assertThat(Files.getPosixFilePermissions(data.resolve("secrets"))).isEqualTo(OWNER_DIR);
     assertThat(Files.getPosixFilePermissions(data.resolve("secrets").resolve("bot-token")))
@@ -45,7 +50,7 @@ class DataDirPermissionsTest {
     Path data = root.resolve("data");
     try (Server server = Server.start(Server.Settings.defaults(data))) {
       assertThat(server.url()).startsWith("http://");
-      assertThat(Files.getPosixFilePermissions(data)).isEqualTo(OWNER_DIR);
+      assertThat(Files.getPosixFilePermissions(data)).isEqualTo(TRAVERSE_ONLY);
       for (String store : new String[] {"journal.db", "workspace.db", "outbox.db"}) {
         assertThat(data.resolve(store)).exists();
         assertThat(Files.getPosixFilePermissions(data.resolve(store)))

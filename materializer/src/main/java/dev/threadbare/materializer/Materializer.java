@@ -106,13 +106,16 @@ public final class Materializer implements Materialization, AutoCloseable {
 
   private final Journal journal;
   private final Path store;
-  private final BiFunction<JsonNode, List<Attachment>, ParsedMessage> parser;
+  private final Parser parser;
   private final int batchSize;
   private final List<MaterializationListener> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, ChannelRepo> channels = new HashMap<>();
   private final Map<String, String> userNames = new HashMap<>();
   private final Map<String, FileMeta> files = new HashMap<>();
   private final Map<String, Set<Waiting>> waitingForFile = new HashMap<>();
+
+  /** {@code [lint] max_lines} by the blob id of a {@code threadbare.toml}. */
+  private final Map<ObjectId, Integer> lintLimits = new HashMap<>();
 
   /** The last entry whose effects are in memory. */
   private long position;
@@ -184,11 +187,29 @@ public final class Materializer implements Materialization, AutoCloseable {
   /** Held while this materializer owns the store; see {@link WriterLock}. */
   private WriterLock writerLock;
 
-  private Materializer(
-      Journal journal,
-      Path store,
-      BiFunction<JsonNode, List<Attachment>, ParsedMessage> parser,
-      int batchSize) {
+  /**
+   * Reads one message's grammar with the lint limit in force on its branch ({@code [lint]
+   * max_lines} of the branch's tree when the message is applied).
+   */
+  @FunctionalInterface
+  interface Parser {
+    ParsedMessage parse(JsonNode message, List<Attachment> attachments, int maxLines);
+  }
+
+  /** The chat grammar, at each limit. */
+  private static final Parser GRAMMAR =
+      new Parser() {
+        private final ChatGrammar standard = ChatGrammar.create();
+
+        @Override
+        public ParsedMessage parse(JsonNode message, List<Attachment> attachments, int maxLines) {
+          ChatGrammar grammar =
+              maxLines == standard.maxLines() ? standard : ChatGrammar.withMaxLines(maxLines);
+          return grammar.parse(message, attachments);
+        }
+      };
+
+  private Materializer(Journal journal, Path store, Parser parser, int batchSize) {
     this.journal = journal;
     this.store = store;
     this.parser = parser;
@@ -200,21 +221,21 @@ public final class Materializer implements Materialization, AutoCloseable {
    * the default grammar. Call {@link #catchUp()} to bring the store up to date.
    */
   public static Materializer open(Journal journal, Path store) {
-    ChatGrammar grammar = ChatGrammar.create();
-    return open(journal, store, grammar::parse, DEFAULT_BATCH);
+    return open(journal, store, GRAMMAR, DEFAULT_BATCH);
   }
 
-  /** As {@link #open(Journal, Path)} with the given grammar (e.g. another lint limit). */
-  public static Materializer open(Journal journal, Path store, ChatGrammar grammar) {
-    Objects.requireNonNull(grammar, "grammar");
-    return open(journal, store, grammar::parse, DEFAULT_BATCH);
-  }
-
+  /** With another grammar (that knows no lint limit), for the head rule's property tests. */
   static Materializer open(
       Journal journal,
       Path store,
       BiFunction<JsonNode, List<Attachment>, ParsedMessage> parser,
       int batchSize) {
+    Objects.requireNonNull(parser, "parser");
+    return open(
+        journal, store, (message, files, maxLines) -> parser.apply(message, files), batchSize);
+  }
+
+  static Materializer open(Journal journal, Path store, Parser parser, int batchSize) {
     Objects.requireNonNull(journal, "journal");
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(parser, "parser");
@@ -651,7 +672,7 @@ public final class Materializer implements Materialization, AutoCloseable {
     message.pendingPayload = pending ? text : null;
     ParsedMessage parsed;
     try {
-      parsed = parser.apply(payload, attachments);
+      parsed = parser.parse(payload, attachments, maxLines(repo, message.lineage, live));
     } catch (RuntimeException e) {
       return Parsed.refusal(
           "",
@@ -688,6 +709,15 @@ public final class Materializer implements Materialization, AutoCloseable {
     }
     ObjectInserter inserter = repo.inserter(live);
     for (FileBlock file : parsed.files()) {
+      Problem lint =
+          file.path().value().equals(ReviewSettings.FILE)
+              ? LintSettings.problem(file.content())
+              : null;
+      if (lint != null) {
+        List<Problem> problems = new ArrayList<>(parsed.problems());
+        problems.add(lint);
+        return Parsed.refusal(parsed.commitMessage(), problems);
+      }
       byte[] bytes = file.content().getBytes(StandardCharsets.UTF_8);
       effects.put(file.path().value(), new Def.Blob(inserter.insert(Constants.OBJ_BLOB, bytes)));
       defined.add(file.path().value());
@@ -835,6 +865,52 @@ public final class Materializer implements Materialization, AutoCloseable {
                 thread.commit());
         return new MergeAttempt(changes, List.of());
       }
+    }
+  }
+
+  /**
+   * The lint limit in force on {@code lineage} as it stands now, before the message being applied:
+   * {@code [lint] max_lines} of the {@code threadbare.toml} in the branch's tree (the default
+   * without one, or when it cannot be read). So a rebuild, replaying the journal in its order,
+   * meets the same limits, and a later change of the limit does not rewrite what older messages
+   * did.
+   */
+  private int maxLines(ChannelRepo repo, long lineage, boolean live) throws IOException {
+    ObjectId blob = repo.index.head(lineage, ReviewSettings.FILE);
+    if (blob == null || repo.index.blocker(lineage, ReviewSettings.FILE) != null) {
+      return ChatGrammar.DEFAULT_MAX_LINES;
+    }
+    Integer known = lintLimits.get(blob);
+    if (known == null) {
+      known = lintLimit(repo.reader(live).open(blob, Constants.OBJ_BLOB).getBytes());
+      lintLimits.put(blob.copy(), known);
+    }
+    return known;
+  }
+
+  private static int lintLimit(byte[] toml) {
+    try {
+      return LintSettings.maxLines(new String(toml, StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      return ChatGrammar.DEFAULT_MAX_LINES;
+    }
+  }
+
+  /**
+   * For {@link #recall}: the limit of the message's branch as the store holds it (thread safe: read
+   * from the refs, not from the state {@link #catchUp()} keeps).
+   */
+  private int recalledMaxLines(JournalEntry entry, JsonNode payload) {
+    try {
+      long lineage = lineageOf(entry, payload, SlackTs.micros(entry.ts()));
+      GitStore git = store();
+      String branch = ChannelRepo.branchName(lineage);
+      if (!git.branches(entry.channel()).contains(branch)) {
+        branch = "main";
+      }
+      return lintLimit(git.read(entry.channel(), branch, ReviewSettings.FILE));
+    } catch (RuntimeException e) {
+      return ChatGrammar.DEFAULT_MAX_LINES;
     }
   }
 
@@ -1039,7 +1115,7 @@ public final class Materializer implements Materialization, AutoCloseable {
     }
     ParsedMessage parsed;
     try {
-      parsed = parser.apply(payload, List.of());
+      parsed = parser.parse(payload, List.of(), recalledMaxLines(entry, payload));
     } catch (RuntimeException e) {
       return Optional.empty();
     }

@@ -1,5 +1,6 @@
 package dev.threadbare.app.cli;
 
+import dev.threadbare.app.DataDir;
 import dev.threadbare.ci.CiHttp;
 import dev.threadbare.ci.CiRun;
 import dev.threadbare.ci.RunStore;
@@ -20,8 +21,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code threadbare ci --data DIR --channel C [--ref REF]}: one line per CI run, newest first:
- * {@code COMMIT REF STATUS SECONDS LOG-URL}. Reads {@code DIR/ci.db}; log links use the URL the
- * last {@code serve} of that directory recorded (or {@code --url}).
+ * {@code COMMIT REF STATUS SECONDS LOG-URL}. Reads {@code DIR/ci.db}, or the PostgreSQL journal's
+ * database ({@code --journal-url}) where serve keeps them beside a shared journal; log links use
+ * the URL the last {@code serve} of that directory recorded (or {@code --url}).
  */
 @Command(
     name = "ci",
@@ -55,8 +57,23 @@ public final class CiCommand implements Callable<Integer> {
       description = "Base URL for log links (default: the one serve recorded in DIR).")
   String url;
 
+  @Option(
+      names = "--journal-url",
+      paramLabel = "URL",
+      description =
+          "A PostgreSQL journal, whose database holds the CI runs too"
+              + " (default: $THREADBARE_JOURNAL_URL, else DIR/ci.db).")
+  String journalUrl;
+
   @Override
   public Integer call() throws IOException {
+    String shared = journalUrl != null ? journalUrl : System.getenv(DataDir.JOURNAL_URL_ENV);
+    if (shared != null && shared.startsWith("jdbc:postgresql:")) {
+      try (DataDir dir = DataDir.openExisting(data.data, shared)) {
+        DataDir.JournalLogin login = dir.sharedJournal().orElseThrow();
+        return list(RunStore.postgres(login.url(), login.user(), login.password()));
+      }
+    }
     Path store = data.data.resolve("ci.db");
     if (!Files.exists(store)) {
       throw new ParameterException(
@@ -67,12 +84,17 @@ public final class CiCommand implements Callable<Integer> {
               + store
               + " is missing): run `threadbare serve` first");
     }
+    return list(RunStore.sqlite(store));
+  }
+
+  private int list(RunStore store) throws IOException {
     if (limit < 1) {
+      store.close();
       throw new ParameterException(spec.commandLine(), "--limit " + limit + " must be at least 1");
     }
     String base = url != null ? url : recordedUrl();
     PrintWriter out = spec.commandLine().getOut();
-    try (RunStore runs = RunStore.sqlite(store)) {
+    try (RunStore runs = store) {
       List<CiRun> list = runs.list(channel, ref, limit);
       Instant now = Instant.now();
       for (CiRun run : list) {

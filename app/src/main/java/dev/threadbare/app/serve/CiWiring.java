@@ -30,7 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * CI inside {@code serve}: the sandbox, the run store ({@code DIR/ci.db}), the runner fed by the
+ * CI inside {@code serve}: the sandbox, the run store ({@link #openStore}), the runner fed by the
  * materializer's outcomes (one run per commit per branch), the chat reporter, the {@code /ci/}
  * routes and the meters. Without a usable bubblewrap CI is off and the server says so.
  */
@@ -76,7 +76,7 @@ final class CiWiring implements AutoCloseable {
       return Optional.empty();
     }
     log.info("CI sandbox: {}", sandbox.describe());
-    RunStore store = RunStore.sqlite(data.resolve("ci.db"));
+    RunStore store = openStore(dataDir);
     ChatCi chat = new ChatCi(outbox, url, metrics);
     Ci ci =
         Ci.builder(
@@ -106,6 +106,18 @@ final class CiWiring implements AutoCloseable {
         .register(metrics);
     ci.start();
     return Optional.of(wiring);
+  }
+
+  /**
+   * The run store: beside a PostgreSQL journal in its database (table {@code ci_runs}, shared by
+   * the nodes, so a run has one id and one record whichever node queued it), else {@code
+   * DIR/ci.db}.
+   */
+  static RunStore openStore(DataDir dataDir) {
+    return dataDir
+        .sharedJournal()
+        .map(login -> RunStore.postgres(login.url(), login.user(), login.password()))
+        .orElseGet(() -> RunStore.sqlite(dataDir.directory().resolve("ci.db")));
   }
 
   private static int concurrency() {

@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * Runs a planned statement on the session's engine connection: the per-session cache of prepared
@@ -132,12 +131,12 @@ final class StatementRunner {
       throw Errors.canceled();
     }
     boolean hasRows;
-    ScheduledFuture<?> deadline =
+    StatementDeadlines.Deadline deadline =
         StatementDeadlines.arm(context.options.statementTimeout(), this::timeOut);
     try {
       hasRows = ps.execute();
     } finally {
-      deadline.cancel(false);
+      deadline.cancel();
       running = null;
     }
     if (hasRows) {

@@ -63,14 +63,20 @@ public final class DbHttp {
           ctx,
           401,
           error(
-              "28000",
+              SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
               "missing Authorization: Bearer <token> header: use the token given to the deployment",
               null));
       return Optional.empty();
     }
     Optional<DbLayer.Identity> identity = layer.identityOfToken(header.substring(7).strip());
     if (identity.isEmpty()) {
-      send(ctx, 401, error("28000", "the bearer token is not valid for any database", null));
+      send(
+          ctx,
+          401,
+          error(
+              SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
+              "the bearer token is not valid for any database",
+              null));
       return Optional.empty();
     }
     if (!identity.get().database().equals(database)) {
@@ -78,7 +84,7 @@ public final class DbHttp {
           ctx,
           403,
           error(
-              "28000",
+              SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
               "the bearer token reaches database "
                   + identity.get().database()
                   + ", not "
@@ -100,7 +106,13 @@ public final class DbHttp {
     try {
       JsonNode body = JSON.readTree(ctx.body());
       if (body == null || !body.isObject() || !body.path("sql").isTextual()) {
-        send(ctx, 400, error("08P01", "the body must be {\"sql\": \"…\", \"params\": […]}", null));
+        send(
+            ctx,
+            400,
+            error(
+                SqlState.PROTOCOL_VIOLATION,
+                "the body must be {\"sql\": \"…\", \"params\": […]}",
+                null));
         return;
       }
       sql = body.get("sql").asText();
@@ -110,11 +122,20 @@ public final class DbHttp {
           params.add(param(n));
         }
       } else if (!p.isMissingNode() && !p.isNull()) {
-        send(ctx, 400, error("08P01", "\"params\" must be an array of values", null));
+        send(
+            ctx,
+            400,
+            error(SqlState.PROTOCOL_VIOLATION, "\"params\" must be an array of values", null));
         return;
       }
     } catch (JsonProcessingException e) {
-      send(ctx, 400, error("08P01", "the body is not JSON: " + e.getOriginalMessage(), null));
+      send(
+          ctx,
+          400,
+          error(
+              SqlState.PROTOCOL_VIOLATION,
+              "the body is not JSON: " + e.getOriginalMessage(),
+              null));
       return;
     }
     try (SqlSession session = layer.open(identity.get().user(), identity.get().database())) {

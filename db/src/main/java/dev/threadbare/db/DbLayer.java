@@ -188,7 +188,7 @@ public final class DbLayer implements SqlService, AutoCloseable {
   public void capPreview(String database, long bytes) {
     checkDatabaseName(database);
     if (PROD.equals(database)) {
-      throw new DbException("22023", "prod is durable and uncapped: only previews have a cap");
+      throw Errors.prodHasNoCap();
     }
     context.caps.set(database, bytes);
   }

@@ -28,8 +28,10 @@ public final class SqlState {
   public static final String INVALID_AUTHORIZATION_SPECIFICATION = "28000";
   public static final String INVALID_PASSWORD = "28P01";
   public static final String INVALID_CURSOR_NAME = "34000";
+  public static final String INVALID_SAVEPOINT_SPECIFICATION = "3B001";
   public static final String INVALID_CATALOG_NAME = "3D000";
   public static final String SERIALIZATION_FAILURE = "40001";
+  public static final String DEADLOCK_DETECTED = "40P01";
   public static final String DUPLICATE_DATABASE = "42P04";
   public static final String DUPLICATE_OBJECT = "42710";
   public static final String INSUFFICIENT_PRIVILEGE = "42501";
@@ -38,6 +40,7 @@ public final class SqlState {
   public static final String DATATYPE_MISMATCH = "42804";
   public static final String UNDEFINED_TABLE = "42P01";
   public static final String DUPLICATE_CURSOR = "42P03";
+  public static final String UNDEFINED_OBJECT = "42704";
   public static final String DUPLICATE_PREPARED_STATEMENT = "42P05";
   public static final String INDETERMINATE_DATATYPE = "42P18";
   public static final String DISK_FULL = "53100";
@@ -47,6 +50,7 @@ public final class SqlState {
   public static final String OBJECT_NOT_IN_PREREQUISITE_STATE = "55000";
   public static final String LOCK_NOT_AVAILABLE = "55P03";
   public static final String QUERY_CANCELED = "57014";
+  public static final String BAD_COPY_FILE_FORMAT = "22P04";
   public static final String ADMIN_SHUTDOWN = "57P01";
   public static final String CONFIG_FILE_ERROR = "F0000";
   public static final String INTERNAL_ERROR = "XX000";

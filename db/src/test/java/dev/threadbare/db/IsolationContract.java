@@ -188,15 +188,14 @@ abstract class IsolationContract {
 
   @Test
   void anUnparsableStatementIsRefusedQuicklyNamingTheLimit() {
-    long start = System.nanoTime();
     DbException e = failure(() -> session.execute("SELECT (((1 +))) AS x", List.of()));
-    long millis = (System.nanoTime() - start) / 1_000_000;
-    // either JSqlParser gives up by itself (a syntax error) or the limit stops it (54001)
+    // either JSqlParser gives up by itself (a syntax error) or the limit stops it (54001). The
+    // limit is CPU time of the parsing thread, so no wall-clock bound is asserted here: on a
+    // loaded machine 2 s of CPU took 17 s (the test of the 54001 answer is the next one).
     assertThat(e.sqlState()).isIn("42601", "54001");
     if (e.sqlState().equals("54001")) {
       assertThat(e.getMessage()).contains("limit of 2000 ms");
     }
-    assertThat(millis).isLessThan(15_000);
   }
 
   @Test

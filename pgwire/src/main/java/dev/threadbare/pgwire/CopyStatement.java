@@ -1,6 +1,7 @@
 package dev.threadbare.pgwire;
 
 import dev.threadbare.db.DbException;
+import dev.threadbare.db.SqlState;
 import dev.threadbare.db.StatementResult;
 import dev.threadbare.db.UntypedParameter;
 import java.io.ByteArrayOutputStream;
@@ -70,7 +71,7 @@ record CopyStatement(
     String lower = o.toLowerCase(Locale.ROOT);
     if (lower.contains("binary")) {
       throw new DbException(
-          "0A000",
+          SqlState.FEATURE_NOT_SUPPORTED,
           "not supported by threadbare's SQL layer: COPY in binary format, in: " + sql,
           "use the text or CSV format (FORMAT csv)",
           null);
@@ -252,7 +253,7 @@ record CopyStatement(
         List<String> row = batch.get(r);
         if (row.size() != targetColumns.size()) {
           throw new DbException(
-              "22P04",
+              SqlState.BAD_COPY_FILE_FORMAT,
               "COPY row "
                   + (start + r + 1)
                   + " has "

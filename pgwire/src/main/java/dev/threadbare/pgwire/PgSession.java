@@ -733,7 +733,7 @@ final class PgSession {
       } else if (message instanceof FrontendMessage.CopyDone) {
         break;
       } else if (message instanceof FrontendMessage.CopyFail fail) {
-        throw new DbException("57014", "COPY from stdin failed: " + fail.message());
+        throw new DbException(SqlState.QUERY_CANCELED, "COPY from stdin failed: " + fail.message());
       } else if (!(message instanceof FrontendMessage.Flush)
           && !(message instanceof FrontendMessage.Sync)) {
         throw new ProtocolViolationException(
@@ -744,7 +744,7 @@ final class PgSession {
     }
     if (tooLarge) {
       throw new DbException(
-          "54000",
+          SqlState.PROGRAM_LIMIT_EXCEEDED,
           "COPY from stdin sent more than "
               + MAX_COPY_BYTES
               + " bytes: split the data into several COPYs");
@@ -752,7 +752,7 @@ final class PgSession {
     List<List<String>> rows = copy.rows(data.toByteArray());
     if (columns.isEmpty()) {
       throw new DbException(
-          "42P01",
+          SqlState.UNDEFINED_TABLE,
           "table " + copy.table() + " does not exist yet, so COPY cannot tell its columns",
           "name them: COPY " + copy.table() + " (a, b, …) FROM STDIN; the layer creates them",
           null);

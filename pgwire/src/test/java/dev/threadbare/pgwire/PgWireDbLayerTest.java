@@ -152,6 +152,7 @@ class PgWireDbLayerTest {
       PgWireServer server, Credentials credentials, String sql) throws Exception {
     return PgWirePsqlTest.psql(
         server.port(),
+        credentials.user(),
         credentials.password(),
         "disable",
         "",
@@ -393,6 +394,7 @@ class PgWireDbLayerTest {
     PgWirePsqlTest.PsqlRun run =
         PgWirePsqlTest.psql(
             duckServer.port(),
+            duckCredentials.user(),
             duckCredentials.password(),
             "prefer",
             """

@@ -2,29 +2,31 @@ package dev.threadbare.pgwire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.threadbare.db.Credentials;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The real {@code psql} client against the wire server over a DuckDB pass-through service. */
+/** The real {@code psql} client against the wire server over the db layer on DuckDB, in process. */
 class PgWirePsqlTest {
-  private static DuckDbTestService service;
+  private static InProcessLayer layer;
+  private static Credentials carol;
   private static PgWireServer server;
 
   @BeforeAll
   static void start() {
-    service = new DuckDbTestService(Map.of("carol", "correct horse"));
+    layer = new InProcessLayer();
+    carol = layer.app();
     server =
         PgWireServer.start(
-            service,
+            layer.service(),
             new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
             PgWireServer.Settings.defaults());
   }
@@ -32,13 +34,14 @@ class PgWirePsqlTest {
   @AfterAll
   static void stop() throws Exception {
     server.close();
-    service.close();
+    layer.close();
   }
 
   /** What psql printed (stdout and stderr merged) and its exit code. */
   record PsqlRun(int exitCode, String output) {}
 
-  static PsqlRun psql(int port, String password, String sslMode, String script, String... args)
+  static PsqlRun psql(
+      int port, String user, String password, String sslMode, String script, String... args)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add("/usr/bin/psql");
@@ -56,7 +59,7 @@ class PgWirePsqlTest {
             "-p",
             Integer.toString(port),
             "-U",
-            "carol",
+            user,
             "-d",
             "app",
             "-v",
@@ -84,18 +87,18 @@ class PgWirePsqlTest {
   void scriptedSessionPrintsWhatPostgresWouldPrint() throws Exception {
     String script =
         """
-        CREATE TABLE notes (id INTEGER, body VARCHAR, done BOOLEAN, seen TIMESTAMP, raw BLOB);
-        INSERT INTO notes VALUES (1, 'first', true, TIMESTAMP '2024-05-06 07:08:09.5', '\\x01\\xAB'::BLOB), (2, 'zweite Notiz ü', false, NULL, NULL);
+        CREATE TABLE notes (id integer, body text, done boolean, seen timestamp, raw bytea);
+        INSERT INTO notes (id, body, done, seen, raw) VALUES (1, 'first', true, TIMESTAMP '2024-05-06 07:08:09.5', '\\x01ab'::bytea), (2, 'zweite Notiz ü', false, NULL, NULL);
         SELECT id, body, done, seen, raw FROM notes ORDER BY id;
         BEGIN;
-        INSERT INTO notes VALUES (3, 'gone', true, NULL, NULL);
+        INSERT INTO notes (id, body) VALUES (3, 'gone');
         ROLLBACK;
         SELECT count(*) AS n FROM notes;
         DROP TABLE notes;
-        SELECT 'recovered' AS state; SELECT 1.5::DOUBLE AS x, 12345678901234567890::HUGEINT AS big;
+        SELECT 'recovered' AS state; SELECT 1.5::double precision AS x, 12345678901234567890::numeric AS big;
         ;
         """;
-    PsqlRun run = psql(server.port(), "correct horse", "prefer", script);
+    PsqlRun run = psql(server.port(), carol.user(), carol.password(), "prefer", script);
     assertThat(run.output())
         .isEqualTo(
             """
@@ -104,8 +107,8 @@ class PgWirePsqlTest {
             2|zweite Notiz ü|f||
             n
             2
-            ERROR:  42501: DROP is refused: names are permanent
-            HINT:  write both, read either
+            ERROR:  0A000: DROP TABLE notes is refused by the house rule names-are-permanent: nothing is dropped or renamed (write both, read either), in: DROP TABLE notes
+            HINT:  to rename, write the new name alongside the old and read either; unused columns are reported by the GC report
             state
             recovered
             x|big
@@ -116,8 +119,9 @@ class PgWirePsqlTest {
 
   @Test
   void wrongPasswordFailsWith28P01() throws Exception {
-    PsqlRun run = psql(server.port(), "wrong horse", "disable", "SELECT 1;\n");
+    PsqlRun run = psql(server.port(), carol.user(), "wrong horse", "disable", "SELECT 1;\n");
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.output()).contains("FATAL:  password authentication failed for user \"carol\"");
+    assertThat(run.output())
+        .contains("FATAL:  password authentication failed for user \"" + carol.user() + "\"");
   }
 }

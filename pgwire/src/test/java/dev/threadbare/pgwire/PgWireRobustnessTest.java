@@ -5,6 +5,7 @@ import static dev.threadbare.pgwire.RawPgClient.int16;
 import static dev.threadbare.pgwire.RawPgClient.int32;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.threadbare.db.Credentials;
 import dev.threadbare.pgwire.RawPgClient.Message;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -28,23 +29,25 @@ import org.junit.jupiter.api.Test;
  * session is left behind.
  */
 class PgWireRobustnessTest {
-  private static DuckDbTestService service;
+  private static InProcessLayer layer;
+  private static Credentials dave;
   private static PgWireServer server;
   private static Connection bystander;
 
   @BeforeAll
   static void start() throws Exception {
-    service = new DuckDbTestService(Map.of("dave", "pw"));
+    layer = new InProcessLayer();
+    dave = layer.app();
     server =
         PgWireServer.start(
-            service,
+            layer.service(),
             new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
             PgWireServer.Settings.defaults()
                 .withCleartextPassword(true)
                 .withAuthenticationTimeout(Duration.ofSeconds(2)));
     bystander =
         DriverManager.getConnection(
-            "jdbc:postgresql://127.0.0.1:" + server.port() + "/app", "dave", "pw");
+            "jdbc:postgresql://127.0.0.1:" + server.port() + "/app", dave.user(), dave.password());
     try (Statement statement = bystander.createStatement()) {
       statement.execute("CREATE TABLE counter (n INTEGER)");
     }
@@ -55,7 +58,7 @@ class PgWireRobustnessTest {
     bystander.close();
     server.close();
     assertThat(server.connectionCount()).isZero();
-    service.close();
+    layer.close();
   }
 
   @BeforeEach
@@ -114,7 +117,8 @@ class PgWireRobustnessTest {
 
   @Test
   void hundredMegabyteQueryIsRefusedWith54000() throws Exception {
-    try (RawPgClient client = RawPgClient.authenticated(server.port(), "dave", "pw")) {
+    try (RawPgClient client =
+        RawPgClient.authenticated(server.port(), dave.user(), dave.password())) {
       client.sendRaw(new byte[] {'Q'});
       client.sendRaw(int32(100 * 1024 * 1024));
       client.sendRaw("SELECT '".repeat(1000).getBytes(StandardCharsets.US_ASCII));
@@ -129,13 +133,15 @@ class PgWireRobustnessTest {
 
   @Test
   void unknownMessageTypeAndNegativeLength() throws Exception {
-    try (RawPgClient client = RawPgClient.authenticated(server.port(), "dave", "pw")) {
+    try (RawPgClient client =
+        RawPgClient.authenticated(server.port(), dave.user(), dave.password())) {
       client.send('!', new byte[3]);
       Map<Character, String> error = fatalThenClosed(client);
       assertThat(error).containsEntry('C', "08P01");
       assertThat(error.get('M')).startsWith("invalid frontend message type '!' (0x21)");
     }
-    try (RawPgClient client = RawPgClient.authenticated(server.port(), "dave", "pw")) {
+    try (RawPgClient client =
+        RawPgClient.authenticated(server.port(), dave.user(), dave.password())) {
       client.sendRaw(new byte[] {'Q', (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xf0});
       assertThat(fatalThenClosed(client).get('M')).contains("announces length -16");
     }
@@ -143,7 +149,8 @@ class PgWireRobustnessTest {
 
   @Test
   void malformedBindAndQueryWithoutTerminator() throws Exception {
-    try (RawPgClient client = RawPgClient.authenticated(server.port(), "dave", "pw")) {
+    try (RawPgClient client =
+        RawPgClient.authenticated(server.port(), dave.user(), dave.password())) {
       // portal "", statement "", no formats, 5 parameters announced, then nothing
       client.send('B', cstring(""), cstring(""), int16(0), int16(5), int32(4));
       Map<Character, String> error = fatalThenClosed(client);
@@ -153,7 +160,8 @@ class PgWireRobustnessTest {
               "BIND message is malformed: field `parameter 1` needs 4 bytes but only 0 remain;"
                   + " the message length must cover every field");
     }
-    try (RawPgClient client = RawPgClient.authenticated(server.port(), "dave", "pw")) {
+    try (RawPgClient client =
+        RawPgClient.authenticated(server.port(), dave.user(), dave.password())) {
       client.send('Q', "SELECT 1".getBytes(StandardCharsets.US_ASCII));
       assertThat(fatalThenClosed(client).get('M'))
           .contains("string field `query` has no terminating NUL byte");
@@ -163,7 +171,7 @@ class PgWireRobustnessTest {
   @Test
   void clientThatDoesNotAnswerTheAuthenticationRequest() throws Exception {
     try (RawPgClient client = new RawPgClient(server.port())) {
-      client.startup("dave", "app");
+      client.startup(dave.user(), "app");
       assertThat(client.read().type()).isEqualTo('R');
       client.send('Q', cstring("SELECT 1"));
       Map<Character, String> error = fatalThenClosed(client);
@@ -188,7 +196,8 @@ class PgWireRobustnessTest {
     try (Statement statement = bystander.createStatement()) {
       statement.execute("CREATE TABLE pipelined (n INTEGER)");
     }
-    try (RawPgClient client = RawPgClient.authenticated(server.port(), "dave", "pw")) {
+    try (RawPgClient client =
+        RawPgClient.authenticated(server.port(), dave.user(), dave.password())) {
       // an INSERT, flushed and answered before any Sync: not visible to others until the Sync
       client.send(
           'P', cstring("ins"), cstring("INSERT INTO pipelined VALUES ($1)"), int16(1), int32(23));
@@ -246,7 +255,8 @@ class PgWireRobustnessTest {
 
   @Test
   void extendedProtocolErrorsDiscardUntilSyncAndThePortalSuspends() throws Exception {
-    try (RawPgClient client = RawPgClient.authenticated(server.port(), "dave", "pw")) {
+    try (RawPgClient client =
+        RawPgClient.authenticated(server.port(), dave.user(), dave.password())) {
       // Bind to a statement that does not exist: error, then everything up to Sync is skipped.
       client.send('B', cstring(""), cstring("nope"), int16(0), int16(0), int16(0));
       client.send('E', cstring(""), int32(0));
@@ -332,7 +342,9 @@ class PgWireRobustnessTest {
           concat(
               int32((3 << 16) | 2),
               cstring("user"),
-              cstring("dave"),
+              cstring(dave.user()),
+              cstring("database"),
+              cstring("app"),
               cstring("_pq_.frobnicate"),
               cstring("on"),
               new byte[] {0});
@@ -343,7 +355,7 @@ class PgWireRobustnessTest {
       assertThat(negotiate.body())
           .isEqualTo(concat(int32(0), int32(1), cstring("_pq_.frobnicate")));
       assertThat(client.read().type()).isEqualTo('R');
-      client.send('p', cstring("pw"));
+      client.send('p', cstring(dave.password()));
       List<Message> startup = client.readUntil('Z');
       assertThat(startup.get(0).body()).isEqualTo(int32(0)); // AuthenticationOk
       assertThat(startup)
@@ -366,14 +378,14 @@ class PgWireRobustnessTest {
   void tooManyConnectionsAreRefusedWith53300() throws Exception {
     try (PgWireServer small =
             PgWireServer.start(
-                service,
+                layer.service(),
                 new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
                 PgWireServer.Settings.defaults()
                     .withCleartextPassword(true)
                     .withMaxConnections(1));
-        RawPgClient first = RawPgClient.authenticated(small.port(), "dave", "pw");
+        RawPgClient first = RawPgClient.authenticated(small.port(), dave.user(), dave.password());
         RawPgClient second = new RawPgClient(small.port())) {
-      second.startup("dave", "app");
+      second.startup(dave.user(), "app");
       assertThat(fatalThenClosed(second)).containsEntry('C', "53300");
       first.send('Q', cstring("SELECT 1 AS one"));
       assertThat(first.readUntil('Z'))

@@ -3,6 +3,7 @@ package dev.threadbare.pgwire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.threadbare.db.Credentials;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** TLS (SSLRequest answered 'S') with psql, pgjdbc and a raw socket, and the certificates. */
 class PgWireTlsTest {
   @TempDir static Path directory;
-  private static DuckDbTestService service;
+  private static InProcessLayer layer;
+  private static Credentials carol;
   private static TlsIdentity identity;
   private static Path rootCertificate;
   private static PgWireServer tls;
@@ -34,7 +36,8 @@ class PgWireTlsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    service = new DuckDbTestService(Map.of("carol", "correct horse"));
+    layer = new InProcessLayer();
+    carol = layer.app();
     identity = TlsIdentity.selfSigned(directory.resolve("db-tls.p12"), "localhost");
     rootCertificate = Files.writeString(directory.resolve("root.crt"), identity.certificatePem());
     tls = start(PgWireServer.Settings.defaults().withTls(identity.sslContext()));
@@ -43,14 +46,14 @@ class PgWireTlsTest {
 
   private static PgWireServer start(PgWireServer.Settings settings) {
     return PgWireServer.start(
-        service, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), settings);
+        layer.service(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), settings);
   }
 
   @AfterAll
   static void stop() throws Exception {
     tls.close();
     plain.close();
-    service.close();
+    layer.close();
   }
 
   @Test
@@ -75,7 +78,7 @@ class PgWireTlsTest {
   void psqlRequireAndVerifyCaRunOverTls() throws Exception {
     String script = "SELECT 41 + 1 AS answer;\n\\conninfo\n";
     PgWirePsqlTest.PsqlRun require =
-        PgWirePsqlTest.psql(tls.port(), "correct horse", "require", script);
+        PgWirePsqlTest.psql(tls.port(), carol.user(), carol.password(), "require", script);
     assertThat(require.output())
         .startsWith("answer\n42\n")
         .contains("SSL connection (protocol: TLS");
@@ -84,7 +87,8 @@ class PgWireTlsTest {
     PgWirePsqlTest.PsqlRun verify =
         PgWirePsqlTest.psql(
             tls.port(),
-            "correct horse",
+            carol.user(),
+            carol.password(),
             "verify-ca",
             script,
             "-d",
@@ -98,15 +102,16 @@ class PgWireTlsTest {
   @Test
   void fatalErrorsReachTheClientOverTls() throws Exception {
     PgWirePsqlTest.PsqlRun run =
-        PgWirePsqlTest.psql(tls.port(), "wrong horse", "require", "SELECT 1;\n");
+        PgWirePsqlTest.psql(tls.port(), carol.user(), "wrong horse", "require", "SELECT 1;\n");
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.output()).contains("FATAL:  password authentication failed for user \"carol\"");
+    assertThat(run.output())
+        .contains("FATAL:  password authentication failed for user \"" + carol.user() + "\"");
   }
 
   @Test
   void psqlRequireFailsClearlyWithoutTls() throws Exception {
     PgWirePsqlTest.PsqlRun run =
-        PgWirePsqlTest.psql(plain.port(), "correct horse", "require", "SELECT 1;\n");
+        PgWirePsqlTest.psql(plain.port(), carol.user(), carol.password(), "require", "SELECT 1;\n");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.output()).contains("server does not support SSL, but SSL was required");
   }
@@ -191,7 +196,8 @@ class PgWireTlsTest {
       bytes.writeBytes(RawPgClient.int32(8));
       bytes.writeBytes(RawPgClient.int32(PgCodec.SSL_REQUEST_CODE));
       // what a man in the middle would inject: a plaintext startup before the TLS handshake
-      byte[] user = "user\0carol\0database\0app\0\0".getBytes(StandardCharsets.UTF_8);
+      byte[] user =
+          ("user\0" + carol.user() + "\0database\0app\0\0").getBytes(StandardCharsets.UTF_8);
       bytes.writeBytes(RawPgClient.int32(8 + user.length));
       bytes.writeBytes(RawPgClient.int32(3 << 16));
       bytes.writeBytes(user);
@@ -209,8 +215,8 @@ class PgWireTlsTest {
 
   private static int answer(PgWireServer server, Map<String, String> ssl) throws SQLException {
     Properties properties = new Properties();
-    properties.setProperty("user", "carol");
-    properties.setProperty("password", "correct horse");
+    properties.setProperty("user", carol.user());
+    properties.setProperty("password", carol.password());
     properties.putAll(ssl);
     try (Connection connection =
             DriverManager.getConnection(

@@ -67,21 +67,16 @@ final class Cursors {
     if (first.equals("DECLARE")) {
       Matcher m = DECLARE.matcher(sql);
       if (!m.matches()) {
-        throw CompatErrors.notSupported(
+        throw Errors.notSupported(
             "this form of DECLARE", sql, "DECLARE name CURSOR [WITH HOLD] FOR SELECT …");
       }
       String name = Planner.name(m.group(1));
       boolean hold = "WITH".equalsIgnoreCase(m.group(3));
       if (!hold && !inTransaction) {
-        throw new DbException(
-            "25P01",
-            "DECLARE CURSOR can only be used in transaction blocks, in: "
-                + SqlText.excerpt(sql, 200),
-            "send BEGIN first, or declare it WITH HOLD",
-            null);
+        throw Errors.cursorOutsideTransaction(sql);
       }
       if (open.containsKey(name)) {
-        throw new DbException("42P03", "cursor \"" + name + "\" already exists");
+        throw Errors.cursorExists(name);
       }
       StatementResult result = query.apply(m.group(4));
       open.put(name, new Cursor(result, hold));
@@ -90,7 +85,7 @@ final class Cursors {
     if (first.equals("CLOSE")) {
       Matcher m = CLOSE.matcher(sql);
       if (!m.matches()) {
-        throw CompatErrors.notSupported("this form of CLOSE", sql, "CLOSE name or CLOSE ALL");
+        throw Errors.notSupported("this form of CLOSE", sql, "CLOSE name or CLOSE ALL");
       }
       if (m.group(1).equalsIgnoreCase("ALL")) {
         open.clear();
@@ -101,7 +96,7 @@ final class Cursors {
     }
     Matcher m = FETCH.matcher(sql);
     if (!m.matches()) {
-      throw CompatErrors.notSupported(
+      throw Errors.notSupported(
           "this form of " + first + " (only forward fetches)",
           sql,
           first + " [NEXT | FORWARD n | FORWARD ALL | n | ALL] FROM name");
@@ -128,7 +123,7 @@ final class Cursors {
   }
 
   private static DbException missing(String name) {
-    return new DbException("34000", "cursor \"" + name + "\" does not exist");
+    return Errors.cursorMissing(name);
   }
 
   /** The transaction ended: cursors without WITH HOLD close. */

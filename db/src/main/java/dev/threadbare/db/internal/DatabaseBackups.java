@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.threadbare.db.DbException;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -162,27 +161,16 @@ public final class DatabaseBackups {
    */
   public static Summary restore(LayerContext context, String database, Path in) {
     if (context.catalog.databaseExists(database)) {
-      throw new DbException(
-          "42P04",
-          "database \""
-              + database
-              + "\" exists: restore into a new name (--database) or a new data directory");
+      throw Errors.restoreTargetExists(database);
     }
     try (ZipFile zip = new ZipFile(in.toFile())) {
       ZipEntry manifestEntry = zip.getEntry("manifest.json");
       if (manifestEntry == null) {
-        throw new DbException(
-            "22023", in + " is not a threadbare db backup: it has no manifest.json");
+        throw Errors.notABackup(in, "it has no manifest.json");
       }
       JsonNode manifest = JSON.readTree(zip.getInputStream(manifestEntry));
       if (manifest.path("format").asInt() != FORMAT) {
-        throw new DbException(
-            "22023",
-            in
-                + " has backup format "
-                + manifest.path("format")
-                + ": this threadbare reads "
-                + FORMAT);
+        throw Errors.backupFormat(in, manifest.path("format"), FORMAT);
       }
       JsonNode catalog = JSON.readTree(zip.getInputStream(zip.getEntry("catalog.json")));
       context.engine.ensureDatabase(database);

@@ -1,6 +1,5 @@
 package dev.threadbare.db.internal;
 
-import dev.threadbare.db.DbException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -70,19 +69,11 @@ final class DuckDbDialect {
     if (rewritten.equals(sql)) {
       return plan;
     }
-    return new Plan(
-        plan.kind() == Plan.Kind.OTHER && isShow(sql) ? Plan.Kind.QUERY : plan.kind(),
+    boolean show = isShow(sql);
+    return plan.rewritten(
+        plan.kind() == Plan.Kind.OTHER && show ? Plan.Kind.QUERY : plan.kind(),
         rewritten,
-        SqlText.placeholders(rewritten),
-        plan.table(),
-        plan.createTable(),
-        plan.writes(),
-        plan.uses(),
-        plan.indexWishes(),
-        plan.foreignKeys(),
-        plan.requestedColumns(),
-        plan.notices(),
-        plan.commandTag() == null && isShow(sql) ? "SHOW" : plan.commandTag());
+        plan.commandTag() == null && show ? "SHOW" : plan.commandTag());
   }
 
   private static boolean isShow(String sql) {
@@ -125,12 +116,9 @@ final class DuckDbDialect {
     String value = SETTINGS.get(name);
     if (value == null) {
       if (name.equals("all")) {
-        throw new DbException(
-            "0A000",
-            "SHOW ALL is not supported by threadbare's SQL layer on the DuckDB engine: SHOW one"
-                + " setting by name");
+        throw Errors.showAllOnDuckDb();
       }
-      throw new DbException("42704", "unrecognized configuration parameter \"" + name + "\"");
+      throw Errors.unknownSetting(name);
     }
     String column =
         switch (name) {

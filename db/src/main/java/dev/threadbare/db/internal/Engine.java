@@ -14,8 +14,82 @@ import java.util.Map;
  */
 public interface Engine extends AutoCloseable {
 
-  /** Whether this is DuckDB (type spellings and a few behaviours differ). */
+  /** Whether this is DuckDB: type names and values are spelled DuckDB's way. */
   boolean isDuckDb();
+
+  // What the engines do differently, asked by the session. PostgreSQL's answers are the defaults.
+
+  /** The plan as this engine runs it (DuckDB rewrites PostgreSQL spellings it lacks). */
+  default Plan adapt(Plan plan) {
+    return plan;
+  }
+
+  /**
+   * Runs one autocommit statement of {@code kind} under the database's gate, as this engine needs:
+   * PostgreSQL needs none; DuckDB keeps index builds apart from every other statement.
+   */
+  default <T> T gated(WriteGate gate, Plan.Kind kind, java.util.function.Supplier<T> body) {
+    return body.get();
+  }
+
+  /** Whether a transaction holds a share of the database's {@link WriteGate} from BEGIN to end. */
+  default boolean usesWriteGate() {
+    return false;
+  }
+
+  /** Whether the engine has savepoints (DuckDB has none: the layer replays the block). */
+  default boolean hasSavepoints() {
+    return true;
+  }
+
+  /** Whether session settings ({@code SET application_name …}) are run (else acknowledged). */
+  default boolean runsSettings() {
+    return true;
+  }
+
+  /**
+   * Called before a transaction block ALTERs {@code table} ({@code changedRows}: the block updated
+   * or deleted its rows). PostgreSQL: cancels index builds on the table, which would deadlock with
+   * the ALTER; DuckDB: refuses what it could not commit.
+   */
+  default void beforeAlterInTransaction(
+      LogicalDatabase db,
+      String table,
+      boolean changedRows,
+      String what,
+      String sql,
+      boolean implicitBlock) {
+    db.cancelBuildsOn(table);
+  }
+
+  /**
+   * The ALTER to run for a plan that adds foreign keys to an existing table, noting in {@code
+   * notices} what differs; null when nothing is left to run (the indexes are still made).
+   */
+  default Plan alterAddingForeignKeys(Plan plan, java.util.List<String> notices) {
+    return plan;
+  }
+
+  /** Runs before DDL on the session's connection (DuckDB: the sequences serial columns need). */
+  default void beforeDdl(Connection connection, String sql) throws SQLException {}
+
+  /** The name a client sees for a result column the engine labelled {@code label}. */
+  default String resultLabel(String label, String sql) {
+    return label;
+  }
+
+  /**
+   * Whether a write's result columns are the engine's row count rather than rows to answer (DuckDB
+   * answers an INSERT with a "Count" column).
+   */
+  default boolean isRowCount(java.util.List<dev.threadbare.db.ResultColumn> columns) {
+    return false;
+  }
+
+  /** Whether {@code e} is the engine refusing an ALTER because an index depends on the table. */
+  default boolean isIndexDependency(SQLException e) {
+    return false;
+  }
 
   /** Creates the logical database if it does not exist. */
   void ensureDatabase(String database);

@@ -37,7 +37,12 @@ public final class LogicalDatabase {
 
   private final Set<String> requestedSeen = ConcurrentHashMap.newKeySet();
 
-  /** DuckDB only: index builds and drops exclude writers (see {@link WriteGate}). */
+  /** The preview cap's measure of the database's size, shared by its sessions. */
+  final PreviewSize previewSize = new PreviewSize();
+
+  /**
+   * Where the engine needs it (DuckDB): index builds exclude statements (see {@link WriteGate}).
+   */
   final WriteGate gate = new WriteGate();
 
   LogicalDatabase(String name, LayerContext context) {
@@ -105,9 +110,7 @@ public final class LogicalDatabase {
     }
     IsolationRules.check(sql);
     Plan plan = new Planner(schema, context.options.parseTimeout()).plan(sql);
-    if (context.engine.isDuckDb()) {
-      plan = DuckDbDialect.adapt(plan);
-    }
+    plan = context.engine.adapt(plan);
     plans.put(sql, version, plan);
     return plan;
   }
@@ -213,7 +216,7 @@ public final class LogicalDatabase {
     String sql = context.engine.createIndexSql(index, table, column);
     DbException last = null;
     for (int attempt = 0; attempt < (retry ? 3 : 1); attempt++) {
-      boolean gated = context.engine.isDuckDb();
+      boolean gated = context.engine.usesWriteGate();
       if (gated && !gate.enterExclusive(30, java.util.concurrent.TimeUnit.SECONDS)) {
         last = Errors.indexBuildPostponed(table);
         continue;
@@ -272,10 +275,7 @@ public final class LogicalDatabase {
     try {
       ddl.run();
     } catch (SQLException e) {
-      String message = String.valueOf(e.getMessage());
-      // DuckDB 1.5 says "Catalog Error: … an index depends on it!", earlier "Dependency Error"
-      if (!context.engine.isDuckDb()
-          || !(message.contains("Dependency Error") || message.contains("index depends on it"))) {
+      if (!context.engine.isIndexDependency(e)) {
         throw e;
       }
       if (!connection.getAutoCommit()) {
@@ -314,7 +314,7 @@ public final class LogicalDatabase {
         continue;
       }
       String sql = context.engine.dropIndexSql(row.name());
-      boolean gated = context.engine.isDuckDb();
+      boolean gated = context.engine.usesWriteGate();
       if (gated && !gate.enterExclusive(30, java.util.concurrent.TimeUnit.SECONDS)) {
         continue; // busy: the next maintenance run tries again
       }

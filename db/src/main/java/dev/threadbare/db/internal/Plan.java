@@ -32,6 +32,28 @@ public record Plan(
     notices = List.copyOf(notices);
   }
 
+  /** This plan running {@code sql} instead (an engine's spelling of the same statement). */
+  Plan withSql(String sql) {
+    return rewritten(kind, sql, commandTag);
+  }
+
+  /** This plan running {@code sql} as {@code kind}, answered with {@code commandTag}. */
+  Plan rewritten(Kind kind, String sql, String commandTag) {
+    return new Plan(
+        kind,
+        sql,
+        SqlText.placeholders(sql),
+        table,
+        createTable,
+        writes,
+        uses,
+        indexWishes,
+        foreignKeys,
+        requestedColumns,
+        notices,
+        commandTag);
+  }
+
   /**
    * A plan that writes, reads and wishes for nothing the layer tracks: DDL, SET NOT NULL and
    * statements passed through, with the foreign keys and the columns they name.

@@ -203,7 +203,7 @@ public final class Planner {
       if (create.lookingAt()) {
         return new Analysis(sql).createTableText(name(lastPartOf(create.group(1))));
       }
-      throw CompatErrors.unparsable(e);
+      throw Errors.unparsable(e);
     }
     Analysis a = new Analysis(sql);
     return switch (statement) {
@@ -586,7 +586,7 @@ public final class Planner {
             default -> {}
           }
         } else if (o.role().equals("returning") && !writtenHere(table, columnName)) {
-          throw CompatErrors.returningUnknownColumn(table, columnName, sql);
+          throw Errors.returningUnknownColumn(table, columnName, sql);
         } else {
           requested.add(new ColumnRef(table, columnName));
           SelectItem<?> item = bareSelectItems.get(column);

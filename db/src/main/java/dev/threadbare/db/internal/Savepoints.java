@@ -1,6 +1,5 @@
 package dev.threadbare.db.internal;
 
-import dev.threadbare.db.DbException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -98,7 +97,7 @@ final class Savepoints {
     int at = find(name, sql);
     Mark mark = marks.get(at);
     if (replay && overflowed) {
-      throw CompatErrors.notSupported(
+      throw Errors.notSupported(
           "ROLLBACK TO SAVEPOINT after more than "
               + MAX_JOURNAL
               + " statements in one transaction on the DuckDB engine",
@@ -121,11 +120,7 @@ final class Savepoints {
         return i;
       }
     }
-    throw new DbException(
-        "3B001",
-        "savepoint \"" + name + "\" does not exist, in: " + SqlText.excerpt(sql, 200),
-        "savepoints live until the end of their transaction, or until released",
-        null);
+    throw Errors.savepointMissing(name, sql);
   }
 
   static String kindOf(String sql) {

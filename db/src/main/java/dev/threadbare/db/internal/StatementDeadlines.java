@@ -1,37 +1,73 @@
 package dev.threadbare.db.internal;
 
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The per-statement execution timeout: one daemon thread that cancels a statement still running
- * when its deadline passes (the session then answers 57014). Both engines cancel the same way (JDBC
+ * The per-statement execution timeout: one daemon thread that looks at the running statements every
+ * {@link #TICK_MILLIS} ms and cancels those past their deadline (the session then answers 57014).
+ * Arming and disarming only add to and remove from a concurrent set: a timer queue (a {@code
+ * ScheduledThreadPoolExecutor}) woke its thread for every statement, since each new deadline was
+ * the earliest, which cost a thread wake-up per statement. Both engines cancel the same way (JDBC
  * {@code Statement.cancel}); on PostgreSQL the database role's {@code statement_timeout} bounds the
  * server side too. Thread safe.
  */
 final class StatementDeadlines {
-  private static final ScheduledThreadPoolExecutor TIMER = timer();
+  /** How often deadlines are checked: a statement is canceled up to this late. */
+  static final long TICK_MILLIS = 50;
 
-  private static ScheduledThreadPoolExecutor timer() {
-    ScheduledThreadPoolExecutor timer =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new Thread(r, "threadbare-db-statement-deadline");
-              t.setDaemon(true);
-              return t;
-            });
-    // most statements end long before their deadline: take the canceled task out at once
-    timer.setRemoveOnCancelPolicy(true);
-    return timer;
+  private static final Set<Deadline> ARMED = ConcurrentHashMap.newKeySet();
+
+  static {
+    Thread watchdog = new Thread(StatementDeadlines::watch, "threadbare-db-statement-deadline");
+    watchdog.setDaemon(true);
+    watchdog.start();
   }
 
   private StatementDeadlines() {}
 
-  /** Runs {@code onTimeout} after {@code limit} unless the returned future is canceled first. */
-  static ScheduledFuture<?> arm(Duration limit, Runnable onTimeout) {
-    return TIMER.schedule(onTimeout, limit.toNanos(), TimeUnit.NANOSECONDS);
+  /** A statement's deadline; {@link #cancel} it when the statement ends. */
+  static final class Deadline {
+    private final long at;
+    private final Runnable onTimeout;
+
+    private Deadline(long at, Runnable onTimeout) {
+      this.at = at;
+      this.onTimeout = onTimeout;
+    }
+
+    /** The statement ended: its deadline no longer applies. */
+    void cancel() {
+      ARMED.remove(this);
+    }
+  }
+
+  /** Runs {@code onTimeout} after {@code limit} unless the returned deadline is canceled first. */
+  static Deadline arm(Duration limit, Runnable onTimeout) {
+    Deadline deadline = new Deadline(System.nanoTime() + limit.toNanos(), onTimeout);
+    ARMED.add(deadline);
+    return deadline;
+  }
+
+  private static void watch() {
+    while (true) {
+      try {
+        TimeUnit.MILLISECONDS.sleep(TICK_MILLIS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      long now = System.nanoTime();
+      for (Deadline deadline : ARMED) {
+        if (now - deadline.at >= 0 && ARMED.remove(deadline)) {
+          try {
+            deadline.onTimeout.run();
+          } catch (RuntimeException e) {
+            // the statement's session reports the cancel; nothing else to do here
+          }
+        }
+      }
+    }
   }
 }

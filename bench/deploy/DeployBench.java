@@ -17,6 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Deployment figures (docs/PERFORMANCE.md, "## Deploy"), each against a baseline in the same run:
@@ -64,11 +67,13 @@ public final class DeployBench {
 
   static ProxyFixture fixture(Path data, boolean sandboxed, int maxRunning) throws Exception {
     Files.createDirectories(data);
+    return fixture(data, sandboxed ? sandbox(data) : new HostLauncher(), maxRunning);
+  }
+
+  static ProxyFixture fixture(Path data, Launcher launcher, int maxRunning) throws Exception {
+    Files.createDirectories(data);
     Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx--x--x"));
-    return new ProxyFixture(
-        data,
-        sandboxed ? sandbox(data) : new HostLauncher(),
-        s -> s.withMaxRunning(maxRunning));
+    return new ProxyFixture(data, launcher, s -> s.withMaxRunning(maxRunning));
   }
 
   // ---- cold start
@@ -79,59 +84,126 @@ public final class DeployBench {
     Files.copy(Path.of("src/test/resources/apps/python/app.py"), app.resolve("app.py"));
     Files.writeString(app.resolve("VERSION"), "own");
     List<Double> own = new ArrayList<>();
-    for (int i = 0; i < runs; i++) {
-      int port = freePort();
-      ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", "app.py").directory(app.toFile());
-      pb.environment().put("PORT", Integer.toString(port));
-      pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-      long t0 = System.nanoTime();
-      Process p = pb.start();
-      while (!answers(port)) {
-        Thread.sleep(0, 200_000);
+    List<Double> host = new ArrayList<>();
+    List<Double> boxedHostNet = new ArrayList<>();
+    List<Double> boxed = new ArrayList<>();
+    Path jfr = data.resolve("starts.jfr");
+    try (Recording recording = new Recording();
+        ProxyFixture hostFx = fixture(data.resolve("host"), new HostLauncher(), 4);
+        ProxyFixture hostNetFx =
+            fixture(
+                data.resolve("sandbox-host-net"),
+                SandboxLauncher.onHostNetwork(
+                    Sandboxes.bubblewrap(
+                        data.resolve("sandbox-host-net").resolve("deploys").resolve(".scratch"))),
+                4);
+        ProxyFixture boxedFx = fixture(data.resolve("sandbox"), true, 4)) {
+      recording.enable("threadbare.DeployStart");
+      recording.start();
+      Deployment hostD = hostFx.deploy("python", PYTHON, Map.of("VERSION", "bench"));
+      Deployment hostNetD = hostNetFx.deploy("python", PYTHON, Map.of("VERSION", "bench"));
+      Deployment boxedD = boxedFx.deploy("python", PYTHON, Map.of("VERSION", "bench"));
+      for (ProxyFixture fx : List.of(hostFx, hostNetFx, boxedFx)) {
+        Deployment d = fx == hostFx ? hostD : fx == hostNetFx ? hostNetD : boxedD;
+        fx.get(d.id(), "/"); // build once, warm the path
       }
-      own.add((System.nanoTime() - t0) / 1e6);
-      p.destroy();
-      p.waitFor();
+      // Side by side: each round measures every path once, so load drifts hit all alike.
+      for (int i = 0; i < runs; i++) {
+        own.add(ownStart(app));
+        host.add(coldOnce(hostFx, hostD));
+        boxedHostNet.add(coldOnce(hostNetFx, hostNetD));
+        boxed.add(coldOnce(boxedFx, boxedD));
+      }
+      recording.stop();
+      recording.dump(jfr);
+      System.out.printf(
+          "cold start, python http.server, %d runs each, interleaved (median / p90 ms); %s%n"
+              + "  app's own exec -> listening            %7.1f / %7.1f%n"
+              + "  request -> first byte, host process    %7.1f / %7.1f  (+%.1f ms over own)%n"
+              + "  request -> first byte, sandbox, host net %5.1f / %7.1f  (+%.1f ms over own)%n"
+              + "  request -> first byte, sandbox, private  %5.1f / %7.1f  (+%.1f ms over own)%n",
+          runs,
+          load(),
+          median(own),
+          p90(own),
+          median(host),
+          p90(host),
+          median(host) - median(own),
+          median(boxedHostNet),
+          p90(boxedHostNet),
+          median(boxedHostNet) - median(own),
+          median(boxed),
+          p90(boxed),
+          median(boxed) - median(own));
+      phases(jfr, Map.of(hostD.id().toString(), "host process", hostNetD.id().toString(),
+          "sandbox, host net", boxedD.id().toString(), "sandbox, private"));
     }
-    List<Double> host = coldThroughProxy(data.resolve("host"), false, runs);
-    List<Double> boxed = coldThroughProxy(data.resolve("sandbox"), true, runs);
-    System.out.printf(
-        "cold start, python http.server, %d runs each (median / p90 ms)%n"
-            + "  app's own exec -> listening        %7.1f / %7.1f%n"
-            + "  request -> first byte, host proc   %7.1f / %7.1f  (+%.1f ms over own)%n"
-            + "  request -> first byte, sandboxed   %7.1f / %7.1f  (+%.1f ms over own)%n",
-        runs,
-        median(own),
-        p90(own),
-        median(host),
-        p90(host),
-        median(host) - median(own),
-        median(boxed),
-        p90(boxed),
-        median(boxed) - median(own));
   }
 
-  static List<Double> coldThroughProxy(Path data, boolean sandboxed, int runs) throws Exception {
-    List<Double> times = new ArrayList<>();
-    try (ProxyFixture fx = fixture(data, sandboxed, 4)) {
-      Deployment d = fx.deploy("python", PYTHON, Map.of("VERSION", "bench"));
-      fx.get(d.id(), "/"); // build once
-      for (int i = 0; i < runs; i++) {
-        fx.deployer.stop(d.id());
-        long t0 = System.nanoTime();
-        HttpResponse<InputStream> r =
-            fx.http.send(fx.request(d.id(), "/").build(), HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = r.body()) {
-          in.read();
-          times.add((System.nanoTime() - t0) / 1e6);
-          in.readAllBytes();
-        }
-        if (r.statusCode() != 200) {
-          throw new IllegalStateException("cold start answered " + r.statusCode());
-        }
+  /** The medians of each start's phases (the JFR events the supervisor commits), per path. */
+  static void phases(Path jfr, Map<String, String> names) throws Exception {
+    Map<String, Map<String, List<Double>>> byPath = new java.util.TreeMap<>();
+    for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
+      String path = names.get(e.getString("deployment"));
+      if (path == null) {
+        continue;
       }
+      Map<String, List<Double>> phases =
+          byPath.computeIfAbsent(path, k -> new java.util.LinkedHashMap<>());
+      for (String phase : List.of("prepare", "spawn", "listening", "record")) {
+        phases
+            .computeIfAbsent(phase, k -> new ArrayList<>())
+            .add(e.getDuration(phase).toNanos() / 1e6);
+      }
+      phases.computeIfAbsent("whole start", k -> new ArrayList<>())
+          .add(e.getDuration().toNanos() / 1e6);
     }
-    return times;
+    System.out.println("  phases of the starts (medians, ms; JFR event threadbare.DeployStart):");
+    byPath.forEach(
+        (path, phases) -> {
+          StringBuilder line = new StringBuilder("    " + path + ":");
+          phases.forEach(
+              (phase, xs) -> line.append(String.format(" %s %.1f", phase, median(xs))));
+          System.out.println(line);
+        });
+  }
+
+  static double ownStart(Path app) throws Exception {
+    int port = freePort();
+    ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", "app.py").directory(app.toFile());
+    pb.environment().put("PORT", Integer.toString(port));
+    pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    long t0 = System.nanoTime();
+    Process p = pb.start();
+    while (!answers(port)) {
+      Thread.sleep(0, 200_000);
+    }
+    double ms = (System.nanoTime() - t0) / 1e6;
+    p.destroy();
+    p.waitFor();
+    return ms;
+  }
+
+  static double coldOnce(ProxyFixture fx, Deployment d) throws Exception {
+    fx.deployer.stop(d.id());
+    long t0 = System.nanoTime();
+    HttpResponse<InputStream> r =
+        fx.http.send(fx.request(d.id(), "/").build(), HttpResponse.BodyHandlers.ofInputStream());
+    double ms;
+    try (InputStream in = r.body()) {
+      in.read();
+      ms = (System.nanoTime() - t0) / 1e6;
+      in.readAllBytes();
+    }
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("cold start answered " + r.statusCode());
+    }
+    return ms;
+  }
+
+  static String load() throws Exception {
+    String[] avg = Files.readString(Path.of("/proc/loadavg")).split(" ");
+    return "load average " + avg[0] + " " + avg[1] + " " + avg[2];
   }
 
   // ---- proxy throughput

@@ -86,6 +86,29 @@ class SandboxedDeployTest {
     return r.body();
   }
 
+  /**
+   * In the private network the host learns of the listen from the namespace's socket table: an app
+   * that never listens still fails within its start timeout, one that exits fails at once.
+   */
+  @Test
+  void anAppThatNeverListensOrExitsFailsClearlyInThePrivateNetwork() throws Exception {
+    fx.close();
+    fx =
+        new ProxyFixture(
+            data,
+            new SandboxLauncher(Sandboxes.bubblewrap(data.resolve("deploys").resolve(".scratch"))),
+            s -> s.withStartTimeout(java.time.Duration.ofSeconds(3)));
+    Deployment silent = fx.deploy("silent", ProxyTest.PYTHON, Map.of());
+    HttpResponse<String> r = fx.get(silent.id(), "/");
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.body()).contains("did not listen on $PORT").contains("within 3 s");
+    Deployment exits =
+        fx.deploy("python", "[deploy]\nrun = \"echo leaving; exit 3\"\n", Map.of("V", "x"));
+    HttpResponse<String> gone = fx.get(exits.id(), "/");
+    assertThat(gone.statusCode()).isEqualTo(503);
+    assertThat(gone.body()).contains("exited with code 3 before listening").contains("leaving");
+  }
+
   @Test
   void aBuildRunsWithoutNetworkAndItsOutputIsKept() throws Exception {
     Deployment d =

@@ -55,6 +55,15 @@ public interface Launcher {
     default Optional<CompletableFuture<Void>> listening() {
       return Optional.empty();
     }
+
+    /**
+     * A Unix socket that reaches the server's port one hop shorter than its TCP port on the host
+     * (the sandbox's private network: the proxy connects here, skipping the host-side bridge);
+     * empty when the TCP port is the way in. Meaningful once it listens.
+     */
+    default Optional<java.nio.file.Path> socket() {
+      return Optional.empty();
+    }
   }
 
   /** Starts {@code launch}. */

@@ -206,7 +206,7 @@ public final class SandboxLauncher implements Launcher {
                     log.debug("cannot remove {}: {}", shortcut, failed.toString());
                   }
                 });
-    return running(process, owned, listening);
+    return running(process, owned, listening, appSocket);
   }
 
   /** The script run in the sandbox: the bridges up first, then the app in the script's place. */
@@ -279,15 +279,23 @@ public final class SandboxLauncher implements Launcher {
   }
 
   private Running running(SandboxedProcess process, List<SocketBridge> bridges) {
-    return running(process, bridges, null);
+    return running(process, bridges, null, null);
   }
 
   private Running running(
-      SandboxedProcess process, List<SocketBridge> bridges, CompletableFuture<Void> listening) {
+      SandboxedProcess process,
+      List<SocketBridge> bridges,
+      CompletableFuture<Void> listening,
+      Path socket) {
     return new Running() {
       @Override
       public Optional<CompletableFuture<Void>> listening() {
         return Optional.ofNullable(listening);
+      }
+
+      @Override
+      public Optional<Path> socket() {
+        return Optional.ofNullable(socket);
       }
 
       @Override

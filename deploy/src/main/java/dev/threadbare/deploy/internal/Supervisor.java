@@ -68,6 +68,7 @@ public final class Supervisor implements AutoCloseable {
     final UUID id;
     Launcher.Running process;
     int port;
+    Path socket;
     CompletableFuture<Integer> starting;
     long lastUsedNanos = System.nanoTime();
     int active;
@@ -185,6 +186,20 @@ public final class Supervisor implements AutoCloseable {
         in.active = Math.max(0, in.active - 1);
         in.lastUsedNanos = System.nanoTime();
       }
+    }
+  }
+
+  /**
+   * The Unix socket that reaches running deployment {@code id} without the host's TCP bridge, when
+   * its launcher offers one (call between {@link #acquire} and {@link #release}).
+   */
+  public Optional<Path> socketOf(UUID id) {
+    Instance in = instances.get(id);
+    if (in == null) {
+      return Optional.empty();
+    }
+    synchronized (in) {
+      return in.running() ? Optional.ofNullable(in.socket) : Optional.empty();
     }
   }
 
@@ -311,6 +326,7 @@ public final class Supervisor implements AutoCloseable {
       synchronized (in) {
         in.process = process;
         in.port = port;
+        in.socket = process.socket().orElse(null);
         in.starting = null;
         in.failure = null;
         in.lastUsedNanos = System.nanoTime();

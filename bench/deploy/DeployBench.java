@@ -17,6 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Deployment figures (docs/PERFORMANCE.md, "## Deploy"), each against a baseline in the same run:
@@ -64,11 +67,13 @@ public final class DeployBench {
 
   static ProxyFixture fixture(Path data, boolean sandboxed, int maxRunning) throws Exception {
     Files.createDirectories(data);
+    return fixture(data, sandboxed ? sandbox(data) : new HostLauncher(), maxRunning);
+  }
+
+  static ProxyFixture fixture(Path data, Launcher launcher, int maxRunning) throws Exception {
+    Files.createDirectories(data);
     Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx--x--x"));
-    return new ProxyFixture(
-        data,
-        sandboxed ? sandbox(data) : new HostLauncher(),
-        s -> s.withMaxRunning(maxRunning));
+    return new ProxyFixture(data, launcher, s -> s.withMaxRunning(maxRunning));
   }
 
   // ---- cold start
@@ -79,97 +84,207 @@ public final class DeployBench {
     Files.copy(Path.of("src/test/resources/apps/python/app.py"), app.resolve("app.py"));
     Files.writeString(app.resolve("VERSION"), "own");
     List<Double> own = new ArrayList<>();
-    for (int i = 0; i < runs; i++) {
-      int port = freePort();
-      ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", "app.py").directory(app.toFile());
-      pb.environment().put("PORT", Integer.toString(port));
-      pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-      long t0 = System.nanoTime();
-      Process p = pb.start();
-      while (!answers(port)) {
-        Thread.sleep(0, 200_000);
+    List<Double> host = new ArrayList<>();
+    List<Double> boxedHostNet = new ArrayList<>();
+    List<Double> boxed = new ArrayList<>();
+    Path jfr = data.resolve("starts.jfr");
+    try (Recording recording = new Recording();
+        ProxyFixture hostFx = fixture(data.resolve("host"), new HostLauncher(), 4);
+        ProxyFixture hostNetFx =
+            fixture(
+                data.resolve("sandbox-host-net"),
+                SandboxLauncher.onHostNetwork(
+                    Sandboxes.bubblewrap(
+                        data.resolve("sandbox-host-net").resolve("deploys").resolve(".scratch"))),
+                4);
+        ProxyFixture boxedFx = fixture(data.resolve("sandbox"), true, 4)) {
+      recording.enable("threadbare.DeployStart");
+      recording.start();
+      Deployment hostD = hostFx.deploy("python", PYTHON, Map.of("VERSION", "bench"));
+      Deployment hostNetD = hostNetFx.deploy("python", PYTHON, Map.of("VERSION", "bench"));
+      Deployment boxedD = boxedFx.deploy("python", PYTHON, Map.of("VERSION", "bench"));
+      for (ProxyFixture fx : List.of(hostFx, hostNetFx, boxedFx)) {
+        Deployment d = fx == hostFx ? hostD : fx == hostNetFx ? hostNetD : boxedD;
+        fx.get(d.id(), "/"); // build once, warm the path
       }
-      own.add((System.nanoTime() - t0) / 1e6);
-      p.destroy();
-      p.waitFor();
+      // Side by side: each round measures every path once, so load drifts hit all alike.
+      for (int i = 0; i < runs; i++) {
+        own.add(ownStart(app));
+        host.add(coldOnce(hostFx, hostD));
+        boxedHostNet.add(coldOnce(hostNetFx, hostNetD));
+        boxed.add(coldOnce(boxedFx, boxedD));
+      }
+      recording.stop();
+      recording.dump(jfr);
+      System.out.printf(
+          "cold start, python http.server, %d runs each, interleaved (median / p90 ms); %s%n"
+              + "  app's own exec -> listening            %7.1f / %7.1f%n"
+              + "  request -> first byte, host process    %7.1f / %7.1f  (+%.1f ms over own)%n"
+              + "  request -> first byte, sandbox, host net %5.1f / %7.1f  (+%.1f ms over own)%n"
+              + "  request -> first byte, sandbox, private  %5.1f / %7.1f  (+%.1f ms over own)%n",
+          runs,
+          load(),
+          median(own),
+          p90(own),
+          median(host),
+          p90(host),
+          median(host) - median(own),
+          median(boxedHostNet),
+          p90(boxedHostNet),
+          median(boxedHostNet) - median(own),
+          median(boxed),
+          p90(boxed),
+          median(boxed) - median(own));
+      phases(jfr, Map.of(hostD.id().toString(), "host process", hostNetD.id().toString(),
+          "sandbox, host net", boxedD.id().toString(), "sandbox, private"));
     }
-    List<Double> host = coldThroughProxy(data.resolve("host"), false, runs);
-    List<Double> boxed = coldThroughProxy(data.resolve("sandbox"), true, runs);
-    System.out.printf(
-        "cold start, python http.server, %d runs each (median / p90 ms)%n"
-            + "  app's own exec -> listening        %7.1f / %7.1f%n"
-            + "  request -> first byte, host proc   %7.1f / %7.1f  (+%.1f ms over own)%n"
-            + "  request -> first byte, sandboxed   %7.1f / %7.1f  (+%.1f ms over own)%n",
-        runs,
-        median(own),
-        p90(own),
-        median(host),
-        p90(host),
-        median(host) - median(own),
-        median(boxed),
-        p90(boxed),
-        median(boxed) - median(own));
   }
 
-  static List<Double> coldThroughProxy(Path data, boolean sandboxed, int runs) throws Exception {
-    List<Double> times = new ArrayList<>();
-    try (ProxyFixture fx = fixture(data, sandboxed, 4)) {
-      Deployment d = fx.deploy("python", PYTHON, Map.of("VERSION", "bench"));
-      fx.get(d.id(), "/"); // build once
-      for (int i = 0; i < runs; i++) {
-        fx.deployer.stop(d.id());
-        long t0 = System.nanoTime();
-        HttpResponse<InputStream> r =
-            fx.http.send(fx.request(d.id(), "/").build(), HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = r.body()) {
-          in.read();
-          times.add((System.nanoTime() - t0) / 1e6);
-          in.readAllBytes();
-        }
-        if (r.statusCode() != 200) {
-          throw new IllegalStateException("cold start answered " + r.statusCode());
-        }
+  /** The medians of each start's phases (the JFR events the supervisor commits), per path. */
+  static void phases(Path jfr, Map<String, String> names) throws Exception {
+    Map<String, Map<String, List<Double>>> byPath = new java.util.TreeMap<>();
+    for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
+      String path = names.get(e.getString("deployment"));
+      if (path == null) {
+        continue;
       }
+      Map<String, List<Double>> phases =
+          byPath.computeIfAbsent(path, k -> new java.util.LinkedHashMap<>());
+      for (String phase : List.of("prepare", "spawn", "listening", "record")) {
+        phases
+            .computeIfAbsent(phase, k -> new ArrayList<>())
+            .add(e.getDuration(phase).toNanos() / 1e6);
+      }
+      phases.computeIfAbsent("whole start", k -> new ArrayList<>())
+          .add(e.getDuration().toNanos() / 1e6);
     }
-    return times;
+    System.out.println("  phases of the starts (medians, ms; JFR event threadbare.DeployStart):");
+    byPath.forEach(
+        (path, phases) -> {
+          StringBuilder line = new StringBuilder("    " + path + ":");
+          phases.forEach(
+              (phase, xs) -> line.append(String.format(" %s %.1f", phase, median(xs))));
+          System.out.println(line);
+        });
+  }
+
+  static double ownStart(Path app) throws Exception {
+    int port = freePort();
+    ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", "app.py").directory(app.toFile());
+    pb.environment().put("PORT", Integer.toString(port));
+    pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    long t0 = System.nanoTime();
+    Process p = pb.start();
+    while (!answers(port)) {
+      Thread.sleep(0, 200_000);
+    }
+    double ms = (System.nanoTime() - t0) / 1e6;
+    p.destroy();
+    p.waitFor();
+    return ms;
+  }
+
+  static double coldOnce(ProxyFixture fx, Deployment d) throws Exception {
+    fx.deployer.stop(d.id());
+    long t0 = System.nanoTime();
+    HttpResponse<InputStream> r =
+        fx.http.send(fx.request(d.id(), "/").build(), HttpResponse.BodyHandlers.ofInputStream());
+    double ms;
+    try (InputStream in = r.body()) {
+      in.read();
+      ms = (System.nanoTime() - t0) / 1e6;
+      in.readAllBytes();
+    }
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("cold start answered " + r.statusCode());
+    }
+    return ms;
+  }
+
+  static String load() throws Exception {
+    String[] avg = Files.readString(Path.of("/proc/loadavg")).split(" ");
+    return "load average " + avg[0] + " " + avg[1] + " " + avg[2];
   }
 
   // ---- proxy throughput
 
   static void proxy(Path data) throws Exception {
-    try (ProxyFixture fx = fixture(data, true, 4)) {
-      Deployment d = fx.deploy("node", "[deploy]\nrun = \"node server.js\"\n", Map.of());
-      if (fx.get(d.id(), "/").statusCode() != 200) {
-        throw new IllegalStateException("the node app did not start: " + fx.logOf(d.id()));
-      }
-      Matcher m = Pattern.compile("\\$PORT=(\\d+)").matcher(fx.logOf(d.id()));
-      int appPort = 0;
-      while (m.find()) {
-        appPort = Integer.parseInt(m.group(1));
-      }
+    String toml = "[deploy]\nrun = \"node server.js\"\n";
+    try (ProxyFixture fx = fixture(data.resolve("private"), true, 4);
+        ProxyFixture hostNetFx =
+            fixture(
+                data.resolve("host-net"),
+                SandboxLauncher.onHostNetwork(
+                    Sandboxes.bubblewrap(
+                        data.resolve("host-net").resolve("deploys").resolve(".scratch"))),
+                4)) {
+      Deployment d = fx.deploy("node", toml, Map.of());
+      Deployment h = hostNetFx.deploy("node", toml, Map.of());
+      int appPort = warmPort(fx, d);
+      int hostNetPort = warmPort(hostNetFx, h);
+      Path socket = socketOf(fx, d);
       int nginxPort = freePort();
-      Process nginx = nginx(data.resolve("nginx"), nginxPort, appPort);
+      int nginxUnixPort = freePort();
+      int nginxHostNetPort = freePort();
+      Process nginx =
+          nginx(
+              data.resolve("nginx"),
+              List.of(
+                  nginxPort + " 127.0.0.1:" + appPort,
+                  nginxUnixPort + " unix:" + socket,
+                  nginxHostNetPort + " 127.0.0.1:" + hostNetPort));
       try {
         String host = d.id() + ".localhost:" + fx.port();
+        String hostNetHost = h.id() + ".localhost:" + hostNetFx.port();
+        // A longer warm-up: the JIT compiles the proxy's path before anything is measured.
+        wrk("http://127.0.0.1:" + fx.port() + "/", host, 8);
+        wrk("http://127.0.0.1:" + hostNetFx.port() + "/", hostNetHost, 4);
         for (int round = 0; round < 2; round++) {
-          Wrk direct = wrk("http://127.0.0.1:" + appPort + "/", "127.0.0.1:" + appPort);
-          Wrk ours = wrk("http://127.0.0.1:" + fx.port() + "/", host);
-          Wrk viaNginx = wrk("http://127.0.0.1:" + nginxPort + "/", host);
+          String load = load();
+          Wrk hnDirect = wrk("http://127.0.0.1:" + hostNetPort + "/", "127.0.0.1", 8);
+          Wrk hnOurs = wrk("http://127.0.0.1:" + hostNetFx.port() + "/", hostNetHost, 8);
+          Wrk hnNginx = wrk("http://127.0.0.1:" + nginxHostNetPort + "/", hostNetHost, 8);
+          Wrk direct = wrk("http://127.0.0.1:" + appPort + "/", "127.0.0.1", 8);
+          Wrk ours = wrk("http://127.0.0.1:" + fx.port() + "/", host, 8);
+          Wrk viaNginx = wrk("http://127.0.0.1:" + nginxPort + "/", host, 8);
+          Wrk viaNginxUnix = wrk("http://127.0.0.1:" + nginxUnixPort + "/", host, 8);
           System.out.printf(
-              "proxy round %d, wrk -t2 -c32 -d10s, node http server (req/s, p99 ms)%n"
-                  + "  direct             %9.0f  %7.2f%n"
-                  + "  threadbare proxy   %9.0f  %7.2f   %.2fx direct, %.2fx nginx%n"
-                  + "  nginx proxy        %9.0f  %7.2f   %.2fx direct%n",
+              "proxy round %d, wrk -t2 -c32 -d8s, node http server (req/s, p99 ms); %s%n"
+                  + " sandbox on the host network (no bridge):%n"
+                  + "  direct                       %9.0f  %7.2f%n"
+                  + "  threadbare proxy             %9.0f  %7.2f   %.2fx direct, %.2fx nginx%n"
+                  + "  nginx proxy                  %9.0f  %7.2f   %.2fx direct%n"
+                  + " sandbox with its private network:%n"
+                  + "  direct (TCP bridge + socat)  %9.0f  %7.2f   %.2fx host-net direct%n"
+                  + "  threadbare proxy (unix sock) %9.0f  %7.2f   %.2fx direct, %.2fx nginx (TCP),"
+                  + " %.2fx nginx (unix)%n"
+                  + "  nginx proxy (TCP bridge)     %9.0f  %7.2f   %.2fx direct%n"
+                  + "  nginx proxy (unix socket)    %9.0f  %7.2f   %.2fx direct%n",
               round + 1,
+              load,
+              hnDirect.rps,
+              hnDirect.p99,
+              hnOurs.rps,
+              hnOurs.p99,
+              hnOurs.rps / hnDirect.rps,
+              hnOurs.rps / hnNginx.rps,
+              hnNginx.rps,
+              hnNginx.p99,
+              hnNginx.rps / hnDirect.rps,
               direct.rps,
               direct.p99,
+              direct.rps / hnDirect.rps,
               ours.rps,
               ours.p99,
               ours.rps / direct.rps,
               ours.rps / viaNginx.rps,
+              ours.rps / viaNginxUnix.rps,
               viaNginx.rps,
               viaNginx.p99,
-              viaNginx.rps / direct.rps);
+              viaNginx.rps / direct.rps,
+              viaNginxUnix.rps,
+              viaNginxUnix.p99,
+              viaNginxUnix.rps / direct.rps);
         }
       } finally {
         nginx.destroy();
@@ -178,12 +293,38 @@ public final class DeployBench {
     }
   }
 
+  /** Starts deployment {@code d} with one request; its app's port on the host. */
+  static int warmPort(ProxyFixture fx, Deployment d) throws Exception {
+    if (fx.get(d.id(), "/").statusCode() != 200) {
+      throw new IllegalStateException("the node app did not start: " + fx.logOf(d.id()));
+    }
+    Matcher m = Pattern.compile("\\$PORT=(\\d+)").matcher(fx.logOf(d.id()));
+    int port = 0;
+    while (m.find()) {
+      port = Integer.parseInt(m.group(1));
+    }
+    return port;
+  }
+
+  /** The short link to the running deployment's Unix socket (the launcher's tb-net-* link). */
+  static Path socketOf(ProxyFixture fx, Deployment d) throws Exception {
+    Path dir = fx.data.resolve("deploys").resolve(d.id().toString()).toAbsolutePath();
+    try (var links = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      for (Path link : links.filter(p -> p.getFileName().toString().startsWith("tb-net-")).toList()) {
+        if (Files.isSymbolicLink(link) && Files.readSymbolicLink(link).startsWith(dir)) {
+          return link.resolve("app.sock");
+        }
+      }
+    }
+    throw new IllegalStateException("no socket link for " + dir);
+  }
+
   record Wrk(double rps, double p99) {}
 
-  static Wrk wrk(String url, String host) throws Exception {
+  static Wrk wrk(String url, String host, int seconds) throws Exception {
     Process p =
         new ProcessBuilder(
-                "wrk", "-t2", "-c32", "-d10s", "--latency", "-H", "Host: " + host, url)
+                "wrk", "-t2", "-c32", "-d" + seconds + "s", "--latency", "-H", "Host: " + host, url)
             .redirectErrorStream(true)
             .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -205,36 +346,49 @@ public final class DeployBench {
     return new Wrk(Double.parseDouble(rps.group(1)), ms);
   }
 
-  static Process nginx(Path prefix, int port, int appPort) throws Exception {
+  /** nginx with one server per {@code "<listen port> <upstream address>"}, keep-alive upstreams. */
+  static Process nginx(Path prefix, List<String> servers) throws Exception {
     Files.createDirectories(prefix.resolve("logs"));
-    String conf =
-        "worker_processes 2;\n"
-            + "error_log "
-            + prefix.resolve("logs/error.log")
-            + ";\npid "
-            + prefix.resolve("nginx.pid")
-            + ";\nevents { worker_connections 1024; }\n"
-            + "http {\n  access_log off;\n"
-            + "  client_body_temp_path "
-            + prefix
-            + "/body; proxy_temp_path "
-            + prefix
-            + "/proxy; fastcgi_temp_path "
-            + prefix
-            + "/fcgi; uwsgi_temp_path "
-            + prefix
-            + "/uwsgi; scgi_temp_path "
-            + prefix
-            + "/scgi;\n"
-            + "  upstream app { server 127.0.0.1:"
-            + appPort
-            + "; keepalive 64; }\n"
-            + "  server { listen 127.0.0.1:"
-            + port
-            + ";\n    location / { proxy_pass http://app; proxy_http_version 1.1;"
-            + " proxy_set_header Connection \"\"; proxy_set_header Host $host;"
-            + " proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;"
-            + " proxy_set_header X-Forwarded-Proto $scheme; proxy_buffering off; } }\n}\n";
+    StringBuilder conf =
+        new StringBuilder(
+            "worker_processes 2;\nerror_log "
+                + prefix.resolve("logs/error.log")
+                + ";\npid "
+                + prefix.resolve("nginx.pid")
+                + ";\nevents { worker_connections 1024; }\n"
+                + "http {\n  access_log off;\n"
+                + "  client_body_temp_path "
+                + prefix
+                + "/body; proxy_temp_path "
+                + prefix
+                + "/proxy; fastcgi_temp_path "
+                + prefix
+                + "/fcgi; uwsgi_temp_path "
+                + prefix
+                + "/uwsgi; scgi_temp_path "
+                + prefix
+                + "/scgi;\n");
+    List<Integer> ports = new ArrayList<>();
+    int n = 0;
+    for (String server : servers) {
+      String[] parts = server.split(" ");
+      ports.add(Integer.parseInt(parts[0]));
+      conf.append("  upstream app")
+          .append(n)
+          .append(" { server ")
+          .append(parts[1])
+          .append("; keepalive 64; }\n")
+          .append("  server { listen 127.0.0.1:")
+          .append(parts[0])
+          .append(";\n    location / { proxy_pass http://app")
+          .append(n)
+          .append("; proxy_http_version 1.1;")
+          .append(" proxy_set_header Connection \"\"; proxy_set_header Host $host;")
+          .append(" proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;")
+          .append(" proxy_set_header X-Forwarded-Proto $scheme; proxy_buffering off; } }\n");
+      n++;
+    }
+    conf.append("}\n");
     Path file = prefix.resolve("nginx.conf");
     Files.writeString(file, conf);
     Process p =
@@ -244,12 +398,14 @@ public final class DeployBench {
             .redirectErrorStream(true)
             .redirectOutput(prefix.resolve("logs/stdout").toFile())
             .start();
-    while (!answers(port)) {
-      if (!p.isAlive()) {
-        throw new IllegalStateException(
-            "nginx exited: " + Files.readString(prefix.resolve("logs/stdout")));
+    for (int port : ports) {
+      while (!answers(port)) {
+        if (!p.isAlive()) {
+          throw new IllegalStateException(
+              "nginx exited: " + Files.readString(prefix.resolve("logs/stdout")));
+        }
+        Thread.sleep(10);
       }
-      Thread.sleep(10);
     }
     return p;
   }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -45,6 +46,24 @@ public interface Launcher {
 
     /** Stops it and everything it started. */
     void stop();
+
+    /**
+     * Completes once the server accepts connections on its port, when the launcher learns that from
+     * a signal of its own (the sandbox's private network); empty when the caller must find out by
+     * connecting. It never completes for a process that exits before listening.
+     */
+    default Optional<CompletableFuture<Void>> listening() {
+      return Optional.empty();
+    }
+
+    /**
+     * A Unix socket that reaches the server's port one hop shorter than its TCP port on the host
+     * (the sandbox's private network: the proxy connects here, skipping the host-side bridge);
+     * empty when the TCP port is the way in. Meaningful once it listens.
+     */
+    default Optional<java.nio.file.Path> socket() {
+      return Optional.empty();
+    }
   }
 
   /** Starts {@code launch}. */

@@ -10,13 +10,17 @@ import dev.threadbare.sandbox.SandboxedProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +54,8 @@ public final class SandboxLauncher implements Launcher {
   /** The directory in a deployment's build output that holds its two Unix sockets. */
   public static final String NET_DIR = ".threadbare-net";
 
+  private static final String APP_SOCKET = "app.sock";
+
   private static final Logger log = LoggerFactory.getLogger(SandboxLauncher.class);
   private static final Path SOCAT = Path.of("/usr/bin/socat");
   private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
@@ -64,13 +70,26 @@ public final class SandboxLauncher implements Launcher {
   }
 
   public SandboxLauncher(Sandbox sandbox, Limits runLimits, Limits buildLimits) {
-    this.sandbox = sandbox;
-    this.runLimits = runLimits;
-    this.buildLimits = buildLimits;
-    this.privateNetwork = Files.isExecutable(SOCAT);
+    this(sandbox, runLimits, buildLimits, Files.isExecutable(SOCAT));
     if (!privateNetwork) {
       log.warn("{} is missing (Debian package socat): deployments share the host's network", SOCAT);
     }
+  }
+
+  private SandboxLauncher(
+      Sandbox sandbox, Limits runLimits, Limits buildLimits, boolean privateNetwork) {
+    this.sandbox = sandbox;
+    this.runLimits = runLimits;
+    this.buildLimits = buildLimits;
+    this.privateNetwork = privateNetwork;
+  }
+
+  /**
+   * The same sandbox with servers on the host's network (not isolated): the baseline the deploy
+   * benchmark measures the private network against.
+   */
+  static SandboxLauncher onHostNetwork(Sandbox sandbox) {
+    return new SandboxLauncher(sandbox, RUN_LIMITS, Limits.defaults(), false);
   }
 
   @Override
@@ -99,11 +118,13 @@ public final class SandboxLauncher implements Launcher {
   }
 
   /**
-   * A server in its own network namespace (loopback only). Inside, socat bridges the Unix socket
-   * {@code .threadbare-net/app.sock} to {@code 127.0.0.1:$PORT} once the app listens, and {@code
-   * 127.0.0.1:<wire port>} to {@code .threadbare-net/db.sock}; outside, {@link SocketBridge}s join
-   * the host's {@code 127.0.0.1:$PORT} (where the proxy connects) to the first and the second to
-   * the db layer's wire port. Nothing else crosses.
+   * A server in its own network namespace (loopback only). Inside, socat listens on the Unix socket
+   * {@code .threadbare-net/app.sock} (bridged to {@code 127.0.0.1:$PORT}) before the app starts,
+   * and {@code 127.0.0.1:<wire port>} goes to {@code .threadbare-net/db.sock} and on to the db
+   * layer. The host learns that the app listens from the kernel's table of the namespace's sockets
+   * ({@code /proc/<pid>/net/tcp}, read every millisecond or so: no probe process inside), then
+   * opens the {@link SocketBridge} joining its {@code 127.0.0.1:$PORT} (where the proxy connects)
+   * to {@code app.sock}. Nothing else crosses.
    */
   private Running startInPrivateNetwork(Launch launch) throws IOException {
     Path net = launch.workDir().resolve(NET_DIR);
@@ -116,75 +137,61 @@ public final class SandboxLauncher implements Launcher {
         Path.of(System.getProperty("java.io.tmpdir"))
             .resolve("tb-net-" + Long.toHexString(RANDOM.nextLong() >>> 1));
     Files.createSymbolicLink(shortcut, net.toAbsolutePath());
-    Path appSocket = shortcut.resolve("app.sock");
+    Path appSocket = shortcut.resolve(APP_SOCKET);
     Files.deleteIfExists(appSocket);
     List<SocketBridge> bridges = new ArrayList<>();
     Map<String, String> env = new HashMap<>(launch.env());
-    String inside = "/work/" + NET_DIR;
-    StringBuilder script = new StringBuilder("set -u\n");
     String databaseUrl = env.get("DATABASE_URL");
-    if (databaseUrl != null) {
-      URI db = URI.create(databaseUrl);
-      try {
+    Integer dbPort = null;
+    SandboxedProcess process;
+    long spawned = System.nanoTime();
+    try {
+      if (databaseUrl != null) {
+        URI db = URI.create(databaseUrl);
         bridges.add(
             SocketBridge.unixToTcp(shortcut.resolve("db.sock"), db.getHost(), db.getPort()));
-      } catch (IOException | RuntimeException e) {
-        Files.deleteIfExists(shortcut);
-        throw e;
+        env.put("DATABASE_URL", databaseUrl.replace("@" + db.getHost() + ":", "@127.0.0.1:"));
+        dbPort = db.getPort();
       }
-      env.put("DATABASE_URL", databaseUrl.replace("@" + db.getHost() + ":", "@127.0.0.1:"));
-      script.append(
-          "socat TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:%s/db.sock &\n"
-              .formatted(db.getPort(), inside));
-    }
-    script
-        .append("sh -c '")
-        .append(launch.command().replace("'", "'\\''"))
-        .append("' &\n")
-        .append("app=$!\n")
-        .append("until socat -u OPEN:/dev/null TCP:127.0.0.1:$PORT 2>/dev/null; do\n")
-        .append("  kill -0 $app 2>/dev/null || { wait $app; exit $?; }\n")
-        .append("  sleep 0.02\n")
-        .append("done\n")
-        .append(
-            "socat UNIX-LISTEN:%s/app.sock,fork,mode=777 TCP:127.0.0.1:$PORT &\n".formatted(inside))
-        .append("wait $app\n");
-    SandboxedProcess process;
-    try {
       process =
           sandbox.start(
-              SandboxSpec.shell(launch.workDir(), launch.log(), script.toString())
+              SandboxSpec.shell(
+                      launch.workDir(), launch.log(), insideScript(launch.command(), dbPort))
                   .env(env)
                   .limits(runLimits)
                   .network(NetworkMode.none())
                   .build());
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       bridges.forEach(SocketBridge::close);
       Files.deleteIfExists(shortcut);
       throw e;
     }
-    // The proxy's port opens once the app listens inside (app.sock appears): until then a
-    // connection is refused, which is how the deployer knows the app is not up yet.
     List<SocketBridge> owned = java.util.Collections.synchronizedList(bridges);
+    CompletableFuture<Void> listening = new CompletableFuture<>();
+    // The proxy's port opens once the app listens inside: until then a connection is refused,
+    // which is how a caller polling the port (prod) knows it is not up yet.
     Thread.ofVirtual()
         .name("bridge-wait-" + launch.listenPort())
         .start(
             () -> {
-              while (!process.onExit().isDone()) {
-                if (Files.exists(appSocket)) {
-                  try {
-                    owned.add(SocketBridge.tcpToUnix(launch.listenPort(), appSocket));
-                  } catch (IOException e) {
-                    log.warn(
-                        "cannot open port {} for {}: {}", launch.listenPort(), net, e.toString());
-                  }
+              try {
+                if (!awaitListen(process, launch.listenPort(), appSocket)) {
                   return;
                 }
-                try {
-                  Thread.sleep(10);
-                } catch (InterruptedException e) {
-                  return;
-                }
+                long seen = System.nanoTime();
+                owned.add(SocketBridge.tcpToUnix(launch.listenPort(), appSocket));
+                log.debug(
+                    "port {} of {}: listening {} ms after the spawn, bridged in {} ms",
+                    launch.listenPort(),
+                    net,
+                    (seen - spawned) / 1_000_000,
+                    (System.nanoTime() - seen) / 1_000_000);
+                listening.complete(null);
+              } catch (IOException | RuntimeException e) {
+                log.warn("cannot open port {} for {}: {}", launch.listenPort(), net, e.toString());
+                listening.completeExceptionally(e);
+              } catch (InterruptedException e) {
+                listening.completeExceptionally(e);
               }
             });
     CompletableFuture<?> unused =
@@ -199,7 +206,70 @@ public final class SandboxLauncher implements Launcher {
                     log.debug("cannot remove {}: {}", shortcut, failed.toString());
                   }
                 });
-    return running(process, owned);
+    return running(process, owned, listening, appSocket);
+  }
+
+  /** The script run in the sandbox: the bridges up first, then the app in the script's place. */
+  static String insideScript(String command, Integer dbPort) {
+    String inside = "/work/" + NET_DIR;
+    StringBuilder script = new StringBuilder("set -u\n");
+    if (dbPort != null) {
+      script.append(
+          "socat TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:%s/db.sock &\n"
+              .formatted(dbPort, inside));
+    }
+    return script
+        .append(
+            "socat UNIX-LISTEN:%s/%s,fork,mode=777 TCP:127.0.0.1:$PORT &\n"
+                .formatted(inside, APP_SOCKET))
+        .append("exec sh -c '")
+        .append(command.replace("'", "'\\''"))
+        .append("'\n")
+        .toString();
+  }
+
+  /**
+   * Waits until the app listens on {@code port} in the run's network namespace (and the inside
+   * bridge on {@code socket}); false when the run ended first. Reading the namespace's socket table
+   * costs some microseconds, so the first checks come every millisecond.
+   */
+  private static boolean awaitListen(SandboxedProcess process, int port, Path socket)
+      throws InterruptedException {
+    String hexPort = String.format(Locale.ROOT, ":%04X", port);
+    long began = System.nanoTime();
+    OptionalLong pid = OptionalLong.empty();
+    while (!process.onExit().isDone()) {
+      if (pid.isEmpty()) {
+        pid = process.insidePid();
+      }
+      if (pid.isPresent()
+          && listens(Path.of("/proc", Long.toString(pid.getAsLong()), "net"), hexPort)
+          && Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+        return true;
+      }
+      long waited = System.nanoTime() - began;
+      Thread.sleep(waited < 200_000_000L ? 1 : waited < 2_000_000_000L ? 2 : 10);
+    }
+    return false;
+  }
+
+  /** Whether {@code net/tcp} or {@code net/tcp6} shows a listening socket on {@code hexPort}. */
+  static boolean listens(Path net, String hexPort) {
+    for (String table : List.of("tcp", "tcp6")) {
+      try (java.io.BufferedReader lines = Files.newBufferedReader(net.resolve(table))) {
+        String line = lines.readLine(); // the header
+        while ((line = lines.readLine()) != null) {
+          // "  0: 0100007F:1F90 00000000:0000 0A ...": local address, remote address, state
+          String[] fields = line.trim().split("\\s+", 5);
+          if (fields.length > 3 && fields[1].endsWith(hexPort) && fields[3].equals("0A")) {
+            return true;
+          }
+        }
+      } catch (IOException e) {
+        // gone (the run ended) or no IPv6
+      }
+    }
+    return false;
   }
 
   private static void closeAll(List<SocketBridge> bridges) {
@@ -209,7 +279,25 @@ public final class SandboxLauncher implements Launcher {
   }
 
   private Running running(SandboxedProcess process, List<SocketBridge> bridges) {
+    return running(process, bridges, null, null);
+  }
+
+  private Running running(
+      SandboxedProcess process,
+      List<SocketBridge> bridges,
+      CompletableFuture<Void> listening,
+      Path socket) {
     return new Running() {
+      @Override
+      public Optional<CompletableFuture<Void>> listening() {
+        return Optional.ofNullable(listening);
+      }
+
+      @Override
+      public Optional<Path> socket() {
+        return Optional.ofNullable(socket);
+      }
+
       @Override
       public boolean isAlive() {
         return !process.onExit().isDone();

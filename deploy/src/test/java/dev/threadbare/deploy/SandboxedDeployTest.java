@@ -46,6 +46,36 @@ class SandboxedDeployTest {
     assertThat(r.body()).isEqualTo("version boxed");
   }
 
+  /** The proxy reaches a private-network deployment by its Unix socket: a real proxy still. */
+  @Test
+  void theProxyForwardsHeadersUploadsAndStreamsThroughThePrivateNetworkSocket() throws Exception {
+    Deployment d = fx.deploy("python", ProxyTest.PYTHON, Map.of("VERSION", "boxed"));
+    String host = d.id() + ".localhost:" + fx.port();
+    assertThat(fx.get(d.id(), "/headers").body())
+        .contains("\"Host\": \"" + host + "\"")
+        .contains("\"X-Forwarded-For\": \"127.0.0.1\"")
+        .contains("\"Via\": \"1.1 ");
+    byte[] upload = new byte[8 * 1024 * 1024];
+    HttpResponse<String> posted =
+        fx.http.send(
+            fx.request(d.id(), "/upload")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(upload))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(posted.body()).isEqualTo("received " + upload.length);
+    // The second chunk is written only after /release: the first must arrive before it.
+    HttpResponse<java.io.InputStream> chunked =
+        fx.http.send(
+            fx.request(d.id(), "/chunked").build(), HttpResponse.BodyHandlers.ofInputStream());
+    try (java.io.InputStream in = chunked.body()) {
+      assertThat(new String(in.readNBytes(5), java.nio.charset.StandardCharsets.UTF_8))
+          .isEqualTo("first");
+      assertThat(fx.get(d.id(), "/release").body()).isEqualTo("released");
+      assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+          .isEqualTo("second");
+    }
+  }
+
   @Test
   void anAppCannotReadTheDataDirectory() throws Exception {
     assertThat(Files.list(data).map(p -> p.getFileName().toString())).contains("workspace.db");
@@ -84,6 +114,29 @@ class SandboxedDeployTest {
     HttpResponse<String> r = fx.get(d.id(), "/dial?host=" + host + "&port=" + port);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return r.body();
+  }
+
+  /**
+   * In the private network the host learns of the listen from the namespace's socket table: an app
+   * that never listens still fails within its start timeout, one that exits fails at once.
+   */
+  @Test
+  void anAppThatNeverListensOrExitsFailsClearlyInThePrivateNetwork() throws Exception {
+    fx.close();
+    fx =
+        new ProxyFixture(
+            data,
+            new SandboxLauncher(Sandboxes.bubblewrap(data.resolve("deploys").resolve(".scratch"))),
+            s -> s.withStartTimeout(java.time.Duration.ofSeconds(3)));
+    Deployment silent = fx.deploy("silent", ProxyTest.PYTHON, Map.of());
+    HttpResponse<String> r = fx.get(silent.id(), "/");
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.body()).contains("did not listen on $PORT").contains("within 3 s");
+    Deployment exits =
+        fx.deploy("python", "[deploy]\nrun = \"echo leaving; exit 3\"\n", Map.of("V", "x"));
+    HttpResponse<String> gone = fx.get(exits.id(), "/");
+    assertThat(gone.statusCode()).isEqualTo(503);
+    assertThat(gone.body()).contains("exited with code 3 before listening").contains("leaving");
   }
 
   @Test

@@ -24,4 +24,13 @@ public interface SandboxedProcess {
 
   /** Time since the run started. */
   Duration elapsed();
+
+  /**
+   * The host's process ids of the run's first process inside its namespaces (PID 1 there), once it
+   * exists: {@code /proc/<pid>/net} shows the run's own network (its listening sockets). Empty
+   * before that, after the run, or where the sandbox cannot tell.
+   */
+  default java.util.OptionalLong insidePid() {
+    return java.util.OptionalLong.empty();
+  }
 }

@@ -20,8 +20,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.eclipse.jetty.client.HttpClient;
@@ -46,6 +48,7 @@ import org.eclipse.jetty.websocket.server.config.JettyWebSocketServletContainerI
 public final class ProxyHandler extends HandlerWrapper {
 
   private static final String PORT = "threadbare.deploy.port";
+  private static final String SOCKET = "threadbare.deploy.socket";
   private static final String DEPLOYMENT = "threadbare.deploy.id";
   private static final String ROUTED_HOST = "threadbare.deploy.routed-host";
 
@@ -220,6 +223,7 @@ public final class ProxyHandler extends HandlerWrapper {
           return;
         }
         free = () -> supervisor.release(id);
+        supervisor.socketOf(id).ifPresent(socket -> request.setAttribute(SOCKET, socket));
       }
       AtomicBoolean released = new AtomicBoolean();
       Runnable release =
@@ -335,9 +339,86 @@ public final class ProxyHandler extends HandlerWrapper {
         .replace("\"", "&quot;");
   }
 
-  /** Jetty's asynchronous proxy servlet, pointed at the port the filter found. */
+  /** Jetty's asynchronous proxy servlet, pointed at the port (or Unix socket) the filter found. */
   private final class DeploymentProxyServlet extends AsyncProxyServlet {
     private static final long serialVersionUID = 1L;
+
+    /**
+     * One client per running deployment that has a Unix socket (each start has its own path), on
+     * the shared client's threads and buffers; dropped once its socket is gone.
+     */
+    private final transient Map<Path, HttpClient> unixClients = new ConcurrentHashMap<>();
+
+    @Override
+    protected org.eclipse.jetty.client.api.Request newProxyRequest(
+        HttpServletRequest request, String rewrittenTarget) {
+      if (request.getAttribute(SOCKET) instanceof Path socket) {
+        HttpClient client = unixClients.get(socket);
+        if (client == null) {
+          client = unixClients.computeIfAbsent(socket, this::unixClient);
+        }
+        return client
+            .newRequest(rewrittenTarget)
+            .method(request.getMethod())
+            .attribute(CLIENT_REQUEST_ATTRIBUTE, request);
+      }
+      return super.newProxyRequest(request, rewrittenTarget);
+    }
+
+    private HttpClient unixClient(Path socket) {
+      // A new deployment's start: forget the clients of those that stopped since.
+      unixClients.forEach(
+          (path, old) -> {
+            if (!Files.exists(path)) {
+              unixClients.remove(path, old);
+              stopQuietly(old);
+            }
+          });
+      HttpClient shared = getHttpClient();
+      HttpClient client =
+          new HttpClient(
+              new org.eclipse.jetty.client.http.HttpClientTransportOverHTTP(
+                  org.eclipse.jetty.io.ClientConnector.forUnixDomain(socket)));
+      client.setExecutor(shared.getExecutor());
+      client.setScheduler(shared.getScheduler());
+      client.setByteBufferPool(shared.getByteBufferPool());
+      // As the servlet configures its own client: the proxy passes responses through untouched.
+      client.setFollowRedirects(false);
+      client.setCookieStore(new org.eclipse.jetty.util.HttpCookieStore.Empty());
+      client.setMaxConnectionsPerDestination(shared.getMaxConnectionsPerDestination());
+      client.setIdleTimeout(shared.getIdleTimeout());
+      client.setRequestBufferSize(shared.getRequestBufferSize());
+      client.setResponseBufferSize(shared.getResponseBufferSize());
+      client.setUserAgentField(shared.getUserAgentField());
+      try {
+        client.start();
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot start the proxy's client for " + socket, e);
+      }
+      client.getContentDecoderFactories().clear();
+      client.getProtocolHandlers().clear();
+      client
+          .getProtocolHandlers()
+          .put(
+              new org.eclipse.jetty.client.ContinueProtocolHandler() {
+                @Override
+                protected void onContinue(org.eclipse.jetty.client.api.Request proxyRequest) {
+                  // What the servlet's own client does: a 100 from the app releases the body.
+                  DeploymentProxyServlet.this.onContinue(
+                      (HttpServletRequest)
+                          proxyRequest.getAttributes().get(CLIENT_REQUEST_ATTRIBUTE),
+                      proxyRequest);
+                }
+              });
+      return client;
+    }
+
+    @Override
+    public void destroy() {
+      unixClients.values().forEach(ProxyHandler::stopQuietly);
+      unixClients.clear();
+      super.destroy();
+    }
 
     @Override
     protected String rewriteTarget(HttpServletRequest request) {
@@ -397,6 +478,14 @@ public final class ProxyHandler extends HandlerWrapper {
         Throwable failure) {
       proxyErrors.increment();
       super.onClientRequestFailure(clientRequest, proxyRequest, proxyResponse, failure);
+    }
+  }
+
+  private static void stopQuietly(HttpClient client) {
+    try {
+      client.stop();
+    } catch (Exception e) {
+      // stopping anyway
     }
   }
 

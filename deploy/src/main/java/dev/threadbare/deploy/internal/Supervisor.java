@@ -68,6 +68,7 @@ public final class Supervisor implements AutoCloseable {
     final UUID id;
     Launcher.Running process;
     int port;
+    Path socket;
     CompletableFuture<Integer> starting;
     long lastUsedNanos = System.nanoTime();
     int active;
@@ -188,6 +189,20 @@ public final class Supervisor implements AutoCloseable {
     }
   }
 
+  /**
+   * The Unix socket that reaches running deployment {@code id} without the host's TCP bridge, when
+   * its launcher offers one (call between {@link #acquire} and {@link #release}).
+   */
+  public Optional<Path> socketOf(UUID id) {
+    Instance in = instances.get(id);
+    if (in == null) {
+      return Optional.empty();
+    }
+    synchronized (in) {
+      return in.running() ? Optional.ofNullable(in.socket) : Optional.empty();
+    }
+  }
+
   /** How many deployments run now. */
   public int runningCount() {
     int n = 0;
@@ -263,6 +278,9 @@ public final class Supervisor implements AutoCloseable {
 
   private int start(Deployment d, Instance in) {
     long began = System.nanoTime();
+    StartPhasesEvent phases = new StartPhasesEvent();
+    phases.begin();
+    phases.deployment = d.id().toString();
     try {
       makeRoom(in);
       store.setState(d.id(), DeploymentState.STARTING);
@@ -270,10 +288,12 @@ public final class Supervisor implements AutoCloseable {
       Path app = dir.resolve("app");
       Files.createDirectories(dir);
       Path logFile = logFile(d.id());
+      long building = System.nanoTime();
       if (!store.built(d.id())) {
         build(d, app, logFile);
         store.markBuilt(d.id());
       }
+      long built = System.nanoTime();
       Map<String, String> env = new HashMap<>();
       Optional<DeploymentDatabases.Login> login = store.login(d.id());
       if (login.isEmpty()) {
@@ -293,17 +313,20 @@ public final class Supervisor implements AutoCloseable {
       long exec = System.nanoTime();
       Launcher.Running process =
           launcher.start(new Launcher.Launch(d.config().run(), app, env, runLog(d.id()), port));
+      long spawned = System.nanoTime();
       awaitListening(d, process, port, logFile);
+      long listening = System.nanoTime();
       note(
           logFile,
           "listening after "
-              + (System.nanoTime() - exec) / 1_000_000
+              + (listening - exec) / 1_000_000
               + " ms ("
               + launcher.describe()
               + ")");
       synchronized (in) {
         in.process = process;
         in.port = port;
+        in.socket = process.socket().orElse(null);
         in.starting = null;
         in.failure = null;
         in.lastUsedNanos = System.nanoTime();
@@ -311,7 +334,27 @@ public final class Supervisor implements AutoCloseable {
       }
       store.setState(d.id(), DeploymentState.RUNNING);
       process.onExit().thenAccept(how -> exited(d.id(), in, process, how, logFile));
-      startLatency.record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
+      long recorded = System.nanoTime();
+      startLatency.record(recorded - began, TimeUnit.NANOSECONDS);
+      phases.prepare = (building - began) + (exec - built);
+      phases.build = built - building;
+      phases.spawn = spawned - exec;
+      phases.listening = listening - spawned;
+      phases.record = recorded - listening;
+      phases.signalled = process.listening().isPresent();
+      phases.commit();
+      if (log.isDebugEnabled()) {
+        log.debug(
+            "started {}: prepare {} ms, build {} ms, spawn {} ms, listening {} ms ({}), record {}"
+                + " ms",
+            d.id(),
+            phases.prepare / 1_000_000,
+            phases.build / 1_000_000,
+            phases.spawn / 1_000_000,
+            phases.listening / 1_000_000,
+            phases.signalled ? "signalled" : "polled",
+            phases.record / 1_000_000);
+      }
       return port;
     } catch (StartFailedException f) {
       fail(d, in, f, f.status() == 502);
@@ -372,13 +415,38 @@ public final class Supervisor implements AutoCloseable {
 
   private void awaitListening(Deployment d, Launcher.Running process, int port, Path logFile) {
     long deadline = System.nanoTime() + settings.startTimeout().toNanos();
-    long pause = 2;
+    Optional<CompletableFuture<Void>> signal = process.listening();
+    long pause = 1;
     while (true) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 250);
-        return;
-      } catch (IOException e) {
-        // not yet
+      if (signal.isPresent()) {
+        // One signal from the launcher: wait for it or the process's end, not a poll.
+        try {
+          CompletableFuture.anyOf(signal.get(), process.onExit())
+              .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+          // judged below
+        } catch (InterruptedException e) {
+          process.stop();
+          Thread.currentThread().interrupt();
+          throw new StartFailedException(503, "interrupted while starting", "");
+        }
+        if (signal.get().isDone() && !signal.get().isCompletedExceptionally()) {
+          return;
+        }
+        if (signal.get().isCompletedExceptionally() && process.isAlive()) {
+          process.stop();
+          throw new StartFailedException(
+              503,
+              "`" + d.config().run() + "` listened, but its port " + port + " could not be opened",
+              tail(runLog(d.id())));
+        }
+      } else {
+        try (Socket s = new Socket()) {
+          s.connect(new InetSocketAddress("127.0.0.1", port), 250);
+          return;
+        } catch (IOException e) {
+          // not yet
+        }
       }
       if (!process.isAlive()) {
         String how = process.onExit().join();
@@ -401,6 +469,9 @@ public final class Supervisor implements AutoCloseable {
                 + " s; it was stopped",
             tail(runLog(d.id())));
       }
+      if (signal.isPresent()) {
+        continue;
+      }
       try {
         Thread.sleep(pause);
       } catch (InterruptedException e) {
@@ -408,7 +479,8 @@ public final class Supervisor implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new StartFailedException(503, "interrupted while starting", "");
       }
-      pause = Math.min(20, pause + 2);
+      // Fast first retries (most apps listen within a few hundred ms), then every 10 ms.
+      pause = Math.min(10, pause + 1);
     }
   }
 

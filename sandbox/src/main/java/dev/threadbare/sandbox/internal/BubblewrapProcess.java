@@ -283,6 +283,18 @@ final class BubblewrapProcess implements SandboxedProcess {
   }
 
   @Override
+  public java.util.OptionalLong insidePid() {
+    // The outer bwrap (the process we started: sh and setpriv exec into it) clones the run's
+    // namespaces; its one child is the run's PID 1.
+    if (!process.isAlive()) {
+      return java.util.OptionalLong.empty();
+    }
+    try (java.util.stream.Stream<ProcessHandle> children = process.children()) {
+      return children.mapToLong(ProcessHandle::pid).findFirst();
+    }
+  }
+
+  @Override
   public long logBytes() {
     return logBytes.get();
   }

@@ -7,7 +7,6 @@ import dev.threadbare.app.cli.DeploysCommand;
 import dev.threadbare.app.cli.GitCommand;
 import dev.threadbare.app.cli.ImportGitCommand;
 import dev.threadbare.app.cli.ProdCommand;
-import dev.threadbare.app.cli.QuickCommands;
 import dev.threadbare.app.cli.RepoCommands;
 import dev.threadbare.app.cli.ServeCommand;
 import dev.threadbare.app.cli.WorkspaceCommand;
@@ -44,8 +43,7 @@ public final class Main {
 
   /** Runs the CLI and exits with its status. */
   public static void main(String[] args) {
-    int quick = QuickCommands.run(args); // plain tree/show/log without picocli (issue 17)
-    System.exit(quick != QuickCommands.NOT_QUICK ? quick : run(args));
+    System.exit(run(args));
   }
 
   /** Runs the CLI and returns its exit status (for tests). */

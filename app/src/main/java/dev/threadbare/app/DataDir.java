@@ -280,6 +280,10 @@ public final class DataDir implements AutoCloseable {
    * permissions.
    */
   public void secure() {
+    secure(directory);
+  }
+
+  private static void secure(Path directory) {
     if (!posix(directory)) {
       return;
     }
@@ -368,6 +372,68 @@ public final class DataDir implements AutoCloseable {
     }
   }
 
+  /** The file in {@code DIR/git} holding the {@link JournalStamp} of the last up-to-date check. */
+  static final String CAUGHT_UP_STAMP = "journal-stamp";
+
+  /**
+   * Brings the git store of {@code directory} up to date for a command that only reads it ({@code
+   * tree}, {@code show}, {@code log}): as {@link #openExisting} then {@link #catchUp()}, but with
+   * the default SQLite journal it opens the journal only when it may hold entries the store lacks.
+   * After a check finds the store up to date (holding the directory's lock, the journal closed), it
+   * records the journal files' {@link JournalStamp} in {@code DIR/git/journal-stamp}; while the
+   * files still match it, the journal is not opened at all. When another process holds the lock
+   * (serve, ingest), that process keeps the store up to date, so nothing is opened either.
+   */
+  public static void catchUpForReading(Path directory, String journalUrl) {
+    requireExisting(directory);
+    String url = journalUrl;
+    if (url == null || url.isBlank()) {
+      url = System.getenv(JOURNAL_URL_ENV);
+    }
+    if (url != null && !url.isBlank()) {
+      try (DataDir dir = open(directory, journalUrl)) {
+        dir.catchUp();
+      }
+      return;
+    }
+    JGitConfinement.confineTo(directory);
+    secure(directory);
+    Path journalFile = directory.resolve("journal.db");
+    Path stampFile = directory.resolve("git").resolve(CAUGHT_UP_STAMP);
+    try {
+      Optional<String> stamp = JournalStamp.read(stampFile);
+      if (stamp.isPresent() && stamp.get().equals(JournalStamp.of(journalFile).text())) {
+        return;
+      }
+      Optional<DataDirLock> free = DataDirLock.tryAcquire(directory, "threadbare (catching up)");
+      if (free.isEmpty()) {
+        return;
+      }
+      try (DataDirLock held = free.get()) {
+        Files.deleteIfExists(stampFile);
+        DataDir dir = new DataDir(directory, Journals.sqlite(journalFile), held);
+        try {
+          dir.catchUp();
+        } finally {
+          dir.closeKeepingLock();
+        }
+        JournalStamp now = JournalStamp.of(journalFile);
+        if (now.settled(java.time.Instant.now()) && Files.isDirectory(stampFile.getParent())) {
+          Path partial = stampFile.resolveSibling(CAUGHT_UP_STAMP + ".part");
+          Files.writeString(partial, now.text(), StandardCharsets.UTF_8);
+          Files.move(
+              partial,
+              stampFile,
+              StandardCopyOption.REPLACE_EXISTING,
+              StandardCopyOption.ATOMIC_MOVE);
+        }
+      }
+    } catch (IOException e) {
+      throw new DataDirException(
+          "cannot check whether the git store of " + directory + " is up to date: " + e);
+    }
+  }
+
   /**
    * Deletes the git store and writes it again from the journal; returns the entries read.
    *
@@ -389,17 +455,21 @@ public final class DataDir implements AutoCloseable {
   @Override
   public synchronized void close() {
     try {
+      closeKeepingLock();
+    } finally {
+      if (lock != null) {
+        lock.close();
+      }
+    }
+  }
+
+  private synchronized void closeKeepingLock() {
+    try {
       if (materializer != null) {
         materializer.close();
       }
     } finally {
-      try {
-        journal.close();
-      } finally {
-        if (lock != null) {
-          lock.close();
-        }
-      }
+      journal.close();
     }
   }
 }

@@ -54,6 +54,15 @@ public final class RepoCommands {
       return DataDir.openExisting(data, journalUrl);
     }
 
+    /**
+     * The git store, brought up to date with the journal when it is behind and nobody else writes
+     * the directory (for the read-only commands).
+     */
+    GitStore readStore() {
+      DataDir.catchUpForReading(data, journalUrl);
+      return GitStore.open(data.resolve("git"));
+    }
+
     /** Opens the directory holding its one-writer lock for {@code command}. */
     DataDir openForWriting(String command) {
       return DataDir.openForWriting(data, journalUrl, command);
@@ -134,18 +143,9 @@ public final class RepoCommands {
 
     @Override
     public Integer call() {
-      try (DataDir dir = data.openExisting()) {
-        dir.catchUp();
-        GitStore store = dir.store();
-        String channel = store.channelId(at.channel);
-        StringBuilder text = new StringBuilder();
-        for (TreeEntry entry : store.tree(channel, at.ref)) {
-          text.append(entry.path()).append('\t').append(entry.blob().name()).append('\n');
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        out.print(text);
-        out.flush();
-      }
+      PrintWriter out = spec.commandLine().getOut();
+      out.print(tree(data.readStore(), at.channel, at.ref));
+      out.flush();
       return 0;
     }
   }
@@ -162,14 +162,9 @@ public final class RepoCommands {
 
     @Override
     public Integer call() {
-      try (DataDir dir = data.openExisting()) {
-        dir.catchUp();
-        GitStore store = dir.store();
-        byte[] content = store.read(store.channelId(at.channel), at.ref, path);
-        PrintWriter out = spec.commandLine().getOut();
-        out.print(new String(content, StandardCharsets.UTF_8));
-        out.flush();
-      }
+      PrintWriter out = spec.commandLine().getOut();
+      out.print(show(data.readStore(), at.channel, at.ref, path));
+      out.flush();
       return 0;
     }
   }
@@ -186,32 +181,47 @@ public final class RepoCommands {
 
     @Override
     public Integer call() {
-      try (DataDir dir = data.openExisting()) {
-        dir.catchUp();
-        GitStore store = dir.store();
-        StringBuilder text = new StringBuilder();
-        for (LogEntry e : store.log(store.channelId(at.channel), at.ref)) {
-          text.append(e.commit().name())
-              .append('\t')
-              .append(at.ref)
-              .append('@')
-              .append(e.number())
-              .append('\t')
-              .append(e.time())
-              .append('\t')
-              .append(e.author())
-              .append('\t')
-              .append(e.subject())
-              .append('\t')
-              .append(e.link())
-              .append('\n');
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        out.print(text);
-        out.flush();
-      }
+      PrintWriter out = spec.commandLine().getOut();
+      out.print(log(data.readStore(), at.channel, at.ref));
+      out.flush();
       return 0;
     }
+  }
+
+  /** What {@code threadbare tree} prints: one {@code path<TAB>blob id} line per file. */
+  static String tree(GitStore store, String channel, String ref) {
+    StringBuilder text = new StringBuilder();
+    for (TreeEntry entry : store.tree(store.channelId(channel), ref)) {
+      text.append(entry.path()).append('\t').append(entry.blob().name()).append('\n');
+    }
+    return text.toString();
+  }
+
+  /** What {@code threadbare show} prints: the file's content. */
+  static String show(GitStore store, String channel, String ref, String path) {
+    return new String(store.read(store.channelId(channel), ref, path), StandardCharsets.UTF_8);
+  }
+
+  /** What {@code threadbare log} prints: one tab-separated line per commit, newest first. */
+  static String log(GitStore store, String channel, String ref) {
+    StringBuilder text = new StringBuilder();
+    for (LogEntry e : store.log(store.channelId(channel), ref)) {
+      text.append(e.commit().name())
+          .append('\t')
+          .append(ref)
+          .append('@')
+          .append(e.number())
+          .append('\t')
+          .append(e.time())
+          .append('\t')
+          .append(e.author())
+          .append('\t')
+          .append(e.subject())
+          .append('\t')
+          .append(e.link())
+          .append('\n');
+    }
+    return text.toString();
   }
 
   /** {@code threadbare export-git}. */

@@ -1,7 +1,12 @@
 package dev.threadbare.backup;
 
 import dev.threadbare.core.journal.Journal;
+import dev.threadbare.core.journal.JournalEntry;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -29,6 +34,10 @@ import java.util.Objects;
  * restored journal gives the original commit ids. An export from Slack has no such arrays and is
  * read from its messages instead.
  *
+ * <p>Both directions hold little in memory whatever the journal's size: the facts about messages
+ * are sorted on disk (an external merge sort, {@link SpilledFacts}) and the zip is written and read
+ * one entry, one element at a time.
+ *
  * <p>Stateless; each call opens and closes its own files.
  */
 public final class Backups {
@@ -49,7 +58,8 @@ public final class Backups {
   }
 
   /**
-   * Reads the export {@code zip}, ours or Slack's, into the journal entries to append in order.
+   * Reads the export {@code zip}, ours or Slack's, into the journal entries to append in order, all
+   * in memory: for tests and small exports; a restore streams with {@link #open}.
    *
    * @param team the workspace id for a Slack export (null: the {@code team_id} of its users); our
    *     backups carry their own
@@ -57,6 +67,40 @@ public final class Backups {
    */
   public static Restoration read(Path zip, String team) {
     Objects.requireNonNull(zip, "zip");
-    return ExportReader.read(zip, team);
+    Path scratch;
+    try {
+      scratch = Files.createTempDirectory("threadbare-restore-").resolve("facts");
+    } catch (IOException e) {
+      throw new BackupException("cannot make a scratch folder: " + e.getMessage(), e);
+    }
+    try (OpenedExport export = open(zip, team, scratch)) {
+      List<JournalEntry> entries = new ArrayList<>();
+      export.forEachEntry(entries::add);
+      return new Restoration(
+          export.fromThreadbare(), entries, export.notRestorable(), export.secretFiles());
+    } finally {
+      try {
+        Files.deleteIfExists(scratch.getParent());
+      } catch (IOException e) {
+        // An empty temporary folder left behind.
+      }
+    }
+  }
+
+  /**
+   * Opens the export {@code zip}, ours or Slack's, for a restore that holds little in memory: our
+   * backup's facts are read one zip entry and one element at a time, sorted into journal order in
+   * {@code scratch} (a folder that must not exist yet, made owner-only and deleted on close), and
+   * checked whole (every seq once, the count the manifest announces) before this returns. A Slack
+   * export is read into memory.
+   *
+   * @param team as for {@link #read}
+   * @throws BadExportException naming the zip entry that cannot be read, before any entry is handed
+   *     out
+   */
+  public static OpenedExport open(Path zip, String team, Path scratch) {
+    Objects.requireNonNull(zip, "zip");
+    Objects.requireNonNull(scratch, "scratch");
+    return ExportReader.open(zip, team, scratch, SpilledFacts.DEFAULT_BUDGET);
   }
 }

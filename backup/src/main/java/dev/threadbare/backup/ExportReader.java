@@ -1,5 +1,7 @@
 package dev.threadbare.backup;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,6 +12,7 @@ import dev.threadbare.core.journal.EntryKind;
 import dev.threadbare.core.journal.JournalEntry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.DateTimeException;
@@ -46,7 +49,45 @@ final class ExportReader {
     this.zip = zip;
   }
 
-  static Restoration read(Path file, String team) {
+  /**
+   * Opens {@code file}: our backups are streamed, their facts sorted into journal order in {@code
+   * scratch} (created owner-only, deleted on close) and checked whole before this returns; a Slack
+   * export is read into memory.
+   */
+  static OpenedExport open(Path file, String team, Path scratch, long budget) {
+    ZipFile zip = openZip(file);
+    try {
+      ExportReader reader = new ExportReader(file, zip);
+      if (zip.getEntry(ExportWriter.MANIFEST) != null) {
+        return reader.ours(scratch, budget);
+      }
+      Restoration slack = reader.slack(team);
+      zip.close();
+      return new OpenedExport(
+          false,
+          slack.entries().size(),
+          slack.notRestorable(),
+          Map.of(),
+          sink -> slack.entries().forEach(sink),
+          () -> {});
+    } catch (IOException e) {
+      closeQuietly(zip);
+      throw new BadExportException("cannot read " + file + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeQuietly(zip);
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(ZipFile zip) {
+    try {
+      zip.close();
+    } catch (IOException e) {
+      // Already failing: the first error is the one to report.
+    }
+  }
+
+  private static ZipFile openZip(Path file) {
     ZipFile zip;
     try {
       zip = new ZipFile(file.toFile(), StandardCharsets.UTF_8);
@@ -56,17 +97,12 @@ final class ExportReader {
     } catch (IOException e) {
       throw new BadExportException("cannot read " + file + ": " + e.getMessage(), e);
     }
-    try (zip) {
-      ExportReader reader = new ExportReader(file, zip);
-      return zip.getEntry(ExportWriter.MANIFEST) != null ? reader.ours() : reader.slack(team);
-    } catch (IOException e) {
-      throw new BadExportException("cannot read " + file + ": " + e.getMessage(), e);
-    }
+    return zip;
   }
 
   // ---- our backups ----
 
-  private Restoration ours() throws IOException {
+  private OpenedExport ours(Path scratch, long budget) throws IOException {
     JsonNode manifest = json(ExportWriter.MANIFEST);
     if (!ExportWriter.FORMAT.equals(manifest.path("format").asText())
         || manifest.path("format_version").asInt() > ExportWriter.FORMAT_VERSION) {
@@ -84,49 +120,108 @@ final class ExportReader {
               + ExportWriter.FORMAT_VERSION
               + "; restore with a newer threadbare");
     }
-    List<JournalEntry> entries = new ArrayList<>();
-    Map<String, byte[]> secrets = new LinkedHashMap<>();
-    for (ZipEntry entry : Collections.list(zip.entries())) {
-      String name = entry.getName();
-      if (name.startsWith(ExportWriter.SECRETS) && !entry.isDirectory()) {
-        secrets.put(name.substring(ExportWriter.SECRETS.length()), bytes(entry));
-      } else if (name.equals("channels.json")
-          || name.equals("users.json")
-          || DAY_FILE.matcher(name).matches()) {
-        for (JsonNode element : array(name)) {
-          for (JsonNode fact : element.path(ExportWriter.FACTS)) {
-            entries.add(entry(name, fact));
-          }
+    SpilledFacts facts = new SpilledFacts(scratch, SpilledFacts.BY_SEQ, budget);
+    try {
+      Map<String, byte[]> secrets = new LinkedHashMap<>();
+      for (ZipEntry entry : Collections.list(zip.entries())) {
+        String name = entry.getName();
+        if (name.startsWith(ExportWriter.SECRETS) && !entry.isDirectory()) {
+          secrets.put(name.substring(ExportWriter.SECRETS.length()), bytes(entry));
+        } else if (name.equals("channels.json")
+            || name.equals("users.json")
+            || DAY_FILE.matcher(name).matches()) {
+          forEachElement(
+              name,
+              element -> {
+                for (JsonNode fact : element.path(ExportWriter.FACTS)) {
+                  facts.add(
+                      new SpilledFacts.Fact("", "0", fact.path("seq").asLong(0), fact.toString()));
+                }
+              });
         }
       }
-    }
-    entries.sort(Comparator.comparingLong(JournalEntry::seq));
-    long expected = manifest.path("entries").asLong(-1);
-    for (int i = 0; i < entries.size(); i++) {
-      if (entries.get(i).seq() != i + 1) {
+      long expected = manifest.path("entries").asLong(-1);
+      // The whole backup is checked before anything is handed out: a damaged one appends nothing.
+      long[] seen = {0};
+      facts.forEachSorted(
+          fact -> {
+            long seq = ++seen[0];
+            if (fact.seq() != seq) {
+              throw new BadExportException(
+                  file
+                      + " is incomplete: journal entry seq "
+                      + seq
+                      + " is missing (found seq "
+                      + fact.seq()
+                      + " next); the backup was damaged or edited");
+            }
+            entry(fact, false);
+          });
+      if (seen[0] != expected) {
         throw new BadExportException(
             file
-                + " is incomplete: journal entry seq "
-                + (i + 1)
-                + " is missing (found seq "
-                + entries.get(i).seq()
-                + " next); the backup was damaged or edited");
+                + " is incomplete: "
+                + ExportWriter.MANIFEST
+                + " announces "
+                + expected
+                + " journal entries, the zip holds "
+                + seen[0]);
       }
+      return new OpenedExport(
+          true,
+          seen[0],
+          List.of(),
+          secrets,
+          sink -> facts.forEachSorted(fact -> sink.accept(entry(fact, true))),
+          () -> {
+            try {
+              facts.close();
+            } finally {
+              zip.close();
+            }
+          });
+    } catch (IOException | RuntimeException e) {
+      facts.close();
+      throw e;
     }
-    if (entries.size() != expected) {
-      throw new BadExportException(
-          file
-              + " is incomplete: "
-              + ExportWriter.MANIFEST
-              + " announces "
-              + expected
-              + " journal entries, the zip holds "
-              + entries.size());
-    }
-    return new Restoration(true, entries, List.of(), secrets);
   }
 
-  private JournalEntry entry(String where, JsonNode fact) throws IOException {
+  /** Hands each element of the JSON array {@code name} to {@code sink}, one at a time. */
+  private void forEachElement(String name, IoConsumer<JsonNode> sink) throws IOException {
+    try (InputStream in = zip.getInputStream(zip.getEntry(name));
+        JsonParser parser = JSON.createParser(in)) {
+      if (parser.nextToken() != JsonToken.START_ARRAY) {
+        throw new BadExportException(
+            file + ": " + name + " is not a JSON array: Slack exports hold an array per file");
+      }
+      while (parser.nextToken() != JsonToken.END_ARRAY) {
+        if (parser.currentToken() == null) {
+          throw new BadExportException(file + ": " + name + " ends before its array does");
+        }
+        sink.accept(JSON.readTree(parser));
+      }
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new BadExportException(
+          file + ": " + name + " is not JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** A consumer that may fail with an {@link IOException}. */
+  private interface IoConsumer<T> {
+    void accept(T value) throws IOException;
+  }
+
+  /** A spilled fact as its journal entry; a file's bytes are read from the zip only if asked. */
+  private JournalEntry entry(SpilledFacts.Fact spilled, boolean withContent) {
+    try {
+      JsonNode fact = JSON.readTree(spilled.json());
+      return entry("journal entry seq " + spilled.seq(), fact, withContent);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private JournalEntry entry(String where, JsonNode fact, boolean withContent) throws IOException {
     long seq = fact.path("seq").asLong(0);
     String kindName = fact.path("kind").asText();
     EntryKind kind;
@@ -152,9 +247,11 @@ final class ExportReader {
         throw new BadExportException(
             file + ": " + where + ": file content " + path + " of seq " + seq + " is missing");
       }
-      ObjectNode object = (ObjectNode) JSON.readTree(payload);
-      object.put("content_base64", Base64.getEncoder().encodeToString(bytes(content)));
-      payload = object.toString();
+      if (withContent) {
+        ObjectNode object = (ObjectNode) JSON.readTree(payload);
+        object.put("content_base64", Base64.getEncoder().encodeToString(bytes(content)));
+        payload = object.toString();
+      }
     }
     try {
       return new JournalEntry(

@@ -1,9 +1,11 @@
 package dev.threadbare.backup;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SequenceWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.threadbare.core.chat.SlackTs;
@@ -13,6 +15,7 @@ import dev.threadbare.core.journal.JournalEntry;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -39,6 +42,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -66,7 +70,8 @@ final class ExportWriter {
   static final String FORMAT = "threadbare-slack-export";
   static final int FORMAT_VERSION = 1;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON =
+      new ObjectMapper().configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
   private static final ObjectWriter PRETTY = JSON.writerWithDefaultPrettyPrinter();
   private static final int PAGE = 1000;
 
@@ -83,21 +88,37 @@ final class ExportWriter {
   private final Set<String> uploadPaths = new HashSet<>();
   private long entries;
 
-  /** Everything about one channel: its CHANNEL facts and its messages' facts by ts. */
+  private final long budget;
+  private SpilledFacts spilled;
+
+  /**
+   * What the backup keeps in memory about one channel: its CHANNEL facts, its name and its oldest
+   * message's ts. Its messages' facts are spilled (see {@link SpilledFacts}).
+   */
   private static final class Channel {
     final List<ObjectNode> facts = new ArrayList<>();
-    final TreeMap<String, List<Fact>> messages = new TreeMap<>(BY_TS);
     String name;
     boolean isPrivate;
     Instant created;
+    String firstTs;
   }
 
-  /** One journal entry about a message, with its fact object for the zip. */
-  private record Fact(JournalEntry entry, ObjectNode json) {}
-
   ExportWriter(Set<EntryKind> known, BackupOptions options) {
+    this(known, options, SpilledFacts.DEFAULT_BUDGET);
+  }
+
+  /**
+   * @param budget the characters of message facts held in memory before they are spilled to disk
+   */
+  ExportWriter(Set<EntryKind> known, BackupOptions options, long budget) {
     this.known = EnumSet.copyOf(known);
     this.options = options;
+    this.budget = budget;
+  }
+
+  /** How many sorted runs the last {@link #write} spilled (tests: the merge was exercised). */
+  int spilledRuns() {
+    return spilled == null ? 0 : spilled.runs();
   }
 
   BackupSummary write(Journal journal, Path out) {
@@ -107,10 +128,13 @@ final class ExportWriter {
     // never change, so the prefix up to it is a consistent cut, read while writers go on.
     long cut = journal.lastSeq();
     Path partial = out.resolveSibling(out.getFileName() + ".part");
+    Path scratch = out.resolveSibling(out.getFileName() + ".part.d");
     long messages;
     try {
       Files.deleteIfExists(partial);
+      deleteScratch(scratch);
       createOwnerOnly(partial);
+      spilled = new SpilledFacts(scratch, SpilledFacts.BY_CHANNEL_TS_SEQ, budget);
       try (OutputStream file = Files.newOutputStream(partial);
           ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(file, 1 << 16))) {
         long position = 0;
@@ -175,13 +199,32 @@ final class ExportWriter {
           options.withSecrets());
     } catch (IOException e) {
       throw new BackupException("cannot write the backup " + out + ": " + e.getMessage(), e);
+    } catch (UncheckedIOException e) {
+      throw new BackupException(
+          "cannot write the backup " + out + ": " + e.getCause().getMessage(), e.getCause());
     } finally {
+      if (spilled != null) {
+        spilled.close();
+      }
       try {
         Files.deleteIfExists(partial);
       } catch (IOException e) {
         // The partial file is left behind; the next backup deletes it first.
       }
     }
+  }
+
+  /** A scratch folder a killed backup left behind. */
+  private static void deleteScratch(Path scratch) throws IOException {
+    if (!Files.isDirectory(scratch)) {
+      return;
+    }
+    try (Stream<Path> files = Files.list(scratch)) {
+      for (Path file : files.toList()) {
+        Files.deleteIfExists(file);
+      }
+    }
+    Files.deleteIfExists(scratch);
   }
 
   private void add(JournalEntry entry, ZipOutputStream zip) throws IOException {
@@ -216,19 +259,26 @@ final class ExportWriter {
         payload.put("content_base64", "");
         fact.put("payload", payload.toString());
         fact.put("content_path", path);
-        message(entry).add(new Fact(entry, fact));
+        spill(entry, fact);
       }
       case MESSAGE, DELETION, REACTION_ADDED, REACTION_REMOVED -> {
         if (!options.withSecrets()) {
           fact.put("payload", LINK_TOKEN.matcher(entry.payload()).replaceAll("$1REDACTED"));
         }
-        message(entry).add(new Fact(entry, fact));
+        spill(entry, fact);
       }
     }
   }
 
-  private List<Fact> message(JournalEntry entry) {
-    return channel(entry.channel()).messages.computeIfAbsent(entry.ts(), k -> new ArrayList<>());
+  /** A fact about a message: sorted on disk by channel, ts and seq for {@link #writeViews}. */
+  private void spill(JournalEntry entry, ObjectNode fact) throws IOException {
+    Channel channel = channel(entry.channel());
+    if (channel.firstTs == null || BY_TS.compare(entry.ts(), channel.firstTs) < 0) {
+      channel.firstTs = entry.ts();
+    }
+    spilled.add(
+        new SpilledFacts.Fact(
+            entry.channel(), entry.ts(), entry.seq(), JSON.writeValueAsString(fact)));
   }
 
   private Channel channel(String id) {
@@ -269,15 +319,19 @@ final class ExportWriter {
     return cleaned.startsWith(".") ? "_" + cleaned.substring(1) : cleaned;
   }
 
-  /** channels.json, users.json and the day files; returns the number of messages. */
+  /**
+   * The day files, streamed from the spilled facts one message at a time, then channels.json and
+   * users.json; returns the number of messages.
+   */
   private long writeViews(ZipOutputStream zip) throws IOException {
     Map<String, String> folders = folders();
+    DayFiles days = new DayFiles(zip, folders);
+    spilled.forEachSorted(days::accept);
+    days.finish();
     ArrayNode channelList = JSON.createArrayNode();
-    long messages = 0;
     for (Map.Entry<String, Channel> e : channels.entrySet()) {
       String id = e.getKey();
       Channel channel = e.getValue();
-      String folder = folders.get(id);
       ObjectNode element = JSON.createObjectNode();
       if (!channel.facts.isEmpty()) {
         JsonNode latest = readJson(channel.facts.get(channel.facts.size() - 1));
@@ -286,28 +340,15 @@ final class ExportWriter {
         }
       }
       element.put("id", id);
-      element.put("name", folder);
+      element.put("name", folders.get(id));
       element.put("is_private", channel.isPrivate);
       Instant created = channel.created;
-      if (created == null && !channel.messages.isEmpty()) {
-        created = SlackTs.instant(channel.messages.firstKey());
+      if (created == null && channel.firstTs != null) {
+        created = SlackTs.instant(channel.firstTs);
       }
       element.put("created", created == null ? 0 : created.getEpochSecond());
       element.set(FACTS, JSON.createArrayNode().addAll(channel.facts));
       channelList.add(element);
-
-      Map<LocalDate, ArrayNode> days = new TreeMap<>();
-      for (Map.Entry<String, List<Fact>> m : channel.messages.entrySet()) {
-        ObjectNode view = view(m.getKey(), m.getValue());
-        if (!"tombstone".equals(view.path("subtype").asText())) {
-          messages++;
-        }
-        LocalDate day = LocalDate.ofInstant(SlackTs.instant(m.getKey()), ZoneOffset.UTC);
-        days.computeIfAbsent(day, d -> JSON.createArrayNode()).add(view);
-      }
-      for (Map.Entry<LocalDate, ArrayNode> day : days.entrySet()) {
-        put(zip, folder + "/" + day.getKey() + ".json", PRETTY.writeValueAsBytes(day.getValue()));
-      }
     }
     put(zip, "channels.json", PRETTY.writeValueAsBytes(channelList));
     ArrayNode userList = JSON.createArrayNode();
@@ -321,7 +362,73 @@ final class ExportWriter {
       userList.add(element);
     }
     put(zip, "users.json", PRETTY.writeValueAsBytes(userList));
-    return messages;
+    return days.messages;
+  }
+
+  /**
+   * Writes {@code <folder>/<day>.json} entries from facts sorted by channel, ts and seq: one
+   * message's facts at a time become its view, appended to the open day's array.
+   */
+  private static final class DayFiles {
+    final ZipOutputStream zip;
+    final Map<String, String> folders;
+    final List<ObjectNode> message = new ArrayList<>();
+    String channel;
+    String ts;
+    String dayEntry;
+    SequenceWriter day;
+    long messages;
+
+    DayFiles(ZipOutputStream zip, Map<String, String> folders) {
+      this.zip = zip;
+      this.folders = folders;
+    }
+
+    void accept(SpilledFacts.Fact fact) {
+      try {
+        if (!fact.channel().equals(channel) || !fact.ts().equals(ts)) {
+          flushMessage();
+          channel = fact.channel();
+          ts = fact.ts();
+        }
+        message.add((ObjectNode) JSON.readTree(fact.json()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private void flushMessage() throws IOException {
+      if (message.isEmpty()) {
+        return;
+      }
+      ObjectNode view = view(ts, message);
+      message.clear();
+      if (!"tombstone".equals(view.path("subtype").asText())) {
+        messages++;
+      }
+      LocalDate date = LocalDate.ofInstant(SlackTs.instant(ts), ZoneOffset.UTC);
+      String name = folders.get(channel) + "/" + date + ".json";
+      if (!name.equals(dayEntry)) {
+        closeDay();
+        zip.putNextEntry(new ZipEntry(name));
+        day = PRETTY.writeValuesAsArray(zip);
+        dayEntry = name;
+      }
+      day.write(view);
+    }
+
+    private void closeDay() throws IOException {
+      if (day != null) {
+        day.close();
+        zip.closeEntry();
+        day = null;
+      }
+    }
+
+    void finish() throws IOException {
+      flushMessage();
+      closeDay();
+    }
   }
 
   /**
@@ -329,35 +436,32 @@ final class ExportWriter {
    * its reactions as {@code [{name, users, count}]}, a {@code tombstone} once deleted; plus the
    * journal facts about it.
    */
-  private static ObjectNode view(String ts, List<Fact> facts) {
-    JournalEntry current = null;
-    Fact currentFact = null;
+  private static ObjectNode view(String ts, List<ObjectNode> facts) {
+    ObjectNode current = null;
     boolean deleted = false;
     Map<String, Set<String>> reactions = new LinkedHashMap<>();
     String threadTs = null;
-    for (Fact fact : facts) {
-      JournalEntry entry = fact.entry();
-      if (entry.threadTs() != null) {
-        threadTs = entry.threadTs();
+    for (ObjectNode fact : facts) {
+      if (fact.hasNonNull("thread_ts")) {
+        threadTs = fact.get("thread_ts").asText();
       }
-      switch (entry.kind()) {
-        case MESSAGE -> {
-          if (current == null || newer(entry.version(), current.version())) {
-            current = entry;
-            currentFact = fact;
+      String version = fact.path("version").asText();
+      String user = fact.path("user").asText("");
+      switch (fact.path("kind").asText()) {
+        case "MESSAGE" -> {
+          if (current == null || newer(version, current.path("version").asText())) {
+            current = fact;
           }
         }
-        case DELETION -> deleted = true;
-        case REACTION_ADDED ->
-            reactions
-                .computeIfAbsent(reactionName(entry), k -> new LinkedHashSet<>())
-                .add(entry.user() == null ? "" : entry.user());
-        case REACTION_REMOVED -> {
-          Set<String> who = reactions.get(reactionName(entry));
+        case "DELETION" -> deleted = true;
+        case "REACTION_ADDED" ->
+            reactions.computeIfAbsent(reactionName(version), k -> new LinkedHashSet<>()).add(user);
+        case "REACTION_REMOVED" -> {
+          Set<String> who = reactions.get(reactionName(version));
           if (who != null) {
-            who.remove(entry.user() == null ? "" : entry.user());
+            who.remove(user);
             if (who.isEmpty()) {
-              reactions.remove(reactionName(entry));
+              reactions.remove(reactionName(version));
             }
           }
         }
@@ -367,9 +471,9 @@ final class ExportWriter {
       }
     }
     ObjectNode view = JSON.createObjectNode();
-    if (currentFact != null && !deleted) {
+    if (current != null && !deleted) {
       // The fact's payload: redacted when the backup is taken without secrets.
-      JsonNode message = readJson(currentFact.json());
+      JsonNode message = readJson(current);
       if (message != null && message.isObject()) {
         view.setAll((ObjectNode) message);
       }
@@ -397,13 +501,12 @@ final class ExportWriter {
       }
     }
     ArrayNode array = view.putArray(FACTS);
-    facts.forEach(f -> array.add(f.json()));
+    facts.forEach(array::add);
     return view;
   }
 
   /** The reaction's name from the entry's version {@code user:name:event_ts}. */
-  private static String reactionName(JournalEntry entry) {
-    String version = entry.version();
+  private static String reactionName(String version) {
     int first = version.indexOf(':');
     int last = version.lastIndexOf(':');
     return first >= 0 && last > first ? version.substring(first + 1, last) : version;

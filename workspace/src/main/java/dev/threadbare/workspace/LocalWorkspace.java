@@ -77,6 +77,9 @@ public final class LocalWorkspace implements AutoCloseable {
   /** The file (or ws_meta entry) holding the bot's token, which the bot must present. */
   static final String BOT_TOKEN_SECRET = "workspace-bot-token";
 
+  /** The secret the bot's own event deliveries are signed with ({@code setEventsRequestUrl}). */
+  static final String EVENTS_SECRET = "workspace-events-secret";
+
   /** The first admin's sign-in token, printed until an admin has signed in. */
   static final String ADMIN_TOKEN_SECRET = "workspace-admin-token";
 
@@ -144,12 +147,13 @@ public final class LocalWorkspace implements AutoCloseable {
         new EventDelivery(
             store,
             new EventDelivery.Identity(teamId, appId, bot.id(), verificationToken),
-            socketMode);
+            socketMode,
+            app -> secrets.get(PresentedSecrets.appSigningSecret(app.id())));
     bus.subscribe(delivery);
     this.api = new WebApi(store, bus, clock, teamId, teamName, appId, loadRateLimits(), socketMode);
     this.ui = new WebUi(store, api, bus);
     Optional<String> url = store.meta("events_url");
-    Optional<String> secret = store.meta("events_secret");
+    Optional<String> secret = secrets.get(EVENTS_SECRET);
     if (url.isPresent() && secret.isPresent()) {
       delivery.restoreEndpoint(new EventDelivery.Endpoint(URI.create(url.get()), secret.get()));
     }
@@ -321,6 +325,21 @@ public final class LocalWorkspace implements AutoCloseable {
           .ifPresent(t -> secrets.put(ADMIN_TOKEN_SECRET, t));
     }
     store.hashPlaintextTokens();
+    // Signing secrets, which older workspaces kept in the database.
+    store
+        .plaintextAppSecrets()
+        .forEach(
+            (id, secret) -> {
+              secrets.put(PresentedSecrets.appSigningSecret(id), secret);
+              store.clearAppSecret(id);
+            });
+    store
+        .meta("events_secret")
+        .ifPresent(
+            secret -> {
+              secrets.put(EVENTS_SECRET, secret);
+              store.deleteMeta("events_secret");
+            });
   }
 
   /**
@@ -377,7 +396,11 @@ public final class LocalWorkspace implements AutoCloseable {
     String secret = Ids.random("abcdef0123456789", 32);
     String botToken = Ids.token("xoxb");
     String appToken = Ids.token("xapp");
-    StoredApp app = store.createApp(name, eventsUrl, secret, botToken, appToken);
+    // The signing secret must be presented (it is the HMAC key), so it is kept owner-only with the
+    // bot's token, never in the database; first, so a running server that sees the app has it.
+    String id = WorkspaceStore.newAppId();
+    secrets.put(PresentedSecrets.appSigningSecret(id), secret);
+    StoredApp app = store.createApp(id, name, eventsUrl, botToken, appToken);
     delivery.appsChanged();
     return new AppRegistration(
         app.id(), app.name(), app.botUserId(), botToken, secret, appToken, eventsUrl);
@@ -435,8 +458,8 @@ public final class LocalWorkspace implements AutoCloseable {
       throw new InvalidWorkspaceInputException("the signing secret must not be empty");
     }
     delivery.setEndpoint(new EventDelivery.Endpoint(uri, signingSecret));
+    secrets.put(EVENTS_SECRET, signingSecret);
     store.putMeta("events_url", url);
-    store.putMeta("events_secret", signingSecret);
   }
 
   /**

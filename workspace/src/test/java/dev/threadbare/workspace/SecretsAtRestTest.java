@@ -2,6 +2,9 @@ package dev.threadbare.workspace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -104,13 +107,79 @@ class SecretsAtRestTest {
         .isEqualTo(PosixFilePermissions.fromString("rwx------"));
   }
 
+  /** Every byte of the database's files (the file, its WAL, its shared memory) as Latin-1 text. */
+  private static String rawBytes(Path dir) throws Exception {
+    StringBuilder all = new StringBuilder();
+    try (var files = Files.list(dir)) {
+      for (Path file :
+          files.filter(f -> f.getFileName().toString().startsWith("workspace.db")).toList()) {
+        all.append(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
+      }
+    }
+    return all.toString();
+  }
+
+  /**
+   * Signing secrets are HMAC keys, which the workspace must present: they are kept owner-only with
+   * the bot's token, and nothing that reads workspace.db (its tables, or its raw bytes) finds them.
+   */
+  @Test
+  void signing_secrets_live_in_the_owner_only_secrets_not_in_workspace_db() throws Exception {
+    AppRegistration app;
+    String eventsSecret = "0123456789abcdef0123456789abcdef";
+    // A receiver that answers the url_verification handshake by echoing its challenge.
+    HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext(
+        "/",
+        exchange -> {
+          byte[] body = exchange.getRequestBody().readAllBytes();
+          String challenge = new ObjectMapper().readTree(body).path("challenge").asText("");
+          byte[] answer = challenge.getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, answer.length);
+          exchange.getResponseBody().write(answer);
+          exchange.close();
+        });
+    receiver.start();
+    try (LocalWorkspace workspace = LocalWorkspace.open(dir)) {
+      String url = "http://127.0.0.1:" + receiver.getAddress().getPort();
+      app = workspace.addApp("bolty", url + "/slack/events");
+      workspace.setEventsRequestUrl(url + "/threadbare/events", eventsSecret);
+      workspace.addApp("quiet", null);
+    } finally {
+      receiver.stop(0);
+    }
+    assertThat(app.signingSecret()).hasSize(32);
+    List<String> stolen = everyText(dir.resolve("workspace.db"));
+    assertThat(stolen).isNotEmpty().contains("bolty");
+    assertThat(stolen)
+        .noneMatch(text -> text.contains(app.signingSecret()) || text.contains(eventsSecret));
+    String raw = rawBytes(dir);
+    assertThat(raw)
+        .contains("bolty")
+        .doesNotContain(app.signingSecret())
+        .doesNotContain(eventsSecret);
+
+    Path secrets = dir.resolve("secrets");
+    Path appSecret = secrets.resolve("app-" + app.appId() + "-signing-secret");
+    assertThat(Files.readString(appSecret, StandardCharsets.UTF_8)).isEqualTo(app.signingSecret());
+    assertThat(
+            Files.readString(secrets.resolve(LocalWorkspace.EVENTS_SECRET), StandardCharsets.UTF_8))
+        .isEqualTo(eventsSecret);
+    for (Path secret : List.of(appSecret, secrets.resolve(LocalWorkspace.EVENTS_SECRET))) {
+      assertThat(Files.getPosixFilePermissions(secret))
+          .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    }
+  }
+
   @Test
   void a_workspace_from_before_hashing_moves_its_tokens_out() throws Exception {
     String userToken;
     String botToken;
+    AppRegistration app;
     try (LocalWorkspace workspace = LocalWorkspace.open(dir)) {
       userToken = workspace.addUser("ada", false);
       botToken = workspace.botToken();
+      app = workspace.addApp("bolty", null);
     }
     // As an older threadbare left it: plaintext tokens, no secrets folder.
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("workspace.db"));
@@ -126,12 +195,33 @@ class SecretsAtRestTest {
               + "', id, 'user', 1 FROM ws_users WHERE name = 'ada'");
     }
     Files.delete(dir.resolve("secrets").resolve(LocalWorkspace.BOT_TOKEN_SECRET));
+    // ... and its signing secrets in the database.
+    Path appSecret = dir.resolve("secrets").resolve("app-" + app.appId() + "-signing-secret");
+    Files.delete(appSecret);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("workspace.db"));
+        Statement s = c.createStatement()) {
+      s.executeUpdate(
+          "UPDATE ws_apps SET signing_secret = '" + app.signingSecret() + "' WHERE name = 'bolty'");
+      s.executeUpdate(
+          "INSERT INTO ws_meta (meta_key, meta_value) VALUES ('events_secret', 'old-events-secret')");
+    }
     try (LocalWorkspace workspace = LocalWorkspace.open(dir)) {
       assertThat(workspace.botToken()).isEqualTo(botToken);
       int port = workspace.start(0);
       assertThat(authTest(port, userToken)).contains("\"ok\":true");
     }
     assertThat(everyText(dir.resolve("workspace.db")))
-        .noneMatch(text -> text.contains(userToken) || text.contains(botToken));
+        .noneMatch(
+            text ->
+                text.contains(userToken)
+                    || text.contains(botToken)
+                    || text.contains(app.signingSecret())
+                    || text.contains("old-events-secret"));
+    assertThat(Files.readString(appSecret, StandardCharsets.UTF_8)).isEqualTo(app.signingSecret());
+    assertThat(
+            Files.readString(
+                dir.resolve("secrets").resolve(LocalWorkspace.EVENTS_SECRET),
+                StandardCharsets.UTF_8))
+        .isEqualTo("old-events-secret");
   }
 }

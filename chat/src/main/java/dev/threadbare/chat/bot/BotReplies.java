@@ -31,7 +31,8 @@ public final class BotReplies {
         • A newer block with the same path is a new version; a thread is a branch.
         • A code block holds at most `[lint] max_lines` lines (threadbare.toml, default 400);
           longer files: upload them as attachments (text, CSV or SVG).
-        • Commands, each on its own line: `rm PATH`, `mv OLD NEW`, `merge`, `status`,         `promote VERSION`, `rollback`, `deploy VERSION`, `url [VERSION]`, `token`, `help`.
+        • Commands, each on its own line: `rm PATH`, `mv OLD NEW`, `merge`, `status`, \
+        `promote VERSION`, `rollback`, `deploy VERSION`, `url [VERSION]`, `token`, `help`.
         I answer with ✅ (taken), ❓ (a code block without a path) or ❌ (refused).
         CI (`[ci] test` in threadbare.toml): 🔄 while a commit's tests wait or run, then 🟢 passed,
         🔴 failed, ⚠️ error (timeout or another limit) or ⏹️ cancelled by a newer commit.

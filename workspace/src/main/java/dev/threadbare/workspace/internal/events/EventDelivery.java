@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.threadbare.workspace.UrlVerificationFailedException;
 import dev.threadbare.workspace.internal.store.Channel;
 import dev.threadbare.workspace.internal.store.Ids;
+import dev.threadbare.workspace.internal.store.PresentedSecrets;
 import dev.threadbare.workspace.internal.store.StoredApp;
 import dev.threadbare.workspace.internal.store.WorkspaceStore;
 import java.io.IOException;
@@ -22,11 +23,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
@@ -67,6 +70,7 @@ public final class EventDelivery implements EventBus.Listener, AutoCloseable {
           runnable ->
               Thread.ofPlatform().daemon().name("workspace-event-retries").unstarted(runnable));
   private final SocketMode socketMode;
+  private final Function<StoredApp, Optional<String>> appSecrets;
   private volatile Endpoint endpoint;
   private volatile AppsSnapshot appsSnapshot;
   private volatile List<Duration> retryDelays =
@@ -77,8 +81,17 @@ public final class EventDelivery implements EventBus.Listener, AutoCloseable {
    * A delivery for {@code identity}'s app, with no Request URL yet, and for the apps registered in
    * {@code store}, over {@code socketMode} where they are connected.
    */
-  public EventDelivery(WorkspaceStore store, Identity identity, SocketMode socketMode) {
+  /**
+   * @param appSecrets each registered app's signing secret (kept outside the database), empty when
+   *     it is missing: that app's HTTP deliveries are skipped, and logged
+   */
+  public EventDelivery(
+      WorkspaceStore store,
+      Identity identity,
+      SocketMode socketMode,
+      Function<StoredApp, Optional<String>> appSecrets) {
     this.store = store;
+    this.appSecrets = appSecrets;
     this.identity = identity;
     this.socketMode = socketMode;
     this.http =
@@ -200,11 +213,16 @@ public final class EventDelivery implements EventBus.Listener, AutoCloseable {
         continue;
       }
       if (app.eventsUrl() != null) {
-        send(
-            new Endpoint(URI.create(app.eventsUrl()), app.signingSecret()),
-            envelope.toString(),
-            0,
-            null);
+        Optional<String> secret = appSecrets.apply(app);
+        if (secret.isEmpty()) {
+          LOG.warn(
+              "app {} ({}) has no signing secret ({}): its events are not delivered",
+              app.name(),
+              app.id(),
+              PresentedSecrets.appSigningSecret(app.id()));
+          continue;
+        }
+        send(new Endpoint(URI.create(app.eventsUrl()), secret.get()), envelope.toString(), 0, null);
       }
     }
   }

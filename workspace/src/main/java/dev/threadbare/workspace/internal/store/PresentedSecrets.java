@@ -12,10 +12,11 @@ import java.util.Optional;
 
 /**
  * The few secrets the workspace must present, not just check (the bot's own token, the first
- * admin's sign-in token until an admin has signed in): every other token is kept only as a hash.
- * With a data directory they live in owner-only files ({@code DIR/secrets/<name>}, 0600 in a 0700
- * folder); on a shared database (several nodes, no common directory) in its {@code ws_meta}, which
- * the database's own access control guards. Thread safe.
+ * admin's sign-in token until an admin has signed in, the signing secrets event deliveries are
+ * signed with, the bot's and each app's): every other token is kept only as a hash. With a data
+ * directory they live in owner-only files ({@code DIR/secrets/<name>}, 0600 in a 0700 folder); on a
+ * shared database (several nodes, no common directory) in its {@code ws_meta}, which the database's
+ * own access control guards. Thread safe.
  */
 public final class PresentedSecrets {
 
@@ -35,6 +36,14 @@ public final class PresentedSecrets {
   /** Secrets in the shared database's {@code ws_meta}. */
   public static PresentedSecrets inDatabase(WorkspaceStore store) {
     return new PresentedSecrets(null, store);
+  }
+
+  /** The name under which app {@code appId}'s signing secret is kept. */
+  public static String appSigningSecret(String appId) {
+    if (!appId.matches("[A-Za-z0-9]+")) {
+      throw new IllegalArgumentException("app id `" + appId + "` is not an id (letters, digits)");
+    }
+    return "app-" + appId + "-signing-secret";
   }
 
   /** The secret {@code name}, if stored. */

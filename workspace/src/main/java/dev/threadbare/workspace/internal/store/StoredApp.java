@@ -11,16 +11,14 @@ import java.util.Objects;
  * @param name the app's name, also its bot user's name
  * @param botUserId the app's bot user ({@code U…})
  * @param eventsUrl the Events API Request URL, null when the app uses Socket Mode only
- * @param signingSecret the secret its event deliveries are signed with
+ * @see PresentedSecrets#appSigningSecret where its signing secret is kept (not in the database)
  */
-public record StoredApp(
-    String id, String name, String botUserId, String eventsUrl, String signingSecret) {
+public record StoredApp(String id, String name, String botUserId, String eventsUrl) {
 
   /** Validates the required fields. */
   public StoredApp {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(botUserId, "botUserId");
-    Objects.requireNonNull(signingSecret, "signingSecret");
   }
 }

@@ -312,24 +312,29 @@ public final class WorkspaceStore {
         rs.getString("id"),
         rs.getString("name"),
         rs.getString("bot_user_id"),
-        rs.getString("events_url"),
-        rs.getString("signing_secret"));
+        rs.getString("events_url"));
+  }
+
+  /** A new app id ({@code A…}), for keeping the app's signing secret before it is created. */
+  public static String newAppId() {
+    return Ids.id("A");
   }
 
   /**
-   * Registers an app: its bot user (with {@code botToken}, a member of every public channel like
-   * any bot), its Socket Mode token {@code appToken} and where its events go.
+   * Registers app {@code id}: its bot user (with {@code botToken}, a member of every public channel
+   * like any bot), its Socket Mode token {@code appToken} and where its events go. Its signing
+   * secret is not stored here ({@link PresentedSecrets#appSigningSecret}): the column {@code
+   * signing_secret} stays empty.
    */
   public StoredApp createApp(
-      String name, String eventsUrl, String signingSecret, String botToken, String appToken) {
+      String id, String name, String eventsUrl, String botToken, String appToken) {
     User bot = createUser(name, name, false, true, botToken);
-    StoredApp app = new StoredApp(Ids.id("A"), name, bot.id(), eventsUrl, signingSecret);
+    StoredApp app = new StoredApp(id, name, bot.id(), eventsUrl);
     write(
         h -> {
           h.createUpdate(
                   "INSERT INTO ws_apps (id, name, bot_user_id, events_url, signing_secret,"
-                      + " created) VALUES (:id, :name, :botUserId, :eventsUrl, :signingSecret,"
-                      + " :created)")
+                      + " created) VALUES (:id, :name, :botUserId, :eventsUrl, '', :created)")
               .bindMethods(app)
               .bind("created", now())
               .execute();
@@ -337,6 +342,34 @@ public final class WorkspaceStore {
           return null;
         });
     return app;
+  }
+
+  /**
+   * The signing secrets a workspace from before they moved out of the database still holds, by app
+   * id (for moving them to {@link PresentedSecrets}).
+   */
+  public Map<String, String> plaintextAppSecrets() {
+    return read(
+        h ->
+            h.createQuery("SELECT id, signing_secret FROM ws_apps WHERE signing_secret <> ''")
+                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
+                .collect(
+                    java.util.stream.Collectors.toMap(
+                        Map.Entry::getKey, Map.Entry::getValue, (x, y) -> x, LinkedHashMap::new)));
+  }
+
+  /** Empties app {@code id}'s signing secret column, once the secret is kept elsewhere. */
+  public void clearAppSecret(String id) {
+    write(
+        h ->
+            h.createUpdate("UPDATE ws_apps SET signing_secret = '' WHERE id = :id")
+                .bind("id", id)
+                .execute());
+  }
+
+  /** Removes {@code key}. */
+  public void deleteMeta(String key) {
+    write(h -> h.createUpdate("DELETE FROM ws_meta WHERE meta_key = :k").bind("k", key).execute());
   }
 
   /** Every registered app, oldest first. */

@@ -61,7 +61,8 @@ final class ExportWriter {
           EntryKind.REACTION_REMOVED,
           EntryKind.USER,
           EntryKind.CHANNEL,
-          EntryKind.FILE_CONTENT);
+          EntryKind.FILE_CONTENT,
+          EntryKind.SELF);
 
   static final String MANIFEST = "threadbare.json";
   static final String UPLOADS = "__uploads/";
@@ -234,7 +235,7 @@ final class ExportWriter {
     entries++;
     ObjectNode fact = fact(entry);
     switch (entry.kind()) {
-      case USER ->
+      case USER, SELF ->
           users
               .computeIfAbsent(entry.team() + "/" + entry.version(), k -> new ArrayList<>())
               .add(fact);
@@ -354,9 +355,20 @@ final class ExportWriter {
     ArrayNode userList = JSON.createArrayNode();
     for (List<ObjectNode> facts : users.values()) {
       ObjectNode element = JSON.createObjectNode();
-      JsonNode latest = readJson(facts.get(facts.size() - 1));
-      if (latest.isObject()) {
+      // The user as Slack shows it is the latest profile; a SELF fact (threadbare's own bot) only
+      // rides along, to be restored.
+      ObjectNode profile = null;
+      for (ObjectNode fact : facts) {
+        if (EntryKind.USER.name().equals(fact.path("kind").asText())) {
+          profile = fact;
+        }
+      }
+      JsonNode latest = profile == null ? null : readJson(profile);
+      if (latest != null && latest.isObject()) {
         element.setAll((ObjectNode) latest);
+      } else {
+        element.put("id", facts.get(0).path("version").asText());
+        element.put("is_bot", true);
       }
       element.set(FACTS, JSON.createArrayNode().addAll(facts));
       userList.add(element);

@@ -111,6 +111,10 @@ public final class Materializer implements Materialization, AutoCloseable {
   private final List<MaterializationListener> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, ChannelRepo> channels = new HashMap<>();
   private final Map<String, String> userNames = new HashMap<>();
+
+  /** {@code team/user} of each {@code SELF} entry read so far: threadbare's own bot users. */
+  private final Set<String> ownBots = new HashSet<>();
+
   private final Map<String, FileMeta> files = new HashMap<>();
   private final Map<String, Set<Waiting>> waitingForFile = new HashMap<>();
 
@@ -380,6 +384,7 @@ public final class Materializer implements Materialization, AutoCloseable {
         case FILE_CONTENT -> onFileContent(entry, live);
         case USER -> onUser(entry);
         case CHANNEL -> onChannel(entry);
+        case SELF -> onSelf(entry);
         case REACTION_ADDED, REACTION_REMOVED -> null;
       };
     } catch (BadPayloadException e) {
@@ -456,7 +461,8 @@ public final class Materializer implements Materialization, AutoCloseable {
     if (message.lineage != ChannelIndex.MAIN && !message.mergeAsked) {
       MergeAttempt merged = null;
       if (parsed.fromBot()) {
-        if (MergeDecision.isDecision(textOf(payload, "text"))) {
+        if (MergeDecision.isDecision(textOf(payload, "text"))
+            && ownBots.contains(entry.team() + "/" + message.user)) {
           message.mergeAsked = true;
           ChannelIndex.Message request = repo.mergeRequests.remove(message.lineage);
           if (request != null && !request.deleted) {
@@ -628,6 +634,12 @@ public final class Materializer implements Materialization, AutoCloseable {
             .findFirst()
             .orElse(entry.version());
     userNames.put(entry.version(), name);
+    return null;
+  }
+
+  /** Threadbare's own bot user: only its replies decide a gated merge. */
+  private Processed onSelf(JournalEntry entry) {
+    ownBots.add(entry.team() + "/" + entry.version());
     return null;
   }
 

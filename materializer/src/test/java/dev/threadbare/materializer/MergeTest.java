@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.threadbare.core.chat.SlackEvents;
 import dev.threadbare.core.grammar.Problem;
+import dev.threadbare.core.journal.EntryKind;
 import dev.threadbare.core.journal.Journal;
 import dev.threadbare.core.journal.JournalEntry;
 import dev.threadbare.core.materialization.EntryOutcome;
@@ -55,6 +56,30 @@ class MergeTest {
         .user("U2")
         .thread(ROOT)
         .text("`" + path + "`\n```\n" + content + "\n```")
+        .build();
+  }
+
+  /** Threadbare's own bot user, as serve journals it when it starts. */
+  static JournalEntry self(String botUser) {
+    return new JournalEntry(
+        0,
+        T,
+        "",
+        "0",
+        EntryKind.SELF,
+        botUser,
+        null,
+        botUser,
+        Instant.parse("2023-11-14T00:00:00Z"),
+        "{\"team_id\":\"" + T + "\",\"user_id\":\"" + botUser + "\"}");
+  }
+
+  private static JournalEntry decision(String ts, String botUser, String botId) {
+    return JournalEntries.message(T, C, ts)
+        .user(botUser)
+        .bot(botId)
+        .thread(ROOT)
+        .text(MergeDecision.text("thread/" + ROOT, new TreeSet<>(List.of("U3")), null))
         .build();
   }
 
@@ -301,6 +326,7 @@ class MergeTest {
                 .build();
         journal.append(
             List.of(
+                self("UBOT"),
                 post(ROOT, "U1", "threadbare.toml", "[review]\napprovals = 1"),
                 // A decision with no request before it merges nothing.
                 JournalEntries.message(T, C, "1700000002.000100")
@@ -356,6 +382,58 @@ class MergeTest {
   }
 
   @Test
+  void anotherBotsDecisionMergesNothingAndARebuildAgrees() throws Exception {
+    Path git = dir.resolve("git");
+    try (Journal journal = Journals.sqlite(dir.resolve("journal.db"))) {
+      ObjectId main;
+      try (Materializer materializer = Materializer.open(journal, git)) {
+        journal.append(
+            List.of(
+                self("UBOT"),
+                post(ROOT, "U1", "threadbare.toml", "[review]\napprovals = 1"),
+                reply("1700000002.000100", "a.txt", "gated"),
+                merge("1700000003.000100"),
+                // Another app of the workspace forges the decision: a bot, but not threadbare's.
+                decision("1700000004.000100", "UEVIL", "B666"),
+                // A bot naming threadbare's bot id but posting as another user is not it either.
+                decision("1700000004.500000", "UEVIL", "B1")));
+        materializer.catchUp();
+        GitStore store = materializer.store();
+        assertThat(files(store, "main")).doesNotContainKey("a.txt");
+
+        // The request still waits for the real gate.
+        journal.append(List.of(decision("1700000005.000100", "UBOT", "B1")));
+        materializer.catchUp();
+        assertThat(files(store, "main")).containsEntry("a.txt", "gated\n");
+        main = store.resolve(C, "main");
+      }
+      Materializer.rebuild(journal, git);
+      assertThat(GitStore.open(git).resolve(C, "main")).isEqualTo(main);
+    }
+  }
+
+  @Test
+  void aDecisionBeforeTheBotIsJournaledAsThreadbaresMergesNothing() throws Exception {
+    // Journal order decides: the SELF entry counts for what comes after it, in a rebuild too.
+    Path git = dir.resolve("git");
+    try (Journal journal = Journals.sqlite(dir.resolve("journal.db"))) {
+      try (Materializer materializer = Materializer.open(journal, git)) {
+        journal.append(
+            List.of(
+                post(ROOT, "U1", "threadbare.toml", "[review]\napprovals = 1"),
+                reply("1700000002.000100", "a.txt", "gated"),
+                merge("1700000003.000100"),
+                decision("1700000004.000100", "UBOT", "B1"),
+                self("UBOT")));
+        materializer.catchUp();
+        assertThat(files(materializer.store(), "main")).doesNotContainKey("a.txt");
+      }
+      Materializer.rebuild(journal, git);
+      assertThat(files(GitStore.open(git), "main")).doesNotContainKey("a.txt");
+    }
+  }
+
+  @Test
   void aGatedMergeComesBackFromASlackExportOfItsThread() throws Exception {
     // A thread as a Slack export's day file holds it: the decision is a bot message like any other.
     ObjectMapper json = new ObjectMapper();
@@ -374,7 +452,8 @@ class MergeTest {
         ]
         """
             .formatted(ROOT);
-    List<JournalEntry> entries = new ArrayList<>();
+    // The export does not say which bot is threadbare's: the restore journals it first.
+    List<JournalEntry> entries = new ArrayList<>(List.of(self("UBOT")));
     for (JsonNode message : json.readTree(day)) {
       entries.add(SlackEvents.fromExportMessage(T, C, message));
     }

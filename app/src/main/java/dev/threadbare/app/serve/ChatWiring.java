@@ -1,5 +1,6 @@
 package dev.threadbare.app.serve;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.slack.api.Slack;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.SlackApiException;
@@ -17,6 +18,8 @@ import dev.threadbare.chat.files.FileDownloader;
 import dev.threadbare.chat.outbox.Outbox;
 import dev.threadbare.chat.socket.SocketModeReceiver;
 import dev.threadbare.core.ThreadbareException;
+import dev.threadbare.core.journal.EntryKind;
+import dev.threadbare.core.journal.JournalEntry;
 import dev.threadbare.gitserve.GitServe;
 import dev.threadbare.workspace.LocalWorkspace;
 import io.javalin.Javalin;
@@ -24,7 +27,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -144,7 +149,16 @@ final class ChatWiring {
    */
   void wire(
       Javalin http, DataDir dataDir, GitServe gitServe, String url, JournalListener journaled) {
-    botUserId = workspace != null ? workspace.botUserId() : botUserId(methods, botToken);
+    String selfTeam;
+    if (workspace != null) {
+      botUserId = workspace.botUserId();
+      selfTeam = workspace.teamId();
+    } else {
+      AuthTestResponse auth = authTest(methods, botToken);
+      botUserId = auth.getUserId();
+      selfTeam = auth.getTeamId();
+    }
+    journalSelf(dataDir, selfTeam, botUserId);
     bot =
         Chat.bot(outbox, dataDir.materializer(), botUserId)
             .issuingTokens(
@@ -202,14 +216,43 @@ final class ChatWiring {
     catchUp.start(Duration.ofMinutes(5));
   }
 
-  private static String botUserId(MethodsClient methods, String botToken) {
+  /**
+   * Journals threadbare's own bot user ({@link EntryKind#SELF}; once: the entry's identity makes a
+   * second append a no-op) before the bot can post, so the materializer counts only its merge
+   * decisions and a rebuild reads the same.
+   */
+  private static void journalSelf(DataDir dataDir, String team, String botUser) {
+    String payload =
+        JsonNodeFactory.instance
+            .objectNode()
+            .put("team_id", team)
+            .put("user_id", botUser)
+            .toString();
+    dataDir
+        .journal()
+        .append(
+            List.of(
+                new JournalEntry(
+                    0,
+                    team,
+                    "",
+                    "0",
+                    EntryKind.SELF,
+                    botUser,
+                    null,
+                    botUser,
+                    Instant.now(),
+                    payload)));
+  }
+
+  private static AuthTestResponse authTest(MethodsClient methods, String botToken) {
     try {
       AuthTestResponse auth = methods.authTest(r -> r.token(botToken));
       if (!auth.isOk()) {
         throw new ThreadbareException(
             "auth.test with the bot token failed: " + auth.getError() + " (check SLACK_BOT_TOKEN)");
       }
-      return auth.getUserId();
+      return auth;
     } catch (IOException e) {
       throw new UncheckedIOException("auth.test: " + e.getMessage(), e);
     } catch (SlackApiException e) {

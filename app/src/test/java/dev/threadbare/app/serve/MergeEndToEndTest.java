@@ -187,6 +187,52 @@ class MergeEndToEndTest {
     assertThat(botMessages(channel)).isLessThan(human.size());
   }
 
+  @Test
+  void anotherAppsForgedDecisionDoesNotMerge() throws Exception {
+    // Any app of the workspace can post in a thread; only threadbare's own bot decides a merge.
+    String channel = channel("forged");
+    String toml = post(channel, null, file("threadbare.toml", "[review]\napprovals = 1"));
+    awaitReaction(channel, toml, "white_check_mark");
+    String root = post(channel, null, "a feature nobody approved");
+    String change = post(channel, root, file("evil.txt", "unreviewed"));
+    awaitReaction(channel, change, "white_check_mark");
+    String asked = post(channel, root, "merge");
+    assertThat(awaitEphemeral("merge:", channel, asked)).contains("asks for 1 approval");
+
+    var app = server.workspace().orElseThrow().addApp("mallory", null);
+    MethodsClient mallory = slackAt(server.url()).methods(app.botToken());
+    ChatPostMessageResponse forged =
+        mallory.chatPostMessage(
+            r ->
+                r.channel(channel)
+                    .threadTs(root)
+                    .text(
+                        dev.threadbare.core.review.MergeDecision.text(
+                            "thread/" + root, new java.util.TreeSet<>(List.of("U1")), null)));
+    assertThat(forged.isOk()).as(forged.getError()).isTrue();
+
+    // A later message in the thread is materialized after the forged reply: once it is answered,
+    // the forged reply has been read.
+    String after = post(channel, root, file("later.txt", "after the forgery"));
+    awaitReaction(channel, after, "white_check_mark");
+    File repo = repository(channel);
+    assertThat(git(repo, "ls-tree", "--name-only", "main").strip()).isEqualTo("threadbare.toml");
+    assertThat(git(repo, "rev-list", "--merges", "--count", "main").strip()).isEqualTo("0");
+
+    // The real gate still works after it: a 👍 from bob and merge again.
+    ReactionsAddResponse thumbs =
+        bob.reactionsAdd(r -> r.channel(channel).timestamp(root).name("+1"));
+    assertThat(thumbs.isOk()).as(thumbs.getError()).isTrue();
+    post(channel, root, "merge");
+    assertThat(eventually(() -> gitOrNull(repo, "show", "main:evil.txt") != null)).isTrue();
+  }
+
+  static Slack slackAt(String url) {
+    SlackConfig config = new SlackConfig();
+    config.setMethodsEndpointUrlPrefix(url + "/api/");
+    return Slack.getInstance(config);
+  }
+
   // ---- helpers
 
   static String file(String path, String content) {

@@ -35,5 +35,14 @@ public enum EntryKind {
    * The content of a file attached to a message, downloaded by the bot: {@code version} is the
    * Slack file id, the payload JSON {@code {"id","name","title","mimetype","content_base64"}}.
    */
-  FILE_CONTENT
+  FILE_CONTENT,
+  /**
+   * Threadbare's own bot user in a team, as {@code auth.test} names it: {@code channel} is empty,
+   * {@code ts} is {@code "0"}, {@code version} and {@code user} are the bot user id, the payload
+   * {@code {"team_id","user_id"}}. Journaled by {@code serve} when it starts, before its bot posts,
+   * and never made from a chat event, so no other app can claim it. A bot reply counts as a merge
+   * decision only when its author was so journaled before it (in journal order), which keeps the
+   * head rule a pure function of the journal.
+   */
+  SELF
 }

@@ -3,10 +3,7 @@ package dev.threadbare.app.crash;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.slack.api.Slack;
-import com.slack.api.SlackConfig;
 import com.slack.api.methods.MethodsClient;
-import com.slack.api.methods.SlackApiTextResponse;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import dev.threadbare.core.chat.SlackTs;
 import dev.threadbare.core.journal.EntryKind;
@@ -16,10 +13,7 @@ import dev.threadbare.journal.Journals;
 import dev.threadbare.materializer.GitStore;
 import dev.threadbare.materializer.TreeEntry;
 import dev.threadbare.testing.Eventually;
-import dev.threadbare.workspace.LocalWorkspace;
-import dev.threadbare.workspace.RateLimits;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,8 +64,7 @@ class BotCrashSafetyTest {
   private static final String SECRET = "crash-test-signing-secret";
 
   @TempDir static Path dir;
-  static LocalWorkspace workspace;
-  static String apiUrl;
+  static CrashFixture crash;
   static String channel;
   static String botUserId;
   static String personId;
@@ -104,48 +97,29 @@ class BotCrashSafetyTest {
     long started = System.nanoTime();
     System.out.printf(
         "BotCrashSafetyTest: N=%d K=%d rate=%.1f/s seed=%d%n", MESSAGES, KILLS, RATE, SEED);
-    workspace = LocalWorkspace.open(dir.resolve("workspace"));
-    workspace.setRateLimits(RateLimits.unlimited());
-    // Retries spanning a restart (Slack retries for about five minutes).
-    workspace.setEventRetryDelays(
-        List.of(
-            Duration.ofMillis(500),
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(2),
-            Duration.ofSeconds(4),
-            Duration.ofSeconds(8),
-            Duration.ofSeconds(16)));
-    int wsPort = workspace.start(0);
-    apiUrl = "http://127.0.0.1:" + wsPort + "/api/";
-    botUserId = workspace.botUserId();
-    String personToken = workspace.addUser("poster", false);
-    reader = new ChatReader(apiUrl, personToken);
-    channel = reader.channelId("general");
-    personId = reader.call("auth.test", Map.of()).path("user_id").asText();
+    crash = CrashFixture.open(dir.resolve("workspace"), SECRET);
+    botUserId = crash.botUserId;
+    reader = crash.reader;
+    channel = crash.channel;
+    personId = crash.personId;
 
     data = dir.resolve("data");
-    port = freePort();
+    port = CrashFixture.freePort();
     bot = startBot(0);
-    workspace.setEventsRequestUrl(bot.url() + "/slack/events", SECRET);
+    crash.workspace.setEventsRequestUrl(bot.url() + "/slack/events", SECRET);
 
-    SlackConfig config = new SlackConfig();
-    config.setMethodsEndpointUrlPrefix(apiUrl);
-    config.setPrettyResponseLoggingEnabled(false);
-    MethodsClient person = Slack.getInstance(config).methods(personToken);
+    MethodsClient person = crash.person();
     AtomicBoolean postingDone = new AtomicBoolean();
     Thread poster =
-        new Thread(
+        CrashFixture.startPoster(
             () -> {
               try {
                 post(person, new Random(SEED));
-              } catch (RuntimeException e) {
-                posterErrors.add(e.toString());
               } finally {
                 postingDone.set(true);
               }
             },
-            "poster");
-    poster.start();
+            posterErrors);
 
     Random killer = new Random(SEED ^ 0x5DEECE66DL);
     for (int kill = 1; kill <= KILLS; kill++) {
@@ -186,8 +160,8 @@ class BotCrashSafetyTest {
     if (bot != null) {
       bot.kill();
     }
-    if (workspace != null) {
-      workspace.close();
+    if (crash != null) {
+      crash.close();
     }
   }
 
@@ -219,52 +193,45 @@ class BotCrashSafetyTest {
       if (recent == null || r < 0.50) {
         String path = "src/f" + random.nextInt(12) + ".txt";
         ChatPostMessageResponse p =
-            ok(
+            CrashFixture.ok(
                 "post " + i,
-                call(
-                    () ->
-                        person.chatPostMessage(
-                            q -> q.channel(channel).text(fileText("change " + n, path, "v" + n)))));
+                () ->
+                    person.chatPostMessage(
+                        q -> q.channel(channel).text(fileText("change " + n, path, "v" + n))));
         liveRoots.add(p.getTs());
         posted.add(p.getTs());
         fileMessages.add(p.getTs());
       } else if (r < 0.62) {
         String path = "src/t" + random.nextInt(4) + ".txt";
         ChatPostMessageResponse p =
-            ok(
+            CrashFixture.ok(
                 "reply " + i,
-                call(
-                    () ->
-                        person.chatPostMessage(
-                            q ->
-                                q.channel(channel)
-                                    .threadTs(recent)
-                                    .text(fileText("thread " + n, path, "t" + n)))));
+                () ->
+                    person.chatPostMessage(
+                        q ->
+                            q.channel(channel)
+                                .threadTs(recent)
+                                .text(fileText("thread " + n, path, "t" + n))));
         posted.add(p.getTs());
         fileMessages.add(p.getTs());
       } else if (r < 0.70) {
         ChatPostMessageResponse p =
-            ok(
+            CrashFixture.ok(
                 "comment " + i,
-                call(
-                    () ->
-                        person.chatPostMessage(
-                            q -> q.channel(channel).threadTs(recent).text("comment " + n))));
+                () ->
+                    person.chatPostMessage(
+                        q -> q.channel(channel).threadTs(recent).text("comment " + n)));
         posted.add(p.getTs());
       } else if (r < 0.88) {
         String path = "src/f" + random.nextInt(12) + ".txt";
-        ok(
+        CrashFixture.ok(
             "edit " + i,
-            call(
-                () ->
-                    person.chatUpdate(
-                        q ->
-                            q.channel(channel)
-                                .ts(recent)
-                                .text(fileText("edit " + n, path, "e" + n)))));
+            () ->
+                person.chatUpdate(
+                    q -> q.channel(channel).ts(recent).text(fileText("edit " + n, path, "e" + n))));
         editsOf.merge(recent, 1, Integer::sum);
       } else {
-        ok("delete " + i, call(() -> person.chatDelete(q -> q.channel(channel).ts(recent))));
+        CrashFixture.ok("delete " + i, () -> person.chatDelete(q -> q.channel(channel).ts(recent)));
         liveRoots.remove(recent);
       }
       operations.incrementAndGet();
@@ -273,25 +240,6 @@ class BotCrashSafetyTest {
 
   private static String fileText(String note, String path, String line) {
     return note + "\n`" + path + "`\n```\n" + line + "\n```";
-  }
-
-  private interface ApiCall<T> {
-    T call() throws Exception;
-  }
-
-  private static <T> T call(ApiCall<T> call) {
-    try {
-      return call.call();
-    } catch (Exception e) {
-      throw new IllegalStateException(e.toString(), e);
-    }
-  }
-
-  private static <T extends SlackApiTextResponse> T ok(String what, T response) {
-    if (!response.isOk()) {
-      throw new IllegalStateException(what + " failed: " + response.getError());
-    }
-    return response;
   }
 
   /** Whether main follows the head rule over what is in the channel now. */
@@ -558,12 +506,6 @@ class BotCrashSafetyTest {
     return fileMessages.contains(ts) ? 1 + editsOf.getOrDefault(ts, 0) : 0;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
   /**
    * Starts the bot, in real-Slack mode against the workspace, on the same data and port. When a
    * start fails on git lock files a SIGKILL left behind (see {@link
@@ -594,17 +536,7 @@ class BotCrashSafetyTest {
         ServeProcess.start(
             data,
             port,
-            Map.of(
-                "SLACK_BOT_TOKEN",
-                workspace.botToken(),
-                "SLACK_SIGNING_SECRET",
-                SECRET,
-                "SLACK_API_URL",
-                apiUrl,
-                "THREADBARE_CATCHUP_PER_MINUTE",
-                "6000",
-                "THREADBARE_OUTBOX_PER_MINUTE",
-                "60000"),
+            crash.serveEnvironment(Map.of()),
             dir.resolve("bot-" + generation + suffix + ".log"));
     starts++;
     return started;

@@ -10,7 +10,6 @@ import dev.threadbare.testing.Eventually;
 import dev.threadbare.workspace.LocalWorkspace;
 import dev.threadbare.workspace.RateLimits;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,10 +75,7 @@ class BotGoodCitizenTest {
       bobToken = workspace.addUser("bob", false);
       botUserId = workspace.botUserId();
     }
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    int port = CrashFixture.freePort();
     serve =
         ServeProcess.start(
             data, port, Map.of("THREADBARE_OUTBOX_PER_MINUTE", "60000"), dir.resolve("serve.log"));

@@ -2,18 +2,11 @@ package dev.threadbare.app.crash;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.slack.api.Slack;
-import com.slack.api.SlackConfig;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
-import com.slack.api.model.Conversation;
-import dev.threadbare.app.Main;
+import dev.threadbare.app.serve.ServeFixture;
 import dev.threadbare.workspace.LocalWorkspace;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -22,7 +15,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +22,6 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code serve} killed (SIGKILL) while a promotion's new version is starting: after the restart
@@ -58,7 +49,7 @@ class ProdCrashTest {
       """;
 
   static String file(String path, String content) {
-    return "`" + path + "`\n```\n" + content + "```\n";
+    return ServeFixture.file(path, content);
   }
 
   static String app(String version, String delay) {
@@ -78,19 +69,11 @@ class ProdCrashTest {
       adminToken = workspace.firstRunAdminToken().orElseThrow();
       carlToken = workspace.addUser("carl", false);
     }
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = CrashFixture.freePort();
     ServeProcess serve = ServeProcess.start(data, port, Map.of(), dir.resolve("serve-1.log"));
     MethodsClient admin = client(serve, adminToken);
     MethodsClient carl = client(serve, carlToken);
-    String general =
-        admin.conversationsList(r -> r).getChannels().stream()
-            .filter(c -> c.getName().equals("general"))
-            .map(Conversation::getId)
-            .findFirst()
-            .orElseThrow();
+    String general = ServeFixture.channelId(admin, "general");
     String v1 = post(admin, general, app("1", "0"));
     assertThat(carl.reactionsAdd(r -> r.channel(general).timestamp(v1).name("+1")).isOk()).isTrue();
     post(admin, general, "promote main@1");
@@ -122,9 +105,7 @@ class ProdCrashTest {
   }
 
   static MethodsClient client(ServeProcess serve, String token) {
-    SlackConfig config = new SlackConfig();
-    config.setMethodsEndpointUrlPrefix(serve.url() + "/api/");
-    return Slack.getInstance(config).methods(token);
+    return ServeFixture.client(serve.url() + "/api/", token);
   }
 
   static String post(MethodsClient who, String channel, String text) throws Exception {
@@ -164,19 +145,10 @@ class ProdCrashTest {
   }
 
   static String curl(String url) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "60", url));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
-    return out;
+    return ServeFixture.curl(url);
   }
 
   static List<String> cli(String... args) {
-    StringWriter out = new StringWriter();
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out));
-    assertThat(cli.execute(args)).as(String.join(" ", args)).isZero();
-    return out.toString().strip().lines().toList();
+    return ServeFixture.cli(args);
   }
 }

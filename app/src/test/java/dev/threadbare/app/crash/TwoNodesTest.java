@@ -3,10 +3,7 @@ package dev.threadbare.app.crash;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.slack.api.Slack;
-import com.slack.api.SlackConfig;
 import com.slack.api.methods.MethodsClient;
-import com.slack.api.methods.SlackApiTextResponse;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -18,13 +15,10 @@ import dev.threadbare.materializer.Materializer;
 import dev.threadbare.testing.Eventually;
 import dev.threadbare.testing.TestDatabase;
 import dev.threadbare.testing.TestPostgres;
-import dev.threadbare.workspace.LocalWorkspace;
-import dev.threadbare.workspace.RateLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -78,8 +72,7 @@ class TwoNodesTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir static Path dir;
-  static LocalWorkspace workspace;
-  static String apiUrl;
+  static CrashFixture crash;
   static String channel;
   static String botUserId;
   static String personId;
@@ -107,7 +100,7 @@ class TwoNodesTest {
     Node(String name) throws IOException {
       this.name = name;
       this.data = dir.resolve(name);
-      this.port = freePort();
+      this.port = CrashFixture.freePort();
     }
 
     String url() {
@@ -119,21 +112,12 @@ class TwoNodesTest {
           ServeProcess.start(
               data,
               port,
-              Map.of(
-                  "SLACK_BOT_TOKEN",
-                  workspace.botToken(),
-                  "SLACK_SIGNING_SECRET",
-                  SECRET,
-                  "SLACK_API_URL",
-                  apiUrl,
-                  "THREADBARE_JOURNAL_URL",
-                  journalDb.jdbcUrl() + "?user=" + journalDb.user(),
-                  "THREADBARE_DB_POSTGRES",
-                  dbPostgres,
-                  "THREADBARE_CATCHUP_PER_MINUTE",
-                  "6000",
-                  "THREADBARE_OUTBOX_PER_MINUTE",
-                  "60000"),
+              crash.serveEnvironment(
+                  Map.of(
+                      "THREADBARE_JOURNAL_URL",
+                      journalDb.jdbcUrl() + "?user=" + journalDb.user(),
+                      "THREADBARE_DB_POSTGRES",
+                      dbPostgres)),
               dir.resolve(name + "-" + starts++ + ".log"));
     }
 
@@ -149,22 +133,12 @@ class TwoNodesTest {
   @BeforeAll
   static void killTheLeaderWhilePeoplePost() throws Exception {
     System.out.printf("TwoNodesTest: N=%d rate=%.1f/s seed=%d%n", MESSAGES, RATE, SEED);
-    workspace = LocalWorkspace.open(dir.resolve("workspace"));
-    workspace.setRateLimits(RateLimits.unlimited());
-    workspace.setEventRetryDelays(
-        List.of(
-            Duration.ofMillis(500),
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(2),
-            Duration.ofSeconds(4),
-            Duration.ofSeconds(8),
-            Duration.ofSeconds(16)));
-    apiUrl = "http://127.0.0.1:" + workspace.start(0) + "/api/";
-    botUserId = workspace.botUserId();
-    personToken = workspace.addUser("poster", false);
-    reader = new ChatReader(apiUrl, personToken);
-    channel = reader.channelId("general");
-    personId = reader.call("auth.test", Map.of()).path("user_id").asText();
+    crash = CrashFixture.open(dir.resolve("workspace"), SECRET);
+    botUserId = crash.botUserId;
+    personToken = crash.personToken;
+    reader = crash.reader;
+    channel = crash.channel;
+    personId = crash.personId;
 
     journalDb = TestPostgres.newDatabase();
     TestDatabase layerAdmin = TestPostgres.newDatabase();
@@ -180,24 +154,12 @@ class TwoNodesTest {
     nodes[0].start();
     nodes[1].start();
     relay = new Relay(List.of(nodes[0], nodes[1]));
-    workspace.setEventsRequestUrl(relay.url() + "/slack/events", SECRET);
+    crash.workspace.setEventsRequestUrl(relay.url() + "/slack/events", SECRET);
 
-    SlackConfig config = new SlackConfig();
-    config.setMethodsEndpointUrlPrefix(apiUrl);
-    config.setPrettyResponseLoggingEnabled(false);
-    MethodsClient person = Slack.getInstance(config).methods(personToken);
+    MethodsClient person = crash.person();
     AtomicInteger done = new AtomicInteger();
     Thread poster =
-        new Thread(
-            () -> {
-              try {
-                post(person, new Random(SEED), done);
-              } catch (RuntimeException e) {
-                posterErrors.add(e.toString());
-              }
-            },
-            "poster");
-    poster.start();
+        CrashFixture.startPoster(() -> post(person, new Random(SEED), done), posterErrors);
     // Mid-stream: once half the messages are posted, the leader goes.
     assertThat(Eventually.eventually(Duration.ofMinutes(5), () -> done.get() >= MESSAGES / 2))
         .isTrue();
@@ -241,8 +203,8 @@ class TwoNodesTest {
     if (relay != null) {
       relay.close();
     }
-    if (workspace != null) {
-      workspace.close();
+    if (crash != null) {
+      crash.close();
     }
   }
 
@@ -268,28 +230,25 @@ class TwoNodesTest {
       if (recent == null || r < 0.6) {
         String path = "src/f" + random.nextInt(10) + ".txt";
         ChatPostMessageResponse p =
-            ok(
-                call(
-                    () ->
-                        person.chatPostMessage(q -> q.channel(channel).text(file(path, "v" + n)))));
+            CrashFixture.ok(
+                "Web API call",
+                () -> person.chatPostMessage(q -> q.channel(channel).text(file(path, "v" + n))));
         roots.add(p.getTs());
         posted.add(p.getTs());
       } else if (r < 0.8) {
         String path = "src/t" + random.nextInt(3) + ".txt";
         ChatPostMessageResponse p =
-            ok(
-                call(
-                    () ->
-                        person.chatPostMessage(
-                            q -> q.channel(channel).threadTs(recent).text(file(path, "t" + n)))));
+            CrashFixture.ok(
+                "Web API call",
+                () ->
+                    person.chatPostMessage(
+                        q -> q.channel(channel).threadTs(recent).text(file(path, "t" + n))));
         posted.add(p.getTs());
       } else {
         String path = "src/f" + random.nextInt(10) + ".txt";
-        ok(
-            call(
-                () ->
-                    person.chatUpdate(
-                        q -> q.channel(channel).ts(recent).text(file(path, "e" + n)))));
+        CrashFixture.ok(
+            "Web API call",
+            () -> person.chatUpdate(q -> q.channel(channel).ts(recent).text(file(path, "e" + n))));
       }
       done.incrementAndGet();
     }
@@ -297,25 +256,6 @@ class TwoNodesTest {
 
   private static String file(String path, String line) {
     return "`" + path + "`\n```\n" + line + "\n```";
-  }
-
-  private interface ApiCall<T> {
-    T call() throws Exception;
-  }
-
-  private static <T> T call(ApiCall<T> call) {
-    try {
-      return call.call();
-    } catch (Exception e) {
-      throw new IllegalStateException(e.toString(), e);
-    }
-  }
-
-  private static <T extends SlackApiTextResponse> T ok(T response) {
-    if (!response.isOk()) {
-      throw new IllegalStateException("Web API call failed: " + response.getError());
-    }
-    return response;
   }
 
   /** The node id of the session holding the leader's advisory lock. */
@@ -527,12 +467,6 @@ class TwoNodesTest {
     assertThat(cli.exitValue()).as(out).isZero();
     String[] lines = out.strip().split("\n");
     return lines[lines.length - 1].strip();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   /**

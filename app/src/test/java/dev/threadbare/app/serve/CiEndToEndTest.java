@@ -3,18 +3,10 @@ package dev.threadbare.app.serve;
 import static dev.threadbare.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.slack.api.Slack;
-import com.slack.api.SlackConfig;
 import com.slack.api.methods.MethodsClient;
-import com.slack.api.methods.response.chat.ChatPostMessageResponse;
-import com.slack.api.model.Conversation;
 import com.slack.api.model.Message;
-import com.slack.api.model.Reaction;
-import dev.threadbare.app.Main;
 import dev.threadbare.ci.CiRun;
 import dev.threadbare.ci.RunStatus;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,13 +16,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * CI as a team meets it in {@code serve}: small real projects posted through the local workspace (a
@@ -43,6 +33,7 @@ import picocli.CommandLine;
 class CiEndToEndTest {
 
   @TempDir static Path dir;
+  static ServeFixture serve;
   static Server server;
   static MethodsClient person;
   static String general;
@@ -50,28 +41,22 @@ class CiEndToEndTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server = Server.start(Server.Settings.defaults(dir.resolve("data")));
-    SlackConfig config = new SlackConfig();
-    config.setMethodsEndpointUrlPrefix(server.url() + "/api/");
-    person = Slack.getInstance(config).methods(server.firstRunAdminToken());
-    general =
-        person.conversationsList(r -> r).getChannels().stream()
-            .filter(c -> c.getName().equals("general"))
-            .map(Conversation::getId)
-            .findFirst()
-            .orElseThrow();
+    serve = ServeFixture.start(Server.Settings.defaults(dir.resolve("data")));
+    server = serve.server();
+    person = serve.person();
+    general = serve.general();
     assertThat(server.ci()).as("bubblewrap must work here").isPresent();
   }
 
   @AfterAll
   static void stop() {
-    if (server != null) {
-      server.close();
+    if (serve != null) {
+      serve.close();
     }
   }
 
   static String file(String path, String content) {
-    return "`" + path + "`\n```\n" + content + "```\n";
+    return ServeFixture.file(path, content);
   }
 
   static String toml(String test, String timeout) {
@@ -84,10 +69,7 @@ class CiEndToEndTest {
   }
 
   static String post(String threadTs, String text) throws Exception {
-    ChatPostMessageResponse posted =
-        person.chatPostMessage(r -> r.channel(general).threadTs(threadTs).text(text));
-    assertThat(posted.isOk()).as(posted.getError()).isTrue();
-    return posted.getTs();
+    return serve.post(general, threadTs, text);
   }
 
   static final String NODE_TEST =
@@ -301,24 +283,7 @@ class CiEndToEndTest {
   }
 
   static List<String> reactions(String ts) {
-    try {
-      List<Message> messages =
-          person.conversationsReplies(r -> r.channel(general).ts(ts)).getMessages();
-      if (messages == null) {
-        return List.of();
-      }
-      return messages.stream()
-          .filter(m -> ts.equals(m.getTs()))
-          .findFirst()
-          .map(
-              m ->
-                  m.getReactions() == null
-                      ? List.<String>of()
-                      : m.getReactions().stream().map(Reaction::getName).toList())
-          .orElse(List.of());
-    } catch (Exception e) {
-      return List.of();
-    }
+    return serve.reactions(general, ts);
   }
 
   static List<String> botReplies(String ts) throws Exception {
@@ -391,13 +356,7 @@ class CiEndToEndTest {
   }
 
   static List<String> cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    assertThat(cli.execute(args)).as(String.join(" ", args) + ": " + err).isZero();
-    return out.toString().strip().lines().toList();
+    return ServeFixture.cli(args);
   }
 
   static String lastLine(List<String> lines) {
@@ -407,6 +366,4 @@ class CiEndToEndTest {
   static String userId() throws Exception {
     return person.authTest(r -> r).getUserId();
   }
-
-  static final Map<String, String> UNUSED = Map.of();
 }

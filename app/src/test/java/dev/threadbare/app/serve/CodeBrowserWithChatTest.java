@@ -5,13 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.slack.api.Slack;
-import com.slack.api.SlackConfig;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
-import com.slack.api.model.Conversation;
-import com.slack.api.model.Message;
-import com.slack.api.model.Reaction;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,6 +41,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class CodeBrowserWithChatTest {
   @TempDir static Path dir;
+  static ServeFixture serve;
   static Server server;
   static MethodsClient person;
   static String adminToken;
@@ -57,17 +53,11 @@ class CodeBrowserWithChatTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server = Server.start(Server.Settings.defaults(dir.resolve("data")).withDbPort(0));
-    SlackConfig config = new SlackConfig();
-    config.setMethodsEndpointUrlPrefix(server.url() + "/api/");
+    serve = ServeFixture.start(Server.Settings.defaults(dir.resolve("data")).withDbPort(0));
+    server = serve.server();
     adminToken = server.firstRunAdminToken();
-    person = Slack.getInstance(config).methods(adminToken);
-    general =
-        person.conversationsList(r -> r).getChannels().stream()
-            .filter(c -> c.getName().equals("general"))
-            .map(Conversation::getId)
-            .findFirst()
-            .orElseThrow();
+    person = serve.person();
+    general = serve.general();
     root =
         person.chatPostMessage(
             r ->
@@ -90,8 +80,8 @@ class CodeBrowserWithChatTest {
 
   @AfterAll
   static void stop() {
-    if (server != null) {
-      server.close();
+    if (serve != null) {
+      serve.close();
     }
   }
 
@@ -261,16 +251,6 @@ class CodeBrowserWithChatTest {
   }
 
   private static List<String> reactions(String ts) {
-    try {
-      List<Message> messages =
-          person.conversationsReplies(r -> r.channel(general).ts(ts)).getMessages().stream()
-              .filter(m -> ts.equals(m.getTs()))
-              .toList();
-      return messages.isEmpty() || messages.get(0).getReactions() == null
-          ? List.of()
-          : messages.get(0).getReactions().stream().map(Reaction::getName).toList();
-    } catch (Exception e) {
-      return List.of();
-    }
+    return serve.reactions(general, ts);
   }
 }

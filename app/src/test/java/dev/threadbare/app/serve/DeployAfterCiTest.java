@@ -2,20 +2,13 @@ package dev.threadbare.app.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.slack.api.Slack;
-import com.slack.api.SlackConfig;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
-import com.slack.api.model.Conversation;
-import com.slack.api.model.Message;
 import com.slack.api.model.Reaction;
-import dev.threadbare.app.Main;
 import dev.threadbare.ci.CiRun;
 import dev.threadbare.ci.RunStatus;
 import dev.threadbare.deploy.Deployment;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,7 +46,6 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
-import picocli.CommandLine;
 
 /**
  * Deploys wait for green CI in {@code serve}: a Python app posted through the local workspace with
@@ -65,6 +57,7 @@ import picocli.CommandLine;
 class DeployAfterCiTest {
 
   @TempDir static Path dir;
+  static ServeFixture serve;
   static Server server;
   static MethodsClient person;
   static String general;
@@ -73,28 +66,22 @@ class DeployAfterCiTest {
   static void start() throws Exception {
     // The sandbox runs deployments as nobody: their directory's ancestors must be traversable.
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
-    server = Server.start(Server.Settings.defaults(dir.resolve("data")));
-    SlackConfig config = new SlackConfig();
-    config.setMethodsEndpointUrlPrefix(server.url() + "/api/");
-    person = Slack.getInstance(config).methods(server.firstRunAdminToken());
-    general =
-        person.conversationsList(r -> r).getChannels().stream()
-            .filter(c -> c.getName().equals("general"))
-            .map(Conversation::getId)
-            .findFirst()
-            .orElseThrow();
+    serve = ServeFixture.start(Server.Settings.defaults(dir.resolve("data")));
+    server = serve.server();
+    person = serve.person();
+    general = serve.general();
     assertThat(server.ci()).as("bubblewrap must work here").isPresent();
   }
 
   @AfterAll
   static void stop() {
-    if (server != null) {
-      server.close();
+    if (serve != null) {
+      serve.close();
     }
   }
 
   static String file(String path, String content) {
-    return "`" + path + "`\n```\n" + content + "```\n";
+    return ServeFixture.file(path, content);
   }
 
   static String resource(String name) throws IOException {
@@ -319,13 +306,8 @@ class DeployAfterCiTest {
   /** A personal token of the person (as {@code threadbare git add-token} gives). */
   static String token() throws Exception {
     String user = person.authTest(r -> r).getUserId();
-    StringWriter out = new StringWriter();
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out));
     String data = dir.resolve("data").toString();
-    assertThat(cli.execute("git", "add-token", "--data", data, "--user", user)).isZero();
-    List<String> lines = out.toString().strip().lines().toList();
-    return lines.get(lines.size() - 1).strip();
+    return ServeFixture.cliLastLine("git", "add-token", "--data", data, "--user", user);
   }
 
   static HttpResponse<String> page(String path, String token) throws Exception {
@@ -394,23 +376,7 @@ class DeployAfterCiTest {
   }
 
   static List<String> reactions(String channel, String ts) {
-    try {
-      List<Message> messages =
-          person.conversationsReplies(r -> r.channel(channel).ts(ts)).getMessages();
-      return messages == null
-          ? List.of()
-          : messages.stream()
-              .filter(m -> ts.equals(m.getTs()))
-              .findFirst()
-              .map(
-                  m ->
-                      m.getReactions() == null
-                          ? List.<String>of()
-                          : m.getReactions().stream().map(Reaction::getName).toList())
-              .orElse(List.of());
-    } catch (Exception e) {
-      return List.of();
-    }
+    return serve.reactions(channel, ts);
   }
 
   static int reactionCount(String channel, String ts, String name) throws Exception {

@@ -2,31 +2,21 @@ package dev.threadbare.app.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.slack.api.Slack;
-import com.slack.api.SlackConfig;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
-import com.slack.api.model.Conversation;
-import dev.threadbare.app.Main;
 import dev.threadbare.deploy.Deployment;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A person posts a small Python app through the local workspace; serve deploys it in the sandbox
@@ -37,6 +27,7 @@ import picocli.CommandLine;
 class DeployEndToEndTest {
 
   @TempDir static Path dir;
+  static ServeFixture serve;
   static Server server;
   static MethodsClient person;
   static String general;
@@ -45,22 +36,16 @@ class DeployEndToEndTest {
   static void start() throws Exception {
     // The sandbox runs deployments as nobody: their directory's ancestors must be traversable.
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
-    server = Server.start(Server.Settings.defaults(dir.resolve("data")).withDbPort(0));
-    SlackConfig config = new SlackConfig();
-    config.setMethodsEndpointUrlPrefix(server.url() + "/api/");
-    person = Slack.getInstance(config).methods(server.firstRunAdminToken());
-    general =
-        person.conversationsList(r -> r).getChannels().stream()
-            .filter(c -> c.getName().equals("general"))
-            .map(Conversation::getId)
-            .findFirst()
-            .orElseThrow();
+    serve = ServeFixture.start(Server.Settings.defaults(dir.resolve("data")).withDbPort(0));
+    server = serve.server();
+    person = serve.person();
+    general = serve.general();
   }
 
   @AfterAll
   static void stop() {
-    if (server != null) {
-      server.close();
+    if (serve != null) {
+      serve.close();
     }
   }
 
@@ -112,21 +97,10 @@ class DeployEndToEndTest {
 
   /** curl resolves *.localhost to loopback by itself, as browsers do. */
   private static String curl(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "60"));
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
-    return out;
+    return ServeFixture.curl(args);
   }
 
   private static String lastLine(String... args) {
-    StringWriter out = new StringWriter();
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out));
-    assertThat(cli.execute(args)).as(String.join(" ", args)).isZero();
-    String[] lines = out.toString().strip().split("\\R");
-    return lines[lines.length - 1].strip();
+    return ServeFixture.cliLastLine(args);
   }
 }

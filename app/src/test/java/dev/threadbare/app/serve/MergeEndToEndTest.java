@@ -2,22 +2,13 @@ package dev.threadbare.app.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.slack.api.Slack;
-import com.slack.api.SlackConfig;
 import com.slack.api.methods.MethodsClient;
-import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.methods.response.conversations.ConversationsCreateResponse;
 import com.slack.api.methods.response.reactions.ReactionsAddResponse;
 import com.slack.api.model.Message;
-import com.slack.api.model.Reaction;
-import dev.threadbare.workspace.RateLimits;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MergeEndToEndTest {
 
   @TempDir static Path dir;
+  static ServeFixture serve;
   static Server server;
   static MethodsClient person;
   static MethodsClient bob;
@@ -48,21 +40,17 @@ class MergeEndToEndTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server = Server.start(Server.Settings.defaults(dir.resolve("data")));
-    SlackConfig config = new SlackConfig();
-    config.setMethodsEndpointUrlPrefix(server.url() + "/api/");
-    Slack slack = Slack.getInstance(config);
-    person = slack.methods(server.firstRunAdminToken());
-    bob = slack.methods(server.workspace().orElseThrow().addUser("bob", false));
+    serve = ServeFixture.start(Server.Settings.defaults(dir.resolve("data")));
+    server = serve.server();
+    person = serve.person();
+    bob = serve.client(server.workspace().orElseThrow().addUser("bob", false));
     bot = server.workspace().orElseThrow().botUserId();
-    // The test polls the Web API; the bot's outbox keeps its own pace either way.
-    server.workspace().orElseThrow().setRateLimits(RateLimits.unlimited());
   }
 
   @AfterAll
   static void stop() {
-    if (server != null) {
-      server.close();
+    if (serve != null) {
+      serve.close();
     }
   }
 
@@ -246,10 +234,7 @@ class MergeEndToEndTest {
   }
 
   static String post(String channel, String threadTs, String text) throws Exception {
-    ChatPostMessageResponse posted =
-        person.chatPostMessage(r -> r.channel(channel).threadTs(threadTs).text(text));
-    assertThat(posted.isOk()).as(posted.getError()).isTrue();
-    return posted.getTs();
+    return serve.post(channel, threadTs, text);
   }
 
   static File repository(String channel) {
@@ -263,24 +248,7 @@ class MergeEndToEndTest {
   }
 
   static List<String> reactions(String channel, String ts) {
-    try {
-      List<Message> messages =
-          person.conversationsReplies(r -> r.channel(channel).ts(ts)).getMessages();
-      if (messages == null) {
-        return List.of();
-      }
-      return messages.stream()
-          .filter(m -> ts.equals(m.getTs()))
-          .findFirst()
-          .map(
-              m ->
-                  m.getReactions() == null
-                      ? List.<String>of()
-                      : m.getReactions().stream().map(Reaction::getName).toList())
-          .orElse(List.of());
-    } catch (Exception e) {
-      return List.of();
-    }
+    return serve.reactions(channel, ts);
   }
 
   static List<String> botReplies(String channel, String root, String prefix) {
@@ -346,25 +314,10 @@ class MergeEndToEndTest {
     String team = person.authTest(r -> r).getTeamId();
     String key = prefix + team + ":" + channel + ":" + ts + ":";
     String[] told = new String[1];
-    assertThat(eventually(() -> (told[0] = sentEphemeral(key)) != null))
+    assertThat(eventually(() -> (told[0] = serve.sentByOutbox(key)) != null))
         .as("an ephemeral answer %s", key)
         .isTrue();
     return told[0];
-  }
-
-  private static String sentEphemeral(String key) {
-    String url = "jdbc:sqlite:" + dir.resolve("data").resolve("outbox.db");
-    try (Connection c = DriverManager.getConnection(url);
-        PreparedStatement q =
-            c.prepareStatement(
-                "SELECT payload FROM outbox WHERE idempotency_key = ? AND state = 'sent'")) {
-      q.setString(1, key);
-      try (ResultSet rows = q.executeQuery()) {
-        return rows.next() ? rows.getString(1) : null;
-      }
-    } catch (java.sql.SQLException e) {
-      return null;
-    }
   }
 
   static boolean eventually(BooleanSupplier condition) throws InterruptedException {

@@ -3,15 +3,6 @@ package dev.threadbare.app.serve;
 import static dev.threadbare.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.slack.api.Slack;
-import com.slack.api.SlackConfig;
-import com.slack.api.methods.MethodsClient;
-import com.slack.api.model.Conversation;
-import com.slack.api.model.Message;
-import dev.threadbare.app.Main;
-import dev.threadbare.workspace.LocalWorkspace;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,7 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Ops events reach an ops channel in another workspace, through its own token: the db layer's
@@ -32,24 +22,12 @@ class OpsChannelTest {
 
   @Test
   void anAutomaticIndexIsAnnouncedInTheOpsChannelOfAnotherWorkspace() throws Exception {
-    try (LocalWorkspace opsWorkspace = LocalWorkspace.open(dir.resolve("ops-workspace"))) {
-      int opsPort = opsWorkspace.start(0);
-      String opsApi = "http://127.0.0.1:" + opsPort + "/api/";
-      SlackConfig config = new SlackConfig();
-      config.setMethodsEndpointUrlPrefix(opsApi);
-      MethodsClient opsReader =
-          Slack.getInstance(config).methods(opsWorkspace.firstRunAdminToken().orElseThrow());
-      String opsChannel =
-          opsReader.conversationsList(r -> r).getChannels().stream()
-              .filter(c -> c.getName().equals("general"))
-              .map(Conversation::getId)
-              .findFirst()
-              .orElseThrow();
+    try (ServeFixture.OpsWorkspace ops =
+        ServeFixture.OpsWorkspace.open(dir.resolve("ops-workspace"))) {
       Path data = dir.resolve("data");
-      try (Server server =
-          Server.start(
-              Server.Settings.defaults(data)
-                  .withOps(new Server.OpsChannel(opsChannel, opsWorkspace.botToken(), opsApi)))) {
+      try (ServeFixture serve =
+          ServeFixture.start(Server.Settings.defaults(data).withOps(ops.opsChannel()))) {
+        Server server = serve.server();
         String token =
             secondToLastLine(
                 "db",
@@ -66,7 +44,7 @@ class OpsChannelTest {
         assertThat(
                 eventually(
                     () ->
-                        messages(opsReader, opsChannel).stream()
+                        ops.messages().stream()
                             .anyMatch(
                                 m ->
                                     m.getText().contains("prod")
@@ -75,15 +53,6 @@ class OpsChannelTest {
             .as("an index-created report in the ops workspace's channel")
             .isTrue();
       }
-    }
-  }
-
-  private static List<Message> messages(MethodsClient reader, String channel) {
-    try {
-      List<Message> messages = reader.conversationsHistory(r -> r.channel(channel)).getMessages();
-      return messages == null ? List.of() : messages;
-    } catch (Exception e) {
-      return List.of();
     }
   }
 
@@ -104,11 +73,7 @@ class OpsChannelTest {
 
   /** Runs the CLI and returns the line before its last (add-credentials: the bearer token). */
   private static String secondToLastLine(String... args) {
-    StringWriter out = new StringWriter();
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out));
-    assertThat(cli.execute(args)).isZero();
-    String[] lines = out.toString().strip().split("\\R");
-    return lines[lines.length - 2].strip();
+    List<String> lines = ServeFixture.cli(args);
+    return lines.get(lines.size() - 2).strip();
   }
 }

@@ -2,19 +2,12 @@ package dev.threadbare.app.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.slack.api.Slack;
-import com.slack.api.SlackConfig;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
-import com.slack.api.model.Conversation;
-import dev.threadbare.app.Main;
 import dev.threadbare.ci.CiRun;
 import dev.threadbare.ci.RunStatus;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -33,7 +26,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Prod as a team meets it, on the local workspace through the Slack SDK, with real CI in the
@@ -48,6 +40,7 @@ import picocli.CommandLine;
 class ProdEndToEndTest {
 
   @TempDir static Path dir;
+  static ServeFixture serve;
   static Server server;
   static MethodsClient admin;
   static MethodsClient bea;
@@ -114,7 +107,7 @@ class ProdEndToEndTest {
     Path data = dir.resolve("data");
     // A first start makes the people and the ops channel; the second reports to it.
     try (Server first = Server.start(Server.Settings.defaults(data))) {
-      MethodsClient a = client(first, first.firstRunAdminToken());
+      MethodsClient a = ServeFixture.client(first, first.firstRunAdminToken());
       ops = a.conversationsCreate(r -> r.name("ops")).getChannel().getId();
       String beaToken = first.workspace().orElseThrow().addUser("bea", false);
       String carlToken = first.workspace().orElseThrow().addUser("carl", false);
@@ -122,41 +115,32 @@ class ProdEndToEndTest {
           dir.resolve("tokens"), first.firstRunAdminToken() + "\n" + beaToken + "\n" + carlToken);
     }
     List<String> tokens = Files.readAllLines(dir.resolve("tokens"));
-    server =
-        Server.start(
+    serve =
+        ServeFixture.start(
             Server.Settings.defaults(data)
                 .withDbPort(0)
-                .withOps(new Server.OpsChannel(ops, null, null)));
-    admin = client(server, tokens.get(0));
-    bea = client(server, tokens.get(1));
-    carl = client(server, tokens.get(2));
+                .withOps(new Server.OpsChannel(ops, null, null)),
+            tokens.get(0));
+    server = serve.server();
+    admin = serve.person();
+    bea = serve.client(tokens.get(1));
+    carl = serve.client(tokens.get(2));
     adminId = admin.authTest(r -> r).getUserId();
     beaId = bea.authTest(r -> r).getUserId();
     carlId = carl.authTest(r -> r).getUserId();
-    general =
-        admin.conversationsList(r -> r).getChannels().stream()
-            .filter(c -> c.getName().equals("general"))
-            .map(Conversation::getId)
-            .findFirst()
-            .orElseThrow();
+    general = serve.general();
     assertThat(server.ci()).as("bubblewrap must work here").isPresent();
-  }
-
-  static MethodsClient client(Server s, String token) {
-    SlackConfig config = new SlackConfig();
-    config.setMethodsEndpointUrlPrefix(s.url() + "/api/");
-    return Slack.getInstance(config).methods(token);
   }
 
   @AfterAll
   static void stop() {
-    if (server != null) {
-      server.close();
+    if (serve != null) {
+      serve.close();
     }
   }
 
   static String file(String path, String content) {
-    return "`" + path + "`\n```\n" + content + "```\n";
+    return ServeFixture.file(path, content);
   }
 
   static String app(String version, String dbPart, String test, int approvals) {
@@ -382,20 +366,10 @@ class ProdEndToEndTest {
 
   /** curl resolves *.localhost to loopback by itself, as browsers do. */
   static String curl(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "60"));
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
-    return out;
+    return ServeFixture.curl(args);
   }
 
   static List<String> cli(String... args) {
-    StringWriter out = new StringWriter();
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out));
-    assertThat(cli.execute(args)).as(String.join(" ", args)).isZero();
-    return out.toString().strip().lines().toList();
+    return ServeFixture.cli(args);
   }
 }

@@ -3,10 +3,6 @@ package dev.threadbare.app.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.slack.api.Slack;
-import com.slack.api.SlackConfig;
-import com.slack.api.methods.MethodsClient;
-import com.slack.api.model.Conversation;
 import com.slack.api.model.Message;
 import dev.threadbare.app.DataDir;
 import dev.threadbare.backup.BackupSummary;
@@ -16,7 +12,6 @@ import dev.threadbare.db.Credentials;
 import dev.threadbare.db.DbLayer;
 import dev.threadbare.db.SqlSession;
 import dev.threadbare.testing.JournalEntries;
-import dev.threadbare.workspace.LocalWorkspace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,36 +28,21 @@ class ScheduledBackupsTest {
 
   @Test
   void serve_takes_a_backup_and_reports_it_once_in_the_ops_channel() throws Exception {
-    try (LocalWorkspace opsWorkspace = LocalWorkspace.open(dir.resolve("ops-workspace"))) {
-      int opsPort = opsWorkspace.start(0);
-      String opsApi = "http://127.0.0.1:" + opsPort + "/api/";
-      SlackConfig config = new SlackConfig();
-      config.setMethodsEndpointUrlPrefix(opsApi);
-      MethodsClient opsReader =
-          Slack.getInstance(config).methods(opsWorkspace.firstRunAdminToken().orElseThrow());
-      String opsChannel =
-          opsReader.conversationsList(r -> r).getChannels().stream()
-              .filter(c -> c.getName().equals("general"))
-              .map(Conversation::getId)
-              .findFirst()
-              .orElseThrow();
+    try (ServeFixture.OpsWorkspace ops =
+        ServeFixture.OpsWorkspace.open(dir.resolve("ops-workspace"))) {
       Path data = dir.resolve("data");
-      try (Server server =
-          Server.start(
-              Server.Settings.defaults(data)
-                  .withOps(new Server.OpsChannel(opsChannel, opsWorkspace.botToken(), opsApi)))) {
+      try (ServeFixture serve =
+          ServeFixture.start(Server.Settings.defaults(data).withOps(ops.opsChannel()))) {
+        Server server = serve.server();
         // No backup yet: the first is due at once, the next in an hour.
         Path folder = server.scheduleBackups("1h", 3);
         assertThat(folder).isEqualTo(data.resolve("backups"));
         assertThat(
-                eventually(
-                    () ->
-                        backupReports(opsReader, opsChannel).size() == 1
-                            && backupFiles(folder).size() == 1))
+                eventually(() -> backupReports(ops).size() == 1 && backupFiles(folder).size() == 1))
             .as("one backup in DIR/backups, reported in the ops channel")
             .isTrue();
         Path backup = backupFiles(folder).get(0);
-        String report = backupReports(opsReader, opsChannel).get(0).getText();
+        String report = backupReports(ops).get(0).getText();
         assertThat(report)
             .contains(backup.getFileName().toString())
             .contains("messages (")
@@ -153,17 +133,10 @@ class ScheduledBackupsTest {
         .hasMessageContaining("1d, 12h, 30m, PT6H or off");
   }
 
-  private static List<Message> backupReports(MethodsClient reader, String channel) {
-    try {
-      List<Message> messages = reader.conversationsHistory(r -> r.channel(channel)).getMessages();
-      return messages == null
-          ? List.of()
-          : messages.stream()
-              .filter(m -> m.getText() != null && m.getText().startsWith("backup "))
-              .toList();
-    } catch (Exception e) {
-      return List.of();
-    }
+  private static List<Message> backupReports(ServeFixture.OpsWorkspace ops) {
+    return ops.messages().stream()
+        .filter(m -> m.getText() != null && m.getText().startsWith("backup "))
+        .toList();
   }
 
   private static List<Path> backupFiles(Path folder) {

@@ -3,17 +3,9 @@ package dev.threadbare.app.serve;
 import static dev.threadbare.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.slack.api.Slack;
-import com.slack.api.SlackConfig;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
-import com.slack.api.model.Conversation;
-import com.slack.api.model.Message;
-import com.slack.api.model.Reaction;
-import dev.threadbare.app.Main;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,7 +24,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code threadbare serve} as a user meets it: one process, a person posting through the Slack SDK
@@ -42,28 +33,23 @@ import picocli.CommandLine;
 class ServeEndToEndTest {
 
   @TempDir static Path dir;
+  static ServeFixture serve;
   static Server server;
   static MethodsClient person;
   static String general;
 
   @BeforeAll
   static void start() throws Exception {
-    server = Server.start(Server.Settings.defaults(dir.resolve("data")).withDbPort(0));
-    SlackConfig config = new SlackConfig();
-    config.setMethodsEndpointUrlPrefix(server.url() + "/api/");
-    person = Slack.getInstance(config).methods(server.firstRunAdminToken());
-    general =
-        person.conversationsList(r -> r).getChannels().stream()
-            .filter(c -> c.getName().equals("general"))
-            .map(Conversation::getId)
-            .findFirst()
-            .orElseThrow();
+    serve = ServeFixture.start(Server.Settings.defaults(dir.resolve("data")).withDbPort(0));
+    server = serve.server();
+    person = serve.person();
+    general = serve.general();
   }
 
   @AfterAll
   static void stop() {
-    if (server != null) {
-      server.close();
+    if (serve != null) {
+      serve.close();
     }
   }
 
@@ -162,8 +148,8 @@ class ServeEndToEndTest {
         .isTrue();
     stream.join().body().close();
     // Once delivered, the outbox keeps no copy of the token.
-    assertThat(eventually(() -> sentEphemeral(key) != null)).isTrue();
-    assertThat(sentEphemeral(key)).doesNotContain("tbp_").contains("purged once delivered");
+    assertThat(eventually(() -> serve.sentByOutbox(key) != null)).isTrue();
+    assertThat(serve.sentByOutbox(key)).doesNotContain("tbp_").contains("purged once delivered");
     java.util.regex.Matcher token =
         java.util.regex.Pattern.compile("`(tbp_[A-Za-z0-9_-]+)`").matcher(told[0]);
     assertThat(token.find()).as(told[0]).isTrue();
@@ -178,22 +164,6 @@ class ServeEndToEndTest {
         "http://me:" + token.group(1) + "@" + authority + "/git/general.git",
         clone.toString());
     assertThat(clone.resolve("a.txt")).exists();
-  }
-
-  /** The text of the ephemeral answer the outbox sent under {@code key}, or null. */
-  private static String sentEphemeral(String key) {
-    String url = "jdbc:sqlite:" + dir.resolve("data").resolve("outbox.db");
-    try (Connection c = DriverManager.getConnection(url);
-        PreparedStatement q =
-            c.prepareStatement(
-                "SELECT payload FROM outbox WHERE idempotency_key = ? AND state = 'sent'")) {
-      q.setString(1, key);
-      try (ResultSet rows = q.executeQuery()) {
-        return rows.next() ? rows.getString(1) : null;
-      }
-    } catch (java.sql.SQLException e) {
-      return null;
-    }
   }
 
   @Test
@@ -257,12 +227,7 @@ class ServeEndToEndTest {
 
   /** Runs the CLI as a user would while serve runs, and returns its last line of output. */
   private static String lastLine(String... args) {
-    StringWriter out = new StringWriter();
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out));
-    assertThat(cli.execute(args)).as(String.join(" ", args)).isZero();
-    String[] lines = out.toString().strip().split("\\R");
-    return lines[lines.length - 1].strip();
+    return ServeFixture.cliLastLine(args);
   }
 
   private static String userId() throws Exception {
@@ -270,25 +235,7 @@ class ServeEndToEndTest {
   }
 
   private static List<String> reactions(String ts) {
-    try {
-      List<Message> messages =
-          person
-              .conversationsHistory(
-                  r -> r.channel(general).latest(ts).oldest(ts).inclusive(true).limit(1))
-              .getMessages();
-      if (messages == null || messages.isEmpty()) {
-        messages =
-            person.conversationsReplies(r -> r.channel(general).ts(ts)).getMessages().stream()
-                .filter(m -> ts.equals(m.getTs()))
-                .toList();
-      }
-      if (messages.isEmpty() || messages.get(0).getReactions() == null) {
-        return List.of();
-      }
-      return messages.get(0).getReactions().stream().map(Reaction::getName).toList();
-    } catch (Exception e) {
-      return List.of();
-    }
+    return serve.reactions(general, ts);
   }
 
   private static void git(Path workDir, String... args) throws IOException, InterruptedException {

@@ -1,6 +1,8 @@
 package dev.threadbare.db.internal;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -59,8 +61,14 @@ final class StatementDeadlines {
         return;
       }
       long now = System.nanoTime();
+      List<Deadline> due = new ArrayList<>();
       for (Deadline deadline : ARMED) {
-        if (now - deadline.at >= 0 && ARMED.remove(deadline)) {
+        if (now - deadline.at >= 0) {
+          due.add(deadline);
+        }
+      }
+      for (Deadline deadline : due) {
+        if (ARMED.remove(deadline)) {
           try {
             deadline.onTimeout.run();
           } catch (RuntimeException e) {

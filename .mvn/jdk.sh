@@ -8,7 +8,10 @@
 
 tb_jdk_major() { # the feature version of the JDK at $1 (0 when it is no JDK)
   [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] || { echo 0; return; }
-  v="$("$1/bin/java" -version 2>&1 | sed -n '1s/^[^"]*"\([0-9][0-9]*\).*/\1/p')"
+  # The JDK's release file names its version without starting a JVM (the launcher calls this on
+  # every run); `java -version` when there is none.
+  v="$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$1/release" 2>/dev/null || :)"
+  [ -n "$v" ] || v="$("$1/bin/java" -version 2>&1 | sed -n '1s/^[^"]*"\([0-9][0-9]*\).*/\1/p')"
   echo "${v:-0}"
 }
 

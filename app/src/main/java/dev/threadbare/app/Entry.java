@@ -5,8 +5,9 @@ import dev.threadbare.app.cli.QuickCommands;
 /**
  * The jar's entry point: a plain {@code tree}, {@code show} or {@code log} is answered by {@link
  * QuickCommands}, everything else by {@link Main}. A class of its own because the JVM, checking a
- * main class, loads the types of all its methods, and {@link Main}'s name picocli's (a large class
- * that no start-up cache can hold, its class file being older than Java 6). Issue 17. Stateless.
+ * main class, loads the types of all its methods, and {@link Main}'s name picocli's {@code
+ * CommandLine}, which the AOT cache does not hold (its class file is Java 5's). Issue 17.
+ * Stateless.
  */
 public final class Entry {
 

@@ -223,6 +223,9 @@ public final class DeployBench {
       int appPort = warmPort(fx, d);
       int hostNetPort = warmPort(hostNetFx, h);
       Path socket = socketOf(fx, d);
+      System.out.printf(
+          "private app: bridge port %d answers %s; socket %s; host-net app port %d%n",
+          appPort, answers(appPort), socket, hostNetPort);
       int nginxPort = freePort();
       int nginxUnixPort = freePort();
       int nginxHostNetPort = freePort();
@@ -433,7 +436,7 @@ public final class DeployBench {
       System.out.printf(
           "%d deployments requested once each (--max-running %d): %d answered, %d running at the"
               + " end, %.1f s in all (%.0f ms each incl. build + cold start); server heap after GC"
-              + " %.1f MB, %s%n",
+              + " %.1f MB, %s; %s%n",
           count,
           maxRunning,
           ok,
@@ -441,7 +444,8 @@ public final class DeployBench {
           seconds,
           seconds * 1000 / count,
           heap / 1e6,
-          rss.replaceAll("\\s+", " "));
+          rss.replaceAll("\\s+", " "),
+          load());
     }
   }
 

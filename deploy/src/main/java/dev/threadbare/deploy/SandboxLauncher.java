@@ -215,12 +215,14 @@ public final class SandboxLauncher implements Launcher {
     StringBuilder script = new StringBuilder("set -u\n");
     if (dbPort != null) {
       script.append(
-          "socat TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:%s/db.sock &\n"
+          "socat TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork,backlog=1024 UNIX-CONNECT:%s/db.sock &\n"
               .formatted(dbPort, inside));
     }
+    // socat's listen backlog is 5 by default, and a Unix socket refuses a connect at once when its
+    // backlog is full: a proxy opening tens of connections together got 502s.
     return script
         .append(
-            "socat UNIX-LISTEN:%s/%s,fork,mode=777 TCP:127.0.0.1:$PORT &\n"
+            "socat UNIX-LISTEN:%s/%s,fork,mode=777,backlog=1024 TCP:127.0.0.1:$PORT &\n"
                 .formatted(inside, APP_SOCKET))
         .append("exec sh -c '")
         .append(command.replace("'", "'\\''"))

@@ -47,8 +47,16 @@ import org.eclipse.jetty.websocket.server.config.JettyWebSocketServletContainerI
  */
 public final class ProxyHandler extends HandlerWrapper {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ProxyHandler.class);
   private static final String PORT = "threadbare.deploy.port";
   private static final String SOCKET = "threadbare.deploy.socket";
+
+  /**
+   * Connections to one private-network deployment; more requests queue. Below its 128 processes:
+   * socat serves each connection with a process of its own.
+   */
+  private static final int UNIX_CONNECTIONS = 96;
+
   private static final String DEPLOYMENT = "threadbare.deploy.id";
   private static final String ROUTED_HOST = "threadbare.deploy.routed-host";
 
@@ -355,6 +363,14 @@ public final class ProxyHandler extends HandlerWrapper {
       if (request.getAttribute(SOCKET) instanceof Path socket) {
         HttpClient client = unixClients.get(socket);
         if (client == null) {
+          // A new deployment's start: forget the clients of those that stopped since (not inside
+          // computeIfAbsent, whose function may not change the map).
+          unixClients.forEach(
+              (path, old) -> {
+                if (!Files.exists(path) && unixClients.remove(path, old)) {
+                  stopQuietly(old);
+                }
+              });
           client = unixClients.computeIfAbsent(socket, this::unixClient);
         }
         return client
@@ -366,14 +382,6 @@ public final class ProxyHandler extends HandlerWrapper {
     }
 
     private HttpClient unixClient(Path socket) {
-      // A new deployment's start: forget the clients of those that stopped since.
-      unixClients.forEach(
-          (path, old) -> {
-            if (!Files.exists(path)) {
-              unixClients.remove(path, old);
-              stopQuietly(old);
-            }
-          });
       HttpClient shared = getHttpClient();
       HttpClient client =
           new HttpClient(
@@ -385,7 +393,8 @@ public final class ProxyHandler extends HandlerWrapper {
       // As the servlet configures its own client: the proxy passes responses through untouched.
       client.setFollowRedirects(false);
       client.setCookieStore(new org.eclipse.jetty.util.HttpCookieStore.Empty());
-      client.setMaxConnectionsPerDestination(shared.getMaxConnectionsPerDestination());
+      // Each connection is a socat process inside, counted in the deployment's process limit.
+      client.setMaxConnectionsPerDestination(UNIX_CONNECTIONS);
       client.setIdleTimeout(shared.getIdleTimeout());
       client.setRequestBufferSize(shared.getRequestBufferSize());
       client.setResponseBufferSize(shared.getResponseBufferSize());
@@ -467,6 +476,7 @@ public final class ProxyHandler extends HandlerWrapper {
         org.eclipse.jetty.client.api.Response serverResponse,
         Throwable failure) {
       proxyErrors.increment();
+      log.debug("proxying {} failed: {}", clientRequest.getRequestURI(), failure.toString());
       super.onProxyResponseFailure(clientRequest, proxyResponse, serverResponse, failure);
     }
 
@@ -477,6 +487,7 @@ public final class ProxyHandler extends HandlerWrapper {
         HttpServletResponse proxyResponse,
         Throwable failure) {
       proxyErrors.increment();
+      log.debug("proxying {} failed: {}", clientRequest.getRequestURI(), failure.toString());
       super.onClientRequestFailure(clientRequest, proxyRequest, proxyResponse, failure);
     }
   }

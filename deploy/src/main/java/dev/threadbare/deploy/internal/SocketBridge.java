@@ -27,6 +27,13 @@ import org.slf4j.LoggerFactory;
 public final class SocketBridge implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SocketBridge.class);
 
+  /**
+   * Pending connections a listener holds. A Unix socket refuses a connect at once (no retry, as
+   * TCP's SYN has) when its backlog is full: a proxy opening tens of connections together needs
+   * room, like socat's listeners inside ({@code backlog=1024}).
+   */
+  static final int BACKLOG = 1024;
+
   private final ServerSocketChannel listener;
   private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
   private final String name;
@@ -40,7 +47,7 @@ public final class SocketBridge implements AutoCloseable {
   /** Listens on {@code 127.0.0.1:port}; each connection goes to the Unix socket {@code target}. */
   public static SocketBridge tcpToUnix(int port, Path target) throws IOException {
     ServerSocketChannel server = ServerSocketChannel.open();
-    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), BACKLOG);
     SocketBridge bridge = new SocketBridge(server, "tcp:" + port + "->" + target);
     bridge.acceptLoop(
         () -> {
@@ -59,7 +66,7 @@ public final class SocketBridge implements AutoCloseable {
   public static SocketBridge unixToTcp(Path socket, String host, int port) throws IOException {
     Files.deleteIfExists(socket);
     ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-    server.bind(UnixDomainSocketAddress.of(socket));
+    server.bind(UnixDomainSocketAddress.of(socket), BACKLOG);
     Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rwxrwxrwx"));
     SocketBridge bridge = new SocketBridge(server, socket + "->" + host + ":" + port);
     bridge.acceptLoop(() -> SocketChannel.open(new InetSocketAddress(host, port)));

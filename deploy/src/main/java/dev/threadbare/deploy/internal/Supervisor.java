@@ -442,7 +442,7 @@ public final class Supervisor implements AutoCloseable {
         }
       } else {
         try (Socket s = new Socket()) {
-          s.connect(new InetSocketAddress("127.0.0.1", port), 250);
+          s.connect(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 250);
           return;
         } catch (IOException e) {
           // not yet

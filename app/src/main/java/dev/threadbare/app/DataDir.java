@@ -271,9 +271,16 @@ public final class DataDir implements AutoCloseable {
   private static final List<String> PRIVATE_FOLDERS = List.of("ops", "secrets", "backups");
 
   /**
+   * The folders the sandbox's user must reach by path (deployments' and prod's build outputs, whose
+   * modes the deploy and prod modules set); every other folder of the directory is made 0700.
+   */
+  private static final List<String> SANDBOX_FOLDERS = List.of("deploys", "prod");
+
+  /**
    * Makes the directory traversable but not listable by others (0711: the sandbox's user reaches
    * the deployments' and prod's build outputs under it by path, and nothing else), {@code ops/},
-   * {@code secrets/} and {@code backups/} owner-only (0700), and the files of all four readable and
+   * {@code secrets/}, {@code backups/} and every other folder but {@code deploys/} and {@code
+   * prod/} owner-only (0700), and the files of the directory, ops, secrets and backups readable and
    * writable by their owner alone (0600): tokens, the journal and the outbox are nobody else's
    * business. SQLite gives its {@code -wal} and {@code -shm} files the database's permissions.
    * Called on open and by serve once its stores exist; a no-op where the file system has no POSIX
@@ -296,6 +303,17 @@ public final class DataDir implements AutoCloseable {
         if (Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
           Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwx------"));
           folders.add(folder);
+        }
+      }
+      // Every other folder (git/ holds private channels' code, ci-logs/ their test output, db/ the
+      // databases) is its owner's: 0711 on the directory would otherwise let anyone who knows or
+      // guesses a name read it.
+      try (Stream<Path> entries = Files.list(directory)) {
+        for (Path entry : entries.toList()) {
+          if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)
+              && !SANDBOX_FOLDERS.contains(entry.getFileName().toString())) {
+            Files.setPosixFilePermissions(entry, PosixFilePermissions.fromString("rwx------"));
+          }
         }
       }
       for (Path folder : folders) {

@@ -5,7 +5,7 @@ import dev.threadbare.backup.BackupOptions;
 import dev.threadbare.backup.BackupSummary;
 import dev.threadbare.backup.Backups;
 import dev.threadbare.backup.NotRestorable;
-import dev.threadbare.backup.Restoration;
+import dev.threadbare.backup.OpenedExport;
 import dev.threadbare.core.journal.JournalEntry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -154,8 +154,8 @@ public final class BackupCommands {
                 + " already holds data: restore into a new directory, or pass --merge to add"
                 + " the export to it");
       }
-      Restoration restoration = Backups.read(zip, team);
       PrintWriter print = spec.commandLine().getOut();
+      List<NotRestorable> notRestorable;
       try (DataDir dir = data.openForWriting("threadbare restore")) {
         if (!merge && dir.journal().lastSeq() > 0) {
           throw new IllegalArgumentException(
@@ -165,38 +165,45 @@ public final class BackupCommands {
                   + dir.journal()
                   + ") already holds entries: restore into an empty journal, or pass --merge");
         }
-        long added = 0;
-        List<JournalEntry> batch = new ArrayList<>(APPEND_BATCH);
-        for (JournalEntry entry : restoration.entries()) {
-          batch.add(entry.withSeq(0));
-          if (batch.size() == APPEND_BATCH) {
-            added += dir.journal().append(batch).size();
-            batch.clear();
-          }
+        // The export is read one fact at a time and sorted on disk in this scratch folder (the
+        // data directory's own disk, owner-only), so a restore of any size runs in a small heap.
+        Path scratch = data.data.resolve("restore-" + ProcessHandle.current().pid() + ".tmp");
+        try (OpenedExport export = Backups.open(zip, team, scratch)) {
+          long[] added = {0};
+          List<JournalEntry> batch = new ArrayList<>(APPEND_BATCH);
+          export.forEachEntry(
+              entry -> {
+                batch.add(entry.withSeq(0));
+                if (batch.size() == APPEND_BATCH) {
+                  added[0] += dir.journal().append(batch).size();
+                  batch.clear();
+                }
+              });
+          added[0] += dir.journal().append(batch).size();
+          dir.catchUp();
+          writeSecrets(export.secretFiles());
+          notRestorable = export.notRestorable();
+          print.println(
+              "restored "
+                  + (export.fromThreadbare() ? "a threadbare backup" : "a Slack export")
+                  + ": "
+                  + export.entryCount()
+                  + " journal entries ("
+                  + added[0]
+                  + " new), "
+                  + dir.store().channels().size()
+                  + " channel repositories"
+                  + (export.secretFiles().isEmpty()
+                      ? ""
+                      : ", " + export.secretFiles().size() + " secret files"));
         }
-        added += dir.journal().append(batch).size();
-        dir.catchUp();
-        writeSecrets(restoration.secretFiles());
-        print.println(
-            "restored "
-                + (restoration.fromThreadbare() ? "a threadbare backup" : "a Slack export")
-                + ": "
-                + restoration.entries().size()
-                + " journal entries ("
-                + added
-                + " new), "
-                + dir.store().channels().size()
-                + " channel repositories"
-                + (restoration.secretFiles().isEmpty()
-                    ? ""
-                    : ", " + restoration.secretFiles().size() + " secret files"));
       }
-      if (!restoration.notRestorable().isEmpty()) {
+      if (!notRestorable.isEmpty()) {
         print.println(
-            restoration.notRestorable().size()
+            notRestorable.size()
                 + " files not restorable (the export does not carry their content; nothing was"
                 + " written for them):");
-        for (NotRestorable file : restoration.notRestorable()) {
+        for (NotRestorable file : notRestorable) {
           print.println(
               "  #"
                   + file.channelName()

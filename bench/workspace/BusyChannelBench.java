@@ -1,6 +1,6 @@
+import dev.threadbare.testing.Chromium;
 import dev.threadbare.workspace.LocalWorkspace;
 import dev.threadbare.workspace.RateLimits;
-import java.io.File;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -16,8 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -53,19 +51,7 @@ public final class BusyChannelBench {
           "posted %d messages in %.1f s%n",
           messages + 25,
           (System.nanoTime() - posting) / 1e9);
-      ChromeDriverService service =
-          new ChromeDriverService.Builder()
-              .usingDriverExecutable(new File("/usr/bin/chromedriver"))
-              .usingAnyFreePort()
-              .build();
-      ChromeOptions options = new ChromeOptions();
-      options.setBinary("/usr/bin/chromium");
-      options.addArguments(
-          "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-          "--no-first-run", "--window-size=1280,800",
-          "--user-data-dir=" + Files.createTempDirectory(dir, "chrome"));
-      ChromeDriver driver = new ChromeDriver(service, options);
+      ChromeDriver driver = Chromium.headless(Files.createTempDirectory(dir, "chrome"), "1280,800");
       try {
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
         driver.get(base + "/");

@@ -67,7 +67,7 @@ class SecretsAtRestTest {
   }
 
   @Test
-  void workspace_db_holds_no_usable_token() throws Exception {
+  void workspaceDbHoldsNoUsableToken() throws Exception {
     String botToken;
     String userToken;
     String adminToken;
@@ -105,7 +105,7 @@ class SecretsAtRestTest {
   }
 
   @Test
-  void a_workspace_from_before_hashing_moves_its_tokens_out() throws Exception {
+  void aWorkspaceFromBeforeHashingMovesItsTokensOut() throws Exception {
     String userToken;
     String botToken;
     try (LocalWorkspace workspace = LocalWorkspace.open(dir)) {

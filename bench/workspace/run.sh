@@ -22,5 +22,6 @@ case "$what" in
   busy) main=BusyChannelBench ;;
   *) echo "usage: $0 events|ui|busy [args]" >&2; exit 2 ;;
 esac
-"$JAVA_HOME/bin/javac" -d "$out" -cp "$cp" "bench/workspace/$main.java"
+# BusyChannelBench shares UiLoadBench's Web API call and percentiles: compile them together
+"$JAVA_HOME/bin/javac" -d "$out" -cp "$cp" "bench/workspace/$main.java" bench/workspace/UiLoadBench.java
 "$JAVA_HOME/bin/java" -Xmx512m --enable-native-access=ALL-UNNAMED -cp "$out:$cp" -Dlogback.configurationFile=workspace/src/test/resources/logback-test.xml "$main" "$@"

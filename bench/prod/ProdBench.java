@@ -17,32 +17,23 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.DefaultHandler;
 import org.eclipse.jetty.server.handler.HandlerWrapper;
-import org.eclipse.jgit.lib.CommitBuilder;
-import org.eclipse.jgit.lib.Constants;
-import org.eclipse.jgit.lib.FileMode;
-import org.eclipse.jgit.lib.ObjectInserter;
-import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.lib.TreeFormatter;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 
 /**
@@ -51,23 +42,6 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
  * switching: 4 clients request prod continuously through the real proxy during every switch.
  */
 public final class ProdBench {
-
-  static final String APP =
-      """
-      import os, http.server
-      V = open('version.txt').read().strip()
-      class H(http.server.BaseHTTPRequestHandler):
-          protocol_version = 'HTTP/1.1'
-          def do_GET(self):
-              body = V.encode()
-              self.send_response(200)
-              self.send_header('Content-Length', str(len(body)))
-              self.end_headers()
-              self.wfile.write(body)
-          def log_message(self, *a):
-              pass
-      http.server.ThreadingHTTPServer(('127.0.0.1', int(os.environ['PORT'])), H).serve_forever()
-      """;
 
   public static void main(String[] args) throws Exception {
     boolean sandbox = args.length > 0 && args[0].equals("sandbox");
@@ -241,26 +215,8 @@ public final class ProdBench {
     }
   }
 
+  /** Commits ProdServerTest's app (it serves its version.txt) with {@code toml}. */
   static String commit(Repository repo, String version, String toml) throws java.io.IOException {
-    Map<String, byte[]> files = new TreeMap<>();
-    files.put("app.py", APP.getBytes(StandardCharsets.UTF_8));
-    files.put("threadbare.toml", toml.getBytes(StandardCharsets.UTF_8));
-    files.put("version.txt", (version + "\n").getBytes(StandardCharsets.UTF_8));
-    try (ObjectInserter inserter = repo.newObjectInserter()) {
-      TreeFormatter tree = new TreeFormatter();
-      for (var e : files.entrySet()) {
-        tree.append(
-            e.getKey(), FileMode.REGULAR_FILE, inserter.insert(Constants.OBJ_BLOB, e.getValue()));
-      }
-      CommitBuilder c = new CommitBuilder();
-      c.setTreeId(inserter.insert(tree));
-      PersonIdent who = new PersonIdent("bench", "bench@example.com");
-      c.setAuthor(who);
-      c.setCommitter(who);
-      c.setMessage(version);
-      var id = inserter.insert(c);
-      inserter.flush();
-      return id.name();
-    }
+    return ProdServerTest.commit(repo, version, toml);
   }
 }

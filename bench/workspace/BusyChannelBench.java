@@ -1,23 +1,17 @@
+import dev.threadbare.testing.Chromium;
 import dev.threadbare.workspace.LocalWorkspace;
 import dev.threadbare.workspace.RateLimits;
-import java.io.File;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -53,19 +47,7 @@ public final class BusyChannelBench {
           "posted %d messages in %.1f s%n",
           messages + 25,
           (System.nanoTime() - posting) / 1e9);
-      ChromeDriverService service =
-          new ChromeDriverService.Builder()
-              .usingDriverExecutable(new File("/usr/bin/chromedriver"))
-              .usingAnyFreePort()
-              .build();
-      ChromeOptions options = new ChromeOptions();
-      options.setBinary("/usr/bin/chromium");
-      options.addArguments(
-          "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-          "--no-first-run", "--window-size=1280,800",
-          "--user-data-dir=" + Files.createTempDirectory(dir, "chrome"));
-      ChromeDriver driver = new ChromeDriver(service, options);
+      ChromeDriver driver = Chromium.headless(Files.createTempDirectory(dir, "chrome"), "1280,800");
       try {
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
         driver.get(base + "/");
@@ -169,22 +151,13 @@ public final class BusyChannelBench {
     return last;
   }
 
+  /** A Web API call (form-encoded), as {@link UiLoadBench} makes it; the answer's body. */
   static String call(HttpClient http, String base, String token, String method, String form) throws Exception {
-    return http.send(
-            HttpRequest.newBuilder(URI.create(base + "/api/" + method))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form))
-                .build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
+    return UiLoadBench.call(http, base, token, method, form);
   }
 
   static double pct(List<Double> values, double p) {
-    List<Double> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
-    int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    return UiLoadBench.pct(values, p);
   }
 
   static void print(String name, List<Double> values) {

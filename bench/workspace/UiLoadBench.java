@@ -1,6 +1,6 @@
+import dev.threadbare.testing.Chromium;
 import dev.threadbare.workspace.LocalWorkspace;
 import dev.threadbare.workspace.RateLimits;
-import java.io.File;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -17,8 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -52,16 +50,7 @@ public final class UiLoadBench {
                 : "message " + i + " about the build & the <https://example.com|docs>";
         call(http, base, token, "chat.postMessage", "channel=" + general + "&text=" + URLEncoder.encode(text, StandardCharsets.UTF_8));
       }
-      ChromeDriverService service =
-          new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
-      ChromeOptions options = new ChromeOptions();
-      options.setBinary("/usr/bin/chromium");
-      options.addArguments(
-          "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-          "--no-first-run", "--window-size=1280,900",
-          "--user-data-dir=" + Files.createTempDirectory(dir, "chrome"));
-      ChromeDriver driver = new ChromeDriver(service, options);
+      ChromeDriver driver = Chromium.headless(Files.createTempDirectory(dir, "chrome"), "1280,900");
       try {
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
         driver.get(base + "/");

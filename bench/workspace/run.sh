@@ -10,9 +10,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 what=${1:-events}
 shift || true
-./mvnw -q -o -pl workspace test-compile -Dspotless.check.skip
+./mvnw -q -o -pl testing,workspace test-compile -Dspotless.check.skip
 ./mvnw -q -o -pl workspace dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test >/dev/null
-cp="workspace/target/classes:workspace/target/test-classes:$(cat workspace/target/bench-classpath.txt)"
+# testing's own classes first: the shared Chromium setup (dev.threadbare.testing.Chromium)
+cp="testing/target/classes:workspace/target/classes:workspace/target/test-classes:$(cat workspace/target/bench-classpath.txt)"
 out=workspace/target/bench-classes
 mkdir -p "$out"
 case "$what" in
@@ -21,5 +22,6 @@ case "$what" in
   busy) main=BusyChannelBench ;;
   *) echo "usage: $0 events|ui|busy [args]" >&2; exit 2 ;;
 esac
-"$JAVA_HOME/bin/javac" -d "$out" -cp "$cp" "bench/workspace/$main.java"
+# BusyChannelBench shares UiLoadBench's Web API call and percentiles: compile them together
+"$JAVA_HOME/bin/javac" -d "$out" -cp "$cp" "bench/workspace/$main.java" bench/workspace/UiLoadBench.java
 "$JAVA_HOME/bin/java" -Xmx512m --enable-native-access=ALL-UNNAMED -cp "$out:$cp" -Dlogback.configurationFile=workspace/src/test/resources/logback-test.xml "$main" "$@"

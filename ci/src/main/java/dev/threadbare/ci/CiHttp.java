@@ -1,8 +1,12 @@
 package dev.threadbare.ci;
 
+import static dev.threadbare.core.web.HtmlPage.escape;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.threadbare.core.web.ChannelAccess;
+import dev.threadbare.core.web.HtmlPage;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -26,19 +30,12 @@ import java.util.Optional;
  *   <li>{@code GET /ci/runs/<id>/json}: the run's state as JSON
  * </ul>
  *
- * Every request passes {@link Access} first. Stateless; registers routes only.
+ * Every request passes a {@link ChannelAccess} first. Stateless; registers routes only.
  */
 public final class CiHttp {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int LIST_LIMIT = 200;
-
-  /** Who may read a channel's runs; answers the request itself (401/404) when not. */
-  @FunctionalInterface
-  public interface Access {
-    /** True to go on; false when the request was refused (and answered). */
-    boolean allow(Context ctx, String channel);
-  }
 
   private CiHttp() {}
 
@@ -53,7 +50,7 @@ public final class CiHttp {
   }
 
   /** Adds the routes to {@code http}. */
-  public static void register(Javalin http, Ci ci, Access access) {
+  public static void register(Javalin http, Ci ci, ChannelAccess<Context> access) {
     RunStore store = ci.store();
     http.get(
         "/ci/channels/{channel}",
@@ -125,7 +122,7 @@ public final class CiHttp {
         });
   }
 
-  private static Optional<CiRun> run(Context ctx, RunStore store, Access access) {
+  private static Optional<CiRun> run(Context ctx, RunStore store, ChannelAccess<Context> access) {
     long id;
     try {
       id = Long.parseLong(ctx.pathParam("id"));
@@ -252,22 +249,10 @@ public final class CiHttp {
   }
 
   private static String page(String title, String body) {
-    return "<!doctype html><html><head><meta charset=\"utf-8\"><title>"
-        + escape(title)
-        + "</title><style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;"
-        + "text-align:left}.passed{color:#187a2f}.failed,.error{color:#b00020}"
-        + ".cancelled{color:#666}pre{background:#f4f4f4;padding:1em;overflow:auto}</style>"
-        + "</head><body><h1>"
-        + escape(title)
-        + "</h1>"
-        + body
-        + "</body></html>";
-  }
-
-  static String escape(String text) {
-    return text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;");
+    return HtmlPage.of(
+        title,
+        ".passed{color:#187a2f}.failed,.error{color:#b00020}.cancelled{color:#666}"
+            + "pre{background:#f4f4f4;padding:1em;overflow:auto}",
+        body);
   }
 }

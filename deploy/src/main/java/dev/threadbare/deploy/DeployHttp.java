@@ -1,5 +1,9 @@
 package dev.threadbare.deploy;
 
+import static dev.threadbare.core.web.HtmlPage.escape;
+
+import dev.threadbare.core.web.ChannelAccess;
+import dev.threadbare.core.web.HtmlPage;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.ZoneOffset;
@@ -19,21 +23,14 @@ import java.util.function.Function;
  *       version has none: no {@code [deploy]}, or CI did not pass)
  * </ul>
  *
- * The whole log is the proxy's {@code /deploys/<uuid>/log}. Every request passes {@link Access}
- * first. Stateless; registers routes only.
+ * The whole log is the proxy's {@code /deploys/<uuid>/log}. Every request passes a {@link
+ * ChannelAccess} first. Stateless; registers routes only.
  */
 public final class DeployHttp {
 
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
           .withZone(ZoneOffset.UTC);
-
-  /** Who may read a channel's deployments; answers the request itself (401/404) when not. */
-  @FunctionalInterface
-  public interface Access {
-    /** True to go on; false when the request was refused (and answered). */
-    boolean allow(Context ctx, String channel);
-  }
 
   private DeployHttp() {}
 
@@ -55,7 +52,7 @@ public final class DeployHttp {
       Javalin http,
       Deployer deployer,
       Function<String, Optional<String>> channelIds,
-      Access access) {
+      ChannelAccess<Context> access) {
     http.get(
         "/deploys/channels/{channel}",
         ctx -> {
@@ -147,21 +144,7 @@ public final class DeployHttp {
   }
 
   private static String page(String title, String body) {
-    return "<!doctype html><html><head><meta charset=\"utf-8\"><title>"
-        + escape(title)
-        + "</title><style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;"
-        + "text-align:left}.running{color:#187a2f}.failed{color:#b00020}"
-        + ".stopped,.note{color:#666}</style></head><body><h1>"
-        + escape(title)
-        + "</h1>"
-        + body
-        + "</body></html>";
-  }
-
-  static String escape(String text) {
-    return text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;");
+    return HtmlPage.of(
+        title, ".running{color:#187a2f}.failed{color:#b00020}.stopped,.note{color:#666}", body);
   }
 }

@@ -1,5 +1,9 @@
 package dev.threadbare.prod;
 
+import static dev.threadbare.deploy.AppRuns.deleteTree;
+import static dev.threadbare.deploy.AppRuns.freePort;
+import static dev.threadbare.deploy.AppRuns.note;
+
 import dev.threadbare.deploy.DeployConfig;
 import dev.threadbare.deploy.DeploymentDatabases;
 import dev.threadbare.deploy.HostRoutes;
@@ -8,9 +12,7 @@ import dev.threadbare.deploy.SourceTrees;
 import dev.threadbare.deploy.StartFailedException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,7 +35,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -530,38 +530,6 @@ public final class ProdServer implements HostRoutes, AutoCloseable {
       return new String(bytes, StandardCharsets.UTF_8);
     } catch (IOException e) {
       return "(log unreadable: " + e.getMessage() + ")";
-    }
-  }
-
-  private static void note(Path file, String line) {
-    try {
-      Files.writeString(
-          file,
-          "[threadbare " + Instant.now() + "] " + line + "\n",
-          StandardCharsets.UTF_8,
-          java.nio.file.StandardOpenOption.CREATE,
-          java.nio.file.StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      log.warn("cannot write {}: {}", file, e.toString());
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port: " + e.getMessage(), e);
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 

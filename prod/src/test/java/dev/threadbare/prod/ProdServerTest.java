@@ -149,6 +149,14 @@ class ProdServerTest {
   }
 
   String commit(String version, String toml) throws IOException {
+    return commit(repo, version, toml);
+  }
+
+  /**
+   * Commits {@link #APP} serving {@code version}, with {@code toml} as threadbare.toml, to {@code
+   * repo} (no parent, no ref); its id. Shared with {@code bench/prod/ProdBench}.
+   */
+  static String commit(Repository repo, String version, String toml) throws IOException {
     Map<String, byte[]> files = new TreeMap<>();
     files.put("app.py", APP.getBytes(StandardCharsets.UTF_8));
     files.put("version.txt", (version + "\n").getBytes(StandardCharsets.UTF_8));

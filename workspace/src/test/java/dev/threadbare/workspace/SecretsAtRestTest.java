@@ -70,7 +70,7 @@ class SecretsAtRestTest {
   }
 
   @Test
-  void workspace_db_holds_no_usable_token() throws Exception {
+  void workspaceDbHoldsNoUsableToken() throws Exception {
     String botToken;
     String userToken;
     String adminToken;
@@ -172,7 +172,7 @@ class SecretsAtRestTest {
   }
 
   @Test
-  void a_workspace_from_before_hashing_moves_its_tokens_out() throws Exception {
+  void aWorkspaceFromBeforeHashingMovesItsTokensOut() throws Exception {
     String userToken;
     String botToken;
     AppRegistration app;

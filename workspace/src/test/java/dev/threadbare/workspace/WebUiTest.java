@@ -7,7 +7,7 @@ import com.slack.api.model.Message;
 import com.slack.api.model.block.RichTextBlock;
 import com.slack.api.model.block.element.RichTextPreformattedElement;
 import com.slack.api.model.block.element.RichTextSectionElement;
-import java.io.File;
+import dev.threadbare.testing.Chromium;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +25,6 @@ import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -56,25 +54,7 @@ class WebUiTest {
             .findFirst()
             .orElseThrow()
             .getId();
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(new File("/usr/bin/chromedriver"))
-            .usingAnyFreePort()
-            .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary("/usr/bin/chromium");
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,900",
-        "--user-data-dir=" + Files.createTempDirectory(dir, "chrome"));
-    driver = new ChromeDriver(service, options);
+    driver = Chromium.headless(Files.createTempDirectory(dir, "chrome"), "1280,900");
     wait = new WebDriverWait(driver, Duration.ofSeconds(15));
     // the page re-renders a message when it changes: look it up again rather than fail
     wait.ignoring(StaleElementReferenceException.class);

@@ -27,7 +27,7 @@ class ScheduledBackupsTest {
   @TempDir Path dir;
 
   @Test
-  void serve_takes_a_backup_and_reports_it_once_in_the_ops_channel() throws Exception {
+  void serveTakesABackupAndReportsItOnceInTheOpsChannel() throws Exception {
     try (ServeFixture.OpsWorkspace ops =
         ServeFixture.OpsWorkspace.open(dir.resolve("ops-workspace"))) {
       Path data = dir.resolve("data");
@@ -54,7 +54,7 @@ class ScheduledBackupsTest {
   }
 
   @Test
-  void the_newest_backups_are_kept() throws Exception {
+  void theNewestBackupsAreKept() throws Exception {
     Path data = dir.resolve("data");
     try (DataDir dataDir = DataDir.open(data, null);
         BackupWiring wiring =
@@ -78,7 +78,7 @@ class ScheduledBackupsTest {
   }
 
   @Test
-  void each_backup_takes_the_prod_databases_too_restorable_with_their_catalog() throws Exception {
+  void eachBackupTakesTheProdDatabasesTooRestorableWithTheirCatalog() throws Exception {
     Path data = dir.resolve("data");
     try (DataDir dataDir = DataDir.open(data, null);
         DbLayer layer = DbLayer.duckDb(data);
@@ -122,7 +122,7 @@ class ScheduledBackupsTest {
   }
 
   @Test
-  void backup_every_reads_durations_and_refuses_others() {
+  void backupEveryReadsDurationsAndRefusesOthers() {
     assertThat(BackupWiring.parseEvery("1d")).isEqualTo(Duration.ofDays(1));
     assertThat(BackupWiring.parseEvery("12h")).isEqualTo(Duration.ofHours(12));
     assertThat(BackupWiring.parseEvery("PT30M")).isEqualTo(Duration.ofMinutes(30));

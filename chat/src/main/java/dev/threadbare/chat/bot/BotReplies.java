@@ -194,6 +194,67 @@ public final class BotReplies {
     return "`" + command + "` noted; post it in the channel to act on it with the team watching.";
   }
 
+  // ---- why a shared file does not become a repository file (FileDownloader), told privately
+
+  /** A shared file without an id. */
+  public static String fileWithoutId() {
+    return "a shared file has no id: it cannot be downloaded";
+  }
+
+  /** A file whose type is not text. */
+  public static String fileTypeNotTaken(String file, String mimetype) {
+    return "file `"
+        + file
+        + "` ("
+        + (mimetype.isEmpty() ? "unknown type" : mimetype)
+        + ") is not taken: only UTF-8 text, CSV and SVG files become repository files";
+  }
+
+  /** A file larger than a repository file may be. */
+  public static String fileTooLarge(String file, long size, long maxBytes) {
+    return "file `"
+        + file
+        + "` has "
+        + size
+        + " bytes, more than the "
+        + maxBytes
+        + " a repository file may have: keep large assets out of the chat";
+  }
+
+  /** A file the event gives no download URL for. */
+  public static String fileWithoutUrl(String file) {
+    return "file `" + file + "` has no url_private: the bot needs the files:read scope";
+  }
+
+  /** A file whose download URL is not a URL. */
+  public static String fileUrlMalformed(String file, String url) {
+    return "file `" + file + "` has a malformed url_private: " + url;
+  }
+
+  /** A download Slack answered with another status than 200. */
+  public static String fileDownloadRefused(String file, int status) {
+    return "file `"
+        + file
+        + "` could not be downloaded (HTTP "
+        + status
+        + "): check the bot's files:read scope";
+  }
+
+  /** A download that failed on the way. */
+  public static String fileDownloadFailed(String file, String why) {
+    return "file `" + file + "` could not be downloaded (" + why + "); share it again";
+  }
+
+  /** A download cut short by shutdown. */
+  public static String fileDownloadInterrupted(String file) {
+    return "file `" + file + "`: download interrupted";
+  }
+
+  /** A file whose bytes are not UTF-8. */
+  public static String fileNotUtf8(String file) {
+    return "file `" + file + "` is not UTF-8 text: only UTF-8 text, CSV and SVG files are taken";
+  }
+
   private static String abbreviate(String commit) {
     return commit.length() > 10 ? commit.substring(0, 10) : commit;
   }

@@ -118,29 +118,22 @@ public final class FileDownloader implements UnaryOperator<List<JournalEntry>> {
     String mimetype = file.path("mimetype").asText("");
     String label = name.isEmpty() ? id : name;
     if (id.isEmpty()) {
-      throw new FileRefusedException("a shared file has no id: it cannot be downloaded");
+      throw new FileRefusedException(BotReplies.fileWithoutId());
     }
     if (!acceptedType(mimetype, file.path("mode").asText(""))) {
-      throw new FileRefusedException(
-          "file `"
-              + label
-              + "` ("
-              + (mimetype.isEmpty() ? "unknown type" : mimetype)
-              + ") is not taken: only UTF-8 text, CSV and SVG files become repository files");
+      throw new FileRefusedException(BotReplies.fileTypeNotTaken(label, mimetype));
     }
     long size = file.path("size").asLong(0);
     if (size > maxBytes) {
-      throw new FileRefusedException(tooLarge(label, size));
+      throw new FileRefusedException(BotReplies.fileTooLarge(label, size, maxBytes));
     }
     String url = file.path("url_private_download").asText(file.path("url_private").asText(""));
     if (url.isEmpty()) {
-      throw new FileRefusedException(
-          "file `" + label + "` has no url_private: the bot needs the files:read scope");
+      throw new FileRefusedException(BotReplies.fileWithoutUrl(label));
     }
     byte[] content = fetch(url, label);
     if (Content.utf8(content) == null) {
-      throw new FileRefusedException(
-          "file `" + label + "` is not UTF-8 text: only UTF-8 text, CSV and SVG files are taken");
+      throw new FileRefusedException(BotReplies.fileNotUtf8(label));
     }
     ObjectNode payload = JSON.createObjectNode();
     payload.put("id", id);
@@ -171,7 +164,7 @@ public final class FileDownloader implements UnaryOperator<List<JournalEntry>> {
               .GET()
               .build();
     } catch (IllegalArgumentException e) {
-      throw new FileRefusedException("file `" + label + "` has a malformed url_private: " + url);
+      throw new FileRefusedException(BotReplies.fileUrlMalformed(label, url));
     }
     try {
       HttpResponse<InputStream> response =
@@ -179,35 +172,20 @@ public final class FileDownloader implements UnaryOperator<List<JournalEntry>> {
       try (InputStream body = response.body()) {
         if (response.statusCode() != 200) {
           throw new FileRefusedException(
-              "file `"
-                  + label
-                  + "` could not be downloaded (HTTP "
-                  + response.statusCode()
-                  + "): check the bot's files:read scope");
+              BotReplies.fileDownloadRefused(label, response.statusCode()));
         }
         byte[] content = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
         if (content.length > maxBytes) {
-          throw new FileRefusedException(tooLarge(label, content.length));
+          throw new FileRefusedException(BotReplies.fileTooLarge(label, content.length, maxBytes));
         }
         return content;
       }
     } catch (IOException e) {
-      throw new FileRefusedException(
-          "file `" + label + "` could not be downloaded (" + e.getMessage() + "); share it again");
+      throw new FileRefusedException(BotReplies.fileDownloadFailed(label, e.getMessage()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new FileRefusedException("file `" + label + "`: download interrupted");
+      throw new FileRefusedException(BotReplies.fileDownloadInterrupted(label));
     }
-  }
-
-  private String tooLarge(String label, long size) {
-    return "file `"
-        + label
-        + "` has "
-        + size
-        + " bytes, more than the "
-        + maxBytes
-        + " a repository file may have: keep large assets out of the chat";
   }
 
   static boolean acceptedType(String mimetype, String mode) {

@@ -3,7 +3,6 @@ package dev.threadbare.core.grammar;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.threadbare.core.chat.SlackMessages;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +28,7 @@ public final class ChatGrammar {
   /** Slack's own limit on a message's text, which also bounds a code block. */
   public static final int SLACK_MESSAGE_LIMIT = 40_000;
 
-  private static final String FENCE = "```";
+  private static final String FENCE_MARK = "```";
   private static final int MAX_INFO_STRING = 32;
   private static final int MAX_PROBLEMS_PER_KIND = 20;
 
@@ -86,102 +85,7 @@ public final class ChatGrammar {
    */
   public static Optional<Command> parseCommand(String line) {
     Objects.requireNonNull(line, "line");
-    return command(line);
-  }
-
-  // ---------------------------------------------------------------- commands
-
-  static Optional<Command> command(String line) {
-    String rest = stripMentions(line);
-    List<String> tokens = tokens(rest, 4);
-    if (tokens.isEmpty() || tokens.size() > 3) {
-      return Optional.empty();
-    }
-    String name = tokens.get(0);
-    List<String> args = tokens.subList(1, tokens.size());
-    return switch (name) {
-      case "rm" ->
-          args.size() == 1
-              ? Optional.of(new Command.Remove(RepoPath.of(args.get(0))))
-              : Optional.empty();
-      case "mv" ->
-          args.size() == 2
-              ? Optional.of(new Command.Move(RepoPath.of(args.get(0)), RepoPath.of(args.get(1))))
-              : Optional.empty();
-      case "merge", "status", "rollback", "token", "help" ->
-          args.isEmpty() ? Optional.of(new Command.Action(name, List.of())) : Optional.empty();
-      case "promote", "deploy" ->
-          args.size() == 1
-                  && !args.get(0).isEmpty()
-                  && args.get(0).codePoints().noneMatch(Character::isISOControl)
-              ? Optional.of(new Command.Action(name, List.copyOf(args)))
-              : Optional.empty();
-      case "url" ->
-          args.size() <= 1
-                  && args.stream()
-                      .allMatch(
-                          a -> !a.isEmpty() && a.codePoints().noneMatch(Character::isISOControl))
-              ? Optional.of(new Command.Action(name, List.copyOf(args)))
-              : Optional.empty();
-      default -> Optional.empty();
-    };
-  }
-
-  /** Drops leading mentions ({@code <@U123>}, {@code <@U123|name>}) and a following : or ,. */
-  private static String stripMentions(String line) {
-    int n = line.length();
-    int i = skipSpace(line, 0);
-    boolean stripped = false;
-    while (line.startsWith("<@", i)) {
-      int close = line.indexOf('>', i);
-      if (close < 0) {
-        break;
-      }
-      i = skipSpace(line, close + 1);
-      stripped = true;
-    }
-    if (stripped && i < n && (line.charAt(i) == ':' || line.charAt(i) == ',')) {
-      i = skipSpace(line, i + 1);
-    }
-    return line.substring(i);
-  }
-
-  private static int skipSpace(String line, int from) {
-    int i = from;
-    while (i < line.length() && Character.isWhitespace(line.charAt(i))) {
-      i++;
-    }
-    return i;
-  }
-
-  /**
-   * Splits on whitespace; a token in backticks may hold spaces. Stops after {@code limit} tokens.
-   */
-  private static List<String> tokens(String line, int limit) {
-    List<String> tokens = new ArrayList<>();
-    int i = 0;
-    int n = line.length();
-    while (i < n && tokens.size() < limit) {
-      char c = line.charAt(i);
-      if (Character.isWhitespace(c)) {
-        i++;
-      } else if (c == '`') {
-        int close = line.indexOf('`', i + 1);
-        if (close < 0) {
-          tokens.add(line.substring(i));
-          return tokens;
-        }
-        tokens.add(line.substring(i + 1, close));
-        i = close + 1;
-      } else {
-        int start = i;
-        while (i < n && !Character.isWhitespace(line.charAt(i))) {
-          i++;
-        }
-        tokens.add(line.substring(start, i));
-      }
-    }
-    return tokens;
+    return CommandLine.parse(line);
   }
 
   // ---------------------------------------------------------------- content
@@ -214,91 +118,6 @@ public final class ChatGrammar {
 
   private static boolean isAsciiLetter(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-  }
-
-  /** The path named by an in-fence comment line ({@code // file: p} and kin), or null. */
-  static String commentPath(String firstLine) {
-    String t = firstLine.strip();
-    String rest;
-    String suffix = "";
-    if (t.startsWith("<!--")) {
-      rest = t.substring(4);
-      suffix = "-->";
-    } else if (t.startsWith("/*")) {
-      rest = t.substring(2);
-      suffix = "*/";
-    } else if (t.startsWith("//") || t.startsWith("--")) {
-      rest = t.substring(2);
-    } else if (t.startsWith("#")) {
-      rest = t.substring(1);
-    } else {
-      return null;
-    }
-    rest = rest.strip();
-    if (!suffix.isEmpty()) {
-      if (!rest.endsWith(suffix)) {
-        return null;
-      }
-      rest = rest.substring(0, rest.length() - suffix.length()).strip();
-    }
-    if (!rest.regionMatches(true, 0, "file:", 0, 5)) {
-      return null;
-    }
-    String path = unquote(rest.substring(5).strip());
-    return path.isEmpty() ? null : path;
-  }
-
-  /** A path line's path and whether the sender clearly meant a path (then a bad path refuses). */
-  record PathLine(String path, boolean explicit) {}
-
-  /** Reads a (trimmed) line before a fence as a path line, or null. */
-  static PathLine pathLine(String line) {
-    String t = line.strip();
-    if (t.isEmpty()) {
-      return null;
-    }
-    if (t.charAt(0) == '`') {
-      int close = t.indexOf('`', 1);
-      if (close < 2) {
-        return null;
-      }
-      String after = t.substring(close + 1).strip();
-      if (!after.isEmpty() && !after.equals(":")) {
-        return null;
-      }
-      String path = t.substring(1, close).strip();
-      return path.isEmpty() ? null : new PathLine(path, true);
-    }
-    if (t.regionMatches(true, 0, "file:", 0, 5)) {
-      String path = unquote(t.substring(5).strip());
-      return path.isEmpty() ? null : new PathLine(path, true);
-    }
-    if (t.length() > 1 && t.charAt(t.length() - 1) == ':') {
-      String path = t.substring(0, t.length() - 1);
-      boolean plain =
-          path.chars().noneMatch(c -> Character.isWhitespace(c) || c == '`')
-              && (path.indexOf('/') >= 0 || path.indexOf('.') >= 0);
-      if (plain && isValidPath(path)) {
-        return new PathLine(path, false);
-      }
-    }
-    return null;
-  }
-
-  private static boolean isValidPath(String path) {
-    try {
-      RepoPath.of(path);
-      return true;
-    } catch (BadPathException e) {
-      return false;
-    }
-  }
-
-  private static String unquote(String s) {
-    if (s.length() >= 2 && s.charAt(0) == '`' && s.charAt(s.length() - 1) == '`') {
-      return s.substring(1, s.length() - 1).strip();
-    }
-    return s;
   }
 
   private static String firstLine(String text) {
@@ -338,12 +157,15 @@ public final class ChatGrammar {
     Objects.requireNonNull(message, "message");
     Reading reading =
         new Reading(SlackMessages.text(message), RichText.preformatted(message.get("blocks")));
-    List<int[]> fences = reading.fences();
+    List<Fence> fences = reading.fences();
     boolean rich = !reading.preformatted.isEmpty() && reading.preformatted.size() == fences.size();
     List<String> blocks = new ArrayList<>();
     for (int k = 0; k < fences.size(); k++) {
-      int[] fence = fences.get(k);
-      String raw = rich ? reading.preformatted.get(k) : reading.plain.substring(fence[1], fence[2]);
+      Fence fence = fences.get(k);
+      String raw =
+          rich
+              ? reading.preformatted.get(k)
+              : reading.plain.substring(fence.contentStart(), fence.contentEnd());
       blocks.add(blockContent(raw, rich));
     }
     return blocks;
@@ -371,11 +193,20 @@ public final class ChatGrammar {
 
   // ---------------------------------------------------------------- one reading
 
+  /**
+   * A code fence in a message's text: {@code open} at its first backtick, its content {@code
+   * [contentStart, contentEnd)}, and {@code closeEnd} just after the closing backticks.
+   */
+  record Fence(int open, int contentStart, int contentEnd, int closeEnd) {}
+
+  /** A line {@code [start, end)} of prose; {@code endWithNewline} takes blank lines after it. */
+  private record LineSpan(int start, int end, int endWithNewline) {}
+
   /** The state of reading one message. Not thread safe; used once. */
   private final class Reading {
     private final String plain;
     private final List<String> preformatted;
-    private final List<int[]> removed = new ArrayList<>();
+    private final List<CommitMessage.Span> removed = new ArrayList<>();
     private final List<FileBlock> files = new ArrayList<>();
     private final List<Command> commands = new ArrayList<>();
     private final List<Problem> problems = new ArrayList<>();
@@ -405,29 +236,30 @@ public final class ChatGrammar {
     }
 
     ParsedMessage read(List<Attachment> attachments) {
-      List<int[]> fences = fences();
+      List<Fence> fences = fences();
       boolean rich = !preformatted.isEmpty() && preformatted.size() == fences.size();
       int proseStart = 0;
       // Commands come from prose lines; path lines are taken first so they are not commands.
-      List<int[]> prose = new ArrayList<>();
+      List<CommitMessage.Span> prose = new ArrayList<>();
       for (int k = 0; k < fences.size(); k++) {
-        int[] fence = fences.get(k);
-        prose.add(new int[] {proseStart, fence[0]});
-        String raw = rich ? preformatted.get(k) : plain.substring(fence[1], fence[2]);
+        Fence fence = fences.get(k);
+        prose.add(new CommitMessage.Span(proseStart, fence.open()));
+        String raw =
+            rich ? preformatted.get(k) : plain.substring(fence.contentStart(), fence.contentEnd());
         block(fence, proseStart, raw, rich);
-        proseStart = fence[3];
+        proseStart = fence.closeEnd();
       }
       int proseEnd = unterminatedAt < 0 ? plain.length() : unterminatedAt;
       if (proseStart < proseEnd) {
-        prose.add(new int[] {proseStart, proseEnd});
+        prose.add(new CommitMessage.Span(proseStart, proseEnd));
       }
-      for (int[] span : prose) {
-        commandLines(span[0], span[1]);
+      for (CommitMessage.Span span : prose) {
+        commandLines(span.start(), span.end());
       }
       for (Attachment attachment : attachments) {
         attachment(attachment);
       }
-      String commitMessage = commitMessage();
+      String commitMessage = CommitMessage.of(plain, removed);
       boolean refused = problems.stream().anyMatch(Problem::refusesChange);
       if (refused) {
         return new ParsedMessage(List.of(), List.of(), commitMessage, problems);
@@ -436,24 +268,24 @@ public final class ChatGrammar {
     }
 
     /**
-     * The fences of the text as {@code [open, contentStart, contentEnd, closeEnd]}. A run of more
-     * than three backticks closes with its last three, so content may end with a backtick.
+     * The fences of the text. A run of more than three backticks closes with its last three, so
+     * content may end with a backtick.
      */
-    private List<int[]> fences() {
-      List<int[]> fences = new ArrayList<>();
+    private List<Fence> fences() {
+      List<Fence> fences = new ArrayList<>();
       int pos = 0;
       int n = plain.length();
       while (true) {
-        int open = plain.indexOf(FENCE, pos);
+        int open = plain.indexOf(FENCE_MARK, pos);
         if (open < 0) {
           return fences;
         }
         int contentStart = open + 3;
-        int close = plain.indexOf(FENCE, contentStart);
+        int close = plain.indexOf(FENCE_MARK, contentStart);
         if (close < 0) {
           String near = preview(plain.substring(contentStart));
           problem(GrammarProblems.unterminatedFence(near));
-          removed.add(new int[] {open, n});
+          removed.add(new CommitMessage.Span(open, n));
           unterminatedAt = open;
           return fences;
         }
@@ -461,28 +293,30 @@ public final class ChatGrammar {
         while (runEnd < n && plain.charAt(runEnd) == '`') {
           runEnd++;
         }
-        fences.add(new int[] {open, contentStart, runEnd - 3, runEnd});
+        fences.add(new Fence(open, contentStart, runEnd - 3, runEnd));
         pos = runEnd;
       }
     }
 
-    private void block(int[] fence, int proseStart, String raw, boolean rich) {
+    private void block(Fence fence, int proseStart, String raw, boolean rich) {
       String content = blockContent(raw, rich);
 
-      int[] lineSpan = pathLineSpan(proseStart, fence[0]);
+      LineSpan lineSpan = pathLineSpan(proseStart, fence.open());
       PathLine named = null;
       if (lineSpan != null) {
-        named = pathLine(plain.substring(lineSpan[0], lineSpan[1]));
+        named = PathLine.read(plain.substring(lineSpan.start(), lineSpan.end()));
       }
       if (named == null) {
-        String fromComment = commentPath(firstLine(content));
+        String fromComment = PathLine.fromComment(firstLine(content));
         if (fromComment != null) {
           named = new PathLine(fromComment, true);
           lineSpan = null;
         }
       } else {
-        removed.add(new int[] {lineSpan[0], Math.min(lineSpan[2], fence[0])});
-        pathLineStarts.add(lineSpan[0]);
+        removed.add(
+            new CommitMessage.Span(
+                lineSpan.start(), Math.min(lineSpan.endWithNewline(), fence.open())));
+        pathLineStarts.add(lineSpan.start());
       }
       if (named == null) {
         if (!roomFor(false)) {
@@ -492,7 +326,7 @@ public final class ChatGrammar {
         problem(GrammarProblems.noPath(near));
         return;
       }
-      removed.add(new int[] {fence[0], fence[3]});
+      removed.add(new CommitMessage.Span(fence.open(), fence.closeEnd()));
       RepoPath path;
       try {
         path = RepoPath.of(named.path());
@@ -515,11 +349,10 @@ public final class ChatGrammar {
     }
 
     /**
-     * The span {@code [start, end, endWithNewline]} of the last non-empty line before the fence in
-     * the prose {@code [from, fenceOpen)}, or null. Text on the fence's own line counts as that
-     * line.
+     * The last non-empty line before the fence in the prose {@code [from, fenceOpen)}, or null.
+     * Text on the fence's own line counts as that line.
      */
-    private int[] pathLineSpan(int from, int fenceOpen) {
+    private LineSpan pathLineSpan(int from, int fenceOpen) {
       int end = fenceOpen;
       int endWithNewline = fenceOpen;
       while (end > from) {
@@ -530,7 +363,7 @@ public final class ChatGrammar {
           lineStart--;
         }
         if (!plain.substring(lineStart, end).isBlank()) {
-          return new int[] {lineStart, end, endWithNewline};
+          return new LineSpan(lineStart, end, endWithNewline);
         }
         if (lineStart == from) {
           return null;
@@ -554,15 +387,15 @@ public final class ChatGrammar {
             && roomFor(true)) {
           String line = plain.substring(lineStart, lineEnd);
           try {
-            Optional<Command> command = command(line);
+            Optional<Command> command = CommandLine.parse(line);
             if (command.isPresent()) {
               commands.add(command.get());
-              removed.add(new int[] {lineStart, Math.min(lineEnd + 1, to)});
+              removed.add(new CommitMessage.Span(lineStart, Math.min(lineEnd + 1, to)));
               claim(command.get());
             }
           } catch (BadPathException e) {
             problem(e.toProblem());
-            removed.add(new int[] {lineStart, Math.min(lineEnd + 1, to)});
+            removed.add(new CommitMessage.Span(lineStart, Math.min(lineEnd + 1, to)));
           }
         }
         lineStart = lineEnd + 1;
@@ -650,49 +483,6 @@ public final class ChatGrammar {
 
     private void binary(String shown, String why) {
       problem(GrammarProblems.binaryAttachment(shown, why));
-    }
-
-    private String commitMessage() {
-      removed.sort(Comparator.comparingInt(span -> span[0]));
-      StringBuilder kept = new StringBuilder(plain.length());
-      int pos = 0;
-      for (int[] span : removed) {
-        if (span[0] > pos) {
-          kept.append(plain, pos, span[0]);
-        }
-        pos = Math.max(pos, span[1]);
-      }
-      if (pos < plain.length()) {
-        kept.append(plain, pos, plain.length());
-      }
-      // Trailing blanks go, runs of blank lines become one; no per-line strings are made.
-      StringBuilder message = new StringBuilder(kept.length());
-      boolean blank = false;
-      int i = 0;
-      int n = kept.length();
-      while (i <= n) {
-        int newline = kept.indexOf("\n", i);
-        int end = newline < 0 ? n : newline;
-        int trimmedEnd = end;
-        while (trimmedEnd > i && Character.isWhitespace(kept.charAt(trimmedEnd - 1))) {
-          trimmedEnd--;
-        }
-        if (trimmedEnd == i) {
-          blank = true;
-        } else {
-          if (!message.isEmpty()) {
-            message.append(blank ? "\n\n" : "\n");
-          }
-          message.append(kept, i, trimmedEnd);
-          blank = false;
-        }
-        if (newline < 0) {
-          break;
-        }
-        i = newline + 1;
-      }
-      String text = message.toString().strip();
-      return text;
     }
   }
 

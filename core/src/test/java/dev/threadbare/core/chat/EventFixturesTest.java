@@ -116,7 +116,7 @@ class EventFixturesTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("captures")
-  void capture_gives_its_expected_entry_and_reading(Expect expect) {
+  void captureGivesItsExpectedEntryAndReading(Expect expect) {
     JsonNode envelope = Fixtures.json(expect.file());
 
     List<JournalEntry> entries = SlackEvents.toEntries(envelope);
@@ -157,7 +157,7 @@ class EventFixturesTest {
   }
 
   @Test
-  void every_events_api_capture_is_in_the_table() throws IOException {
+  void everyEventsApiCaptureIsInTheTable() throws IOException {
     List<String> listed = captures().map(Expect::file).toList();
     List<String> present = new ArrayList<>();
     for (String folder : List.of(WEB, ZULIP)) {
@@ -171,7 +171,7 @@ class EventFixturesTest {
   }
 
   @Test
-  void zulip_code_block_capture_yields_its_code_verbatim() {
+  void zulipCodeBlockCaptureYieldsItsCodeVerbatim() {
     JsonNode event = Fixtures.json(ZULIP + "message_with_code_block.json").get("event");
     String code =
         """
@@ -204,7 +204,7 @@ class EventFixturesTest {
   }
 
   @Test
-  void unfurl_capture_is_the_original_messages_identity() {
+  void unfurlCaptureIsTheOriginalMessagesIdentity() {
     JournalEntry unfurl = SlackEvents.toEntries(Fixtures.json(WEB + "messageChange.json")).get(0);
     JsonNode previous =
         Fixtures.json(WEB + "messageChange.json").path("event").path("previous_message");
@@ -223,14 +223,14 @@ class EventFixturesTest {
   }
 
   @Test
-  void message_text_without_code_is_the_commit_message_unescaped() {
+  void messageTextWithoutCodeIsTheCommitMessageUnescaped() {
     JsonNode event = Fixtures.json(WEB + "message_rich_text.json").get("event");
     assertThat(GRAMMAR.parse(event, List.of()).commitMessage())
         .isEqualTo("<#C043YJGBY49|general> :cat: <@U043H11ES4V> https://google.com text text text");
   }
 
   @Test
-  void file_share_capture_with_its_snippet_is_a_file() {
+  void fileShareCaptureWithItsSnippetIsAFile() {
     JsonNode event = Fixtures.json(WEB + "message_file_share.json").get("event");
     JsonNode file = event.get("files").get(0);
     Attachment snippet =
@@ -250,7 +250,7 @@ class EventFixturesTest {
   }
 
   @Test
-  void variety_of_files_keeps_the_snippet_and_refuses_the_binaries_with_reasons() {
+  void varietyOfFilesKeepsTheSnippetAndRefusesTheBinariesWithReasons() {
     JsonNode envelope = Fixtures.json(ZULIP + "message_with_variety_files.json");
     JournalEntry entry = SlackEvents.toEntries(envelope).get(0);
     // This capture has no event_time: the time comes from the event's ts.

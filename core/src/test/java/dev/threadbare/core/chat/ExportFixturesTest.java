@@ -61,7 +61,7 @@ class ExportFixturesTest {
   }
 
   @Test
-  void archive_messages_become_message_entries() throws IOException {
+  void archiveMessagesBecomeMessageEntries() throws IOException {
     List<Read> reads = readArchive();
 
     assertThat(reads).hasSize(158);
@@ -77,7 +77,7 @@ class ExportFixturesTest {
   }
 
   @Test
-  void archive_bot_messages_are_detected_and_never_code() throws IOException {
+  void archiveBotMessagesAreDetectedAndNeverCode() throws IOException {
     List<Read> reads = readArchive();
     List<Read> bots = reads.stream().filter(r -> SlackMessages.isBot(r.message())).toList();
 
@@ -90,7 +90,7 @@ class ExportFixturesTest {
   }
 
   @Test
-  void archive_code_blocks_have_no_path_so_nothing_changes() throws IOException {
+  void archiveCodeBlocksHaveNoPathSoNothingChanges() throws IOException {
     List<Read> reads = readArchive();
     List<Read> withCode =
         reads.stream().filter(r -> !GRAMMAR.codeBlocks(r.message()).isEmpty()).toList();
@@ -120,8 +120,7 @@ class ExportFixturesTest {
   }
 
   @Test
-  void archive_mention_before_a_code_block_is_not_a_path_and_stays_in_the_message()
-      throws IOException {
+  void archiveMentionBeforeACodeBlockIsNotAPathAndStaysInTheMessage() throws IOException {
     Read wget =
         readArchive().stream()
             .filter(r -> r.entry().ts().equals("1454905089.000017"))
@@ -139,7 +138,7 @@ class ExportFixturesTest {
   }
 
   @Test
-  void zulip_export_code_block_keeps_its_first_line_as_code() {
+  void zulipExportCodeBlockKeepsItsFirstLineAsCode() {
     JsonNode message = Fixtures.json(ZULIP + "message_with_code_block.json");
     JournalEntry entry = SlackEvents.fromExportMessage("T06NRA6HM3P", "C06NRA6JLER", message);
 
@@ -160,7 +159,7 @@ class ExportFixturesTest {
   }
 
   @Test
-  void zulip_export_threads_map_replies_to_their_root() {
+  void zulipExportThreadsMapRepliesToTheirRoot() {
     JsonNode thread = Fixtures.json(ZULIP + "normal_thread.json");
     List<JournalEntry> entries = new ArrayList<>();
     for (JsonNode message : thread) {
@@ -183,7 +182,7 @@ class ExportFixturesTest {
   }
 
   @Test
-  void zulip_export_files_with_rich_text_have_no_code() {
+  void zulipExportFilesWithRichTextHaveNoCode() {
     JsonNode message = Fixtures.json(ZULIP + "message_with_variety_files_and_rich_text.json");
     JournalEntry entry = SlackEvents.fromExportMessage("T1", "C1", message);
     ParsedMessage parsed = GRAMMAR.parse(message, List.of());

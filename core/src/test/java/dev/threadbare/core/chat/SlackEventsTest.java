@@ -37,7 +37,7 @@ class SlackEventsTest {
   }
 
   @Test
-  void a_plain_message_is_a_message_entry_of_version_empty() {
+  void aPlainMessageIsAMessageEntryOfVersionEmpty() {
     ObjectNode envelope =
         envelope(
             """
@@ -64,7 +64,7 @@ class SlackEventsTest {
   }
 
   @Test
-  void a_created_or_renamed_channel_is_a_channel_entry_with_its_name() {
+  void aCreatedOrRenamedChannelIsAChannelEntryWithItsName() {
     JournalEntry created =
         only(
             envelope(
@@ -96,7 +96,7 @@ class SlackEventsTest {
   }
 
   @Test
-  void thread_replies_and_broadcasts_belong_to_their_thread() {
+  void threadRepliesAndBroadcastsBelongToTheirThread() {
     JournalEntry reply =
         only(
             envelope(
@@ -122,7 +122,7 @@ class SlackEventsTest {
   }
 
   @Test
-  void an_edit_is_the_inner_message_versioned_by_its_edited_ts() {
+  void anEditIsTheInnerMessageVersionedByItsEditedTs() {
     JournalEntry entry =
         only(
             envelope(
@@ -143,7 +143,7 @@ class SlackEventsTest {
   }
 
   @Test
-  void a_deletion_names_the_deleted_message_and_its_thread() {
+  void aDeletionNamesTheDeletedMessageAndItsThread() {
     JournalEntry entry =
         only(
             envelope(
@@ -162,7 +162,7 @@ class SlackEventsTest {
   }
 
   @Test
-  void reactions_are_versioned_by_user_reaction_and_event_ts() {
+  void reactionsAreVersionedByUserReactionAndEventTs() {
     String reaction =
         """
         {"type":"%s","user":"U024BE7LH","reaction":"thumbsup","item_user":"U0G9QF9C6",
@@ -191,7 +191,7 @@ class SlackEventsTest {
   }
 
   @Test
-  void event_time_falls_back_to_the_events_ts() {
+  void eventTimeFallsBackToTheEventsTs() {
     ObjectNode envelope =
         envelope(
             """
@@ -205,7 +205,7 @@ class SlackEventsTest {
   }
 
   @Test
-  void other_envelopes_and_events_give_no_entries() {
+  void otherEnvelopesAndEventsGiveNoEntries() {
     assertThat(
             SlackEvents.toEntries(
                 Fixtures.parse(
@@ -217,7 +217,7 @@ class SlackEventsTest {
   }
 
   @Test
-  void malformed_envelopes_name_the_field() {
+  void malformedEnvelopesNameTheField() {
     assertMalformed(Fixtures.parse("[]"), "(envelope)", "not a JSON object");
     assertMalformed(Fixtures.parse("{}"), "type", "missing");
     assertMalformed(
@@ -272,7 +272,7 @@ class SlackEventsTest {
   }
 
   @Test
-  void export_messages_need_a_ts() {
+  void exportMessagesNeedATs() {
     assertThatThrownBy(
             () -> SlackEvents.fromExportMessage("T1", "C1", Fixtures.parse("{\"text\":\"x\"}")))
         .isInstanceOfSatisfying(
@@ -287,7 +287,7 @@ class SlackEventsTest {
   }
 
   @Test
-  void slack_messages_reads_bots_threads_and_edits() {
+  void slackMessagesReadsBotsThreadsAndEdits() {
     Consumer<String> bot =
         json -> assertThat(SlackMessages.isBot(Fixtures.parse(json))).as(json).isTrue();
     bot.accept("{\"bot_id\":\"B1\",\"text\":\"x\"}");

@@ -50,7 +50,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void backticked_path_line_then_fence_is_a_file() {
+  void backtickedPathLineThenFenceIsAFile() {
     ParsedMessage parsed = parse("`src/app.py`\n```python\nprint(\"hi\")\n```");
 
     assertThat(parsed.files())
@@ -80,7 +80,7 @@ class ChatGrammarTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"Here is the fix:", "Notes:", "see foo.py:", "just text", "Run `make`:"})
-  void lines_that_are_not_path_lines_leave_the_block_without_a_path(String line) {
+  void linesThatAreNotPathLinesLeaveTheBlockWithoutAPath(String line) {
     ParsedMessage parsed = parse(line + "\n```\nx = 1\n```");
 
     assertThat(parsed.files()).isEmpty();
@@ -92,7 +92,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void path_line_is_the_last_non_empty_line_and_the_rest_is_the_commit_message() {
+  void pathLineIsTheLastNonEmptyLineAndTheRestIsTheCommitMessage() {
     ParsedMessage parsed = parse("Fix the greeting\n\n`app.py`\n\n  \n```\nprint('hi')```");
 
     assertThat(paths(parsed)).containsExactly("app.py");
@@ -100,7 +100,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void path_before_the_fence_on_the_same_line_counts() {
+  void pathBeforeTheFenceOnTheSameLineCounts() {
     ParsedMessage parsed = parse("`a.txt` ```hello world```");
     assertThat(parsed.files()).containsExactly(file("a.txt", "hello world\n"));
   }
@@ -124,13 +124,13 @@ class ChatGrammarTest {
   }
 
   @Test
-  void path_line_wins_over_a_comment() {
+  void pathLineWinsOverAComment() {
     ParsedMessage parsed = parse("`a.py`\n```# file: b.py\npass```");
     assertThat(parsed.files()).containsExactly(file("a.py", "# file: b.py\npass\n"));
   }
 
   @Test
-  void info_string_is_not_content_but_a_first_line_with_spaces_is() {
+  void infoStringIsNotContentButAFirstLineWithSpacesIs() {
     assertThat(parse("`a.py`\n```python\npass\n```").files().get(0).content()).isEqualTo("pass\n");
     assertThat(parse("`a.py`\n```def f():\n    pass```").files().get(0).content())
         .isEqualTo("def f():\n    pass\n");
@@ -142,7 +142,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void content_folds_crlf_and_ends_with_exactly_one_newline() {
+  void contentFoldsCrlfAndEndsWithExactlyOneNewline() {
     assertThat(parse("`a.txt`\n```\r\na\r\nb\r\rc\n\n\n```").files().get(0).content())
         .isEqualTo("a\nb\n\nc\n");
     assertThat(parse("`__init__.py`\n``````").files().get(0).content()).isEmpty();
@@ -150,12 +150,12 @@ class ChatGrammarTest {
   }
 
   @Test
-  void backtick_runs_longer_than_a_fence_keep_their_extra_backticks_as_content() {
+  void backtickRunsLongerThanAFenceKeepTheirExtraBackticksAsContent() {
     assertThat(parse("`a.md`\n````x````").files().get(0).content()).isEqualTo("`x`\n");
   }
 
   @Test
-  void slack_escaping_is_undone_in_code() {
+  void slackEscapingIsUndoneInCode() {
     ParsedMessage parsed =
         parse(
             """
@@ -178,7 +178,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void rich_text_is_the_authority_for_the_fences_in_order() {
+  void richTextIsTheAuthorityForTheFencesInOrder() {
     ObjectNode message = message("`a.txt`\n```text says one```\n`b.txt`\n```text says two```");
     withRichText(message, "rich one &amp; <x>", "rich two");
 
@@ -189,7 +189,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void rich_text_links_and_mentions_render_as_typed() {
+  void richTextLinksAndMentionsRenderAsTyped() {
     ObjectNode message = message("`a.txt`\n```see x.com```");
     ArrayNode elements = JSON.createArrayNode();
     elements.addObject().put("type", "text").put("text", "see ");
@@ -208,7 +208,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void rich_text_that_does_not_match_the_fences_is_ignored() {
+  void richTextThatDoesNotMatchTheFencesIsIgnored() {
     ObjectNode message = message("`a.txt`\n```from text```\n`b.txt`\n```also text```");
     withRichText(message, "only one");
 
@@ -217,13 +217,13 @@ class ChatGrammarTest {
   }
 
   @Test
-  void paths_are_nfc_normalised() {
+  void pathsAreNfcNormalised() {
     ParsedMessage parsed = parse("`docs/cafe\u0301.md`\n```x```");
     assertThat(paths(parsed)).containsExactly("docs/caf\u00e9.md");
   }
 
   @Test
-  void a_block_without_path_is_skipped_but_the_other_blocks_count() {
+  void aBlockWithoutPathIsSkippedButTheOtherBlocksCount() {
     ParsedMessage parsed = parse("```stack trace```\n`a.py`\n```pass```");
 
     assertThat(paths(parsed)).containsExactly("a.py");
@@ -234,7 +234,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void bad_path_refuses_the_whole_change() {
+  void badPathRefusesTheWholeChange() {
     ParsedMessage parsed = parse("`ok.py`\n```pass```\n`../evil.py`\n```pass```\nrm old.py");
 
     assertThat(parsed.files()).isEmpty();
@@ -249,7 +249,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void duplicate_path_refuses_the_whole_change() {
+  void duplicatePathRefusesTheWholeChange() {
     ParsedMessage parsed = parse("`a.py`\n```one```\n`a.py`\n```two```");
 
     assertThat(parsed.refused()).isTrue();
@@ -265,7 +265,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void block_over_the_lint_limit_refuses_the_change_and_says_to_attach_it() {
+  void blockOverTheLintLimitRefusesTheChangeAndSaysToAttachIt() {
     ChatGrammar grammar = ChatGrammar.withMaxLines(3);
     ParsedMessage parsed =
         grammar.parse(message("`ok.txt`\n```1\n2\n3```\n`big.txt`\n```1\n2\n3\n4```"), List.of());
@@ -282,7 +282,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void block_over_slacks_message_limit_is_too_long() {
+  void blockOverSlacksMessageLimitIsTooLong() {
     String line = "x".repeat(999) + "\n";
     ParsedMessage parsed = parse("`a.txt`\n```" + line.repeat(41) + "```");
     assertThat(parsed.problems()).extracting(Problem::rule).containsExactly(Problem.TOO_LONG);
@@ -290,7 +290,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void unterminated_fence_is_a_problem_and_nothing_is_saved() {
+  void unterminatedFenceIsAProblemAndNothingIsSaved() {
     ParsedMessage parsed = parse("`a.py`\n```pass```\n`b.py`\n```def f():\n  return 1\n");
 
     assertThat(parsed.files()).isEmpty();
@@ -305,7 +305,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void problems_name_a_block_by_its_first_non_blank_line() {
+  void problemsNameABlockByItsFirstNonBlankLine() {
     assertThat(parse("```\n\n  first words here\nmore```").problems().get(0).input())
         .isEqualTo("first words here");
     assertThat(parse("``````").problems().get(0).input()).isEqualTo("(empty)");
@@ -314,7 +314,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void commands_each_on_their_own_line() {
+  void commandsEachOnTheirOwnLine() {
     ParsedMessage parsed =
         parse(
             "merge\nstatus\npromote abc123\nrollback\ndeploy thread/1.2@3\ntoken\nhelp\n"
@@ -354,7 +354,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void rm_mv_and_files_are_one_change() {
+  void rmMvAndFilesAreOneChange() {
     ParsedMessage parsed = parse("rm old.py\n`new.py`\n```pass```\nmv `a b.txt` docs/a.txt");
 
     assertThat(paths(parsed)).containsExactly("new.py");
@@ -368,7 +368,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void rm_of_a_bad_path_refuses_the_change() {
+  void rmOfABadPathRefusesTheChange() {
     ParsedMessage parsed = parse("rm .git/config");
     assertThat(parsed.refused()).isTrue();
     assertThat(parsed.commands()).isEmpty();
@@ -376,7 +376,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void slash_command_text_parses_as_a_command() {
+  void slashCommandTextParsesAsACommand() {
     assertThat(ChatGrammar.parseCommand("deploy abc")).contains(action("deploy", "abc"));
     assertThat(ChatGrammar.parseCommand("hello")).isEmpty();
     assertThatThrownBy(() -> ChatGrammar.parseCommand("rm /etc/passwd"))
@@ -386,7 +386,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void bot_messages_are_never_code() {
+  void botMessagesAreNeverCode() {
     ObjectNode bot = message("`a.py`\n```pass```");
     bot.put("bot_id", "B1");
     assertThat(GRAMMAR.parse(bot, List.of())).isEqualTo(ParsedMessage.empty());
@@ -396,7 +396,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void attachments_are_files_named_by_title_with_a_slash_else_by_name() {
+  void attachmentsAreFilesNamedByTitleWithASlashElseByName() {
     List<Attachment> attachments =
         List.of(
             attachment("F1", "big.py", "src/big.py", "text/x-python", "print(1)\r\n"),
@@ -414,7 +414,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void attachments_over_the_lint_limit_are_accepted() {
+  void attachmentsOverTheLintLimitAreAccepted() {
     String big = "line\n".repeat(1000);
     ParsedMessage parsed =
         GRAMMAR.parse(
@@ -424,7 +424,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void binary_attachments_are_refused_with_a_reason_without_blocking_the_rest() {
+  void binaryAttachmentsAreRefusedWithAReasonWithoutBlockingTheRest() {
     Attachment png =
         new Attachment("F1", "shot.png", "shot.png", "image/png", new byte[] {(byte) 0x89, 'P'});
     Attachment latin1 =
@@ -458,7 +458,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void attachment_with_a_bad_path_refuses_the_change() {
+  void attachmentWithABadPathRefusesTheChange() {
     ParsedMessage parsed =
         GRAMMAR.parse(
             message("`a.py`\n```pass```"),
@@ -468,7 +468,7 @@ class ChatGrammarTest {
   }
 
   @Test
-  void code_blocks_are_listed_with_or_without_path() {
+  void codeBlocksAreListedWithOrWithoutPath() {
     assertThat(GRAMMAR.codeBlocks(message("a\n```one```\n`p.txt`\n```python\ntwo```")))
         .containsExactly("one\n", "two\n");
   }

@@ -40,7 +40,7 @@ class HostileInputTest {
   }
 
   @Test
-  void hostile_comment_paths_refuse_too() {
+  void hostileCommentPathsRefuseToo() {
     ParsedMessage parsed = GRAMMAR.parse(message("```// file: ../x.js\nevil()```"), List.of());
     assertThat(parsed.refused()).isTrue();
     assertThat(parsed.problems().get(0).message())
@@ -48,7 +48,7 @@ class HostileInputTest {
   }
 
   @Test
-  void a_five_megabyte_block_is_refused_as_too_long() {
+  void aFiveMegabyteBlockIsRefusedAsTooLong() {
     String code = "x = 1\n".repeat(5 * MB / 6);
     ParsedMessage parsed = GRAMMAR.parse(message("`big.py`\n```" + code + "```"), List.of());
 
@@ -63,7 +63,7 @@ class HostileInputTest {
   }
 
   @Test
-  void a_five_megabyte_unterminated_fence_is_refused() {
+  void aFiveMegabyteUnterminatedFenceIsRefused() {
     ParsedMessage parsed = GRAMMAR.parse(message("`a.py`\n```" + "y".repeat(5 * MB)), List.of());
     assertThat(parsed.problems())
         .extracting(Problem::rule)
@@ -72,7 +72,7 @@ class HostileInputTest {
   }
 
   @Test
-  void a_million_pathless_blocks_keep_a_bounded_list_of_problems() {
+  void aMillionPathlessBlocksKeepABoundedListOfProblems() {
     ParsedMessage parsed = GRAMMAR.parse(message("```a```\n".repeat(MB / 8)), List.of());
     assertThat(parsed.files()).isEmpty();
     assertThat(parsed.problems()).hasSize(20).allMatch(p -> p.rule().equals(Problem.NO_PATH));
@@ -80,7 +80,7 @@ class HostileInputTest {
   }
 
   @Test
-  void a_refusal_is_kept_after_many_harmless_problems() {
+  void aRefusalIsKeptAfterManyHarmlessProblems() {
     ParsedMessage parsed =
         GRAMMAR.parse(message("```a```\n".repeat(1000) + "`../x`\n```b```"), List.of());
     assertThat(parsed.refused()).isTrue();
@@ -109,7 +109,7 @@ class HostileInputTest {
           n -> "`a` ```b```".repeat(n / 11));
 
   @Test
-  void parsing_is_linear_in_the_size_of_the_message() {
+  void parsingIsLinearInTheSizeOfTheMessage() {
     for (int i = 0; i < PATTERNS.size(); i++) {
       IntFunction<String> pattern = PATTERNS.get(i);
       String small = pattern.apply(MB / 2);

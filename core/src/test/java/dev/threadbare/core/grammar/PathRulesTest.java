@@ -70,7 +70,7 @@ class PathRulesTest {
   }
 
   @Test
-  void empty_path_is_refused() {
+  void emptyPathIsRefused() {
     assertThatThrownBy(() -> RepoPath.of(""))
         .isInstanceOf(BadPathException.class)
         .hasMessageContaining("is empty");
@@ -80,7 +80,7 @@ class PathRulesTest {
   }
 
   @Test
-  void control_characters_are_refused_and_shown_escaped() {
+  void controlCharactersAreRefusedAndShownEscaped() {
     assertThatThrownBy(() -> RepoPath.of("a\nb.txt"))
         .isInstanceOfSatisfying(
             BadPathException.class, e -> assertThat(e.rule()).isEqualTo("control-character"))
@@ -98,7 +98,7 @@ class PathRulesTest {
   }
 
   @Test
-  void lengths_are_counted_in_utf8_bytes() {
+  void lengthsAreCountedInUtf8Bytes() {
     assertThat(RepoPath.of("a".repeat(255)).value()).hasSize(255);
     assertThatThrownBy(() -> RepoPath.of("a".repeat(256)))
         .isInstanceOfSatisfying(
@@ -120,7 +120,7 @@ class PathRulesTest {
   }
 
   @Test
-  void paths_are_nfc_normalised_before_the_rules() {
+  void pathsAreNfcNormalisedBeforeTheRules() {
     assertThat(RepoPath.of("e\u0301").value()).isEqualTo("\u00e9");
     assertThat(new RepoPath("e\u0301")).isEqualTo(RepoPath.of("\u00e9"));
     assertThat(RepoPath.of("dir/file.txt").fileName()).isEqualTo("file.txt");

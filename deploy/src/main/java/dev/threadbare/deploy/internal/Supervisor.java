@@ -1,5 +1,9 @@
 package dev.threadbare.deploy.internal;
 
+import static dev.threadbare.deploy.AppRuns.deleteTree;
+import static dev.threadbare.deploy.AppRuns.freePort;
+import static dev.threadbare.deploy.AppRuns.note;
+
 import dev.threadbare.deploy.DeployException;
 import dev.threadbare.deploy.DeploySettings;
 import dev.threadbare.deploy.Deployment;
@@ -15,9 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +39,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -592,39 +593,6 @@ public final class Supervisor implements AutoCloseable {
       return String.join("\n", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
     } catch (IOException e) {
       return "(log unreadable: " + e.getMessage() + ")";
-    }
-  }
-
-  private static void note(Path logFile, String line) {
-    try {
-      Files.createDirectories(logFile.getParent());
-      Files.writeString(
-          logFile,
-          "[threadbare " + Instant.now() + "] " + line + "\n",
-          StandardCharsets.UTF_8,
-          java.nio.file.StandardOpenOption.CREATE,
-          java.nio.file.StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      log.warn("cannot write {}: {}", logFile, e.toString());
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port: " + e.getMessage(), e);
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 

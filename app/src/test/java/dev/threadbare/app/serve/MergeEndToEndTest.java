@@ -3,6 +3,7 @@ package dev.threadbare.app.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.slack.api.methods.MethodsClient;
+import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.methods.response.conversations.ConversationsCreateResponse;
 import com.slack.api.methods.response.reactions.ReactionsAddResponse;
 import com.slack.api.model.Message;
@@ -188,7 +189,7 @@ class MergeEndToEndTest {
     assertThat(awaitEphemeral("merge:", channel, asked)).contains("asks for 1 approval");
 
     var app = server.workspace().orElseThrow().addApp("mallory", null);
-    MethodsClient mallory = slackAt(server.url()).methods(app.botToken());
+    MethodsClient mallory = serve.client(app.botToken());
     ChatPostMessageResponse forged =
         mallory.chatPostMessage(
             r ->
@@ -213,12 +214,6 @@ class MergeEndToEndTest {
     assertThat(thumbs.isOk()).as(thumbs.getError()).isTrue();
     post(channel, root, "merge");
     assertThat(eventually(() -> gitOrNull(repo, "show", "main:evil.txt") != null)).isTrue();
-  }
-
-  static Slack slackAt(String url) {
-    SlackConfig config = new SlackConfig();
-    config.setMethodsEndpointUrlPrefix(url + "/api/");
-    return Slack.getInstance(config);
   }
 
   // ---- helpers

@@ -480,6 +480,8 @@ public final class Server implements AutoCloseable {
     chat.bot().gatingMerges(mergeGates);
     ChatDeploys.start(deploys, dataDir, outbox, chat.bot(), ci(), url);
     deploys.pages(http, dataDir.store(), gitServe, chatChannels);
+    ChannelPage.register(
+        http, dataDir, gitServe, chatChannels, ci == null ? null : ci.ci().store(), deployer, prod);
 
     http.start(settings.host(), port);
     chat.answer(dataDir, url);

@@ -26,11 +26,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
@@ -89,7 +91,17 @@ public final class Ci implements AutoCloseable {
   private final Clock clock;
   private final LogRetention retention;
   private final Duration settle;
+  private final BooleanSupplier runsHere;
   private volatile Instant lastPrune = Instant.EPOCH;
+
+  /** Whether this runner executes runs now (recovered, and {@link #runsHere} holds). */
+  private volatile boolean runner;
+
+  /** Runs stopped because this runner stopped running: left running in the store for the next. */
+  private final Set<Long> abandoned = ConcurrentHashMap.newKeySet();
+
+  /** The runs executing here, by id. */
+  private final Map<Long, CiRun> executing = new ConcurrentHashMap<>();
 
   /** When the dispatcher first saw each queued run (System.nanoTime), for {@link #settle}. */
   private final Map<Long, Long> firstSeen = new HashMap<>();
@@ -118,6 +130,7 @@ public final class Ci implements AutoCloseable {
     this.clock = b.clock;
     this.retention = b.retention;
     this.settle = b.settle;
+    this.runsHere = b.runsHere;
   }
 
   /** How long a queued run settles before it may start, by default: 250 ms. */
@@ -142,6 +155,7 @@ public final class Ci implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private LogRetention retention = LogRetention.DEFAULT;
     private Duration settle = DEFAULT_SETTLE;
+    private BooleanSupplier runsHere = () -> true;
 
     private Builder(
         RunStore store, Repositories repositories, Sandbox sandbox, Path workRoot, Path logDir) {
@@ -190,6 +204,18 @@ public final class Ci implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Executes runs only while {@code value} holds (default: always), as on the leader of several
+     * nodes sharing one PostgreSQL store: every node may {@link #submit}, one runs. When it comes
+     * to hold, the runner recovers (requeues what was running, since its runner is gone; reports
+     * what was not reported); when it stops holding, the runs executing here are stopped and left
+     * running in the store, for the next runner to run again.
+     */
+    public Builder runWhile(BooleanSupplier value) {
+      this.runsHere = Objects.requireNonNull(value, "runWhile");
+      return this;
+    }
+
     public Builder clock(Clock value) {
       this.clock = Objects.requireNonNull(value, "clock");
       return this;
@@ -209,6 +235,15 @@ public final class Ci implements AutoCloseable {
     } catch (IOException e) {
       throw new CiException("cannot create the CI directories " + workRoot + ", " + logDir, e);
     }
+    if (runsHere.getAsBoolean()) {
+      recover();
+    }
+    dispatcher = Thread.ofPlatform().name("ci-dispatcher").daemon().start(this::dispatch);
+    return this;
+  }
+
+  /** Becomes the runner: what was running runs again, what was not reported is reported. */
+  private void recover() {
     int requeued = store.requeueRunning();
     if (requeued > 0) {
       log.info("CI: {} run(s) interrupted by a stop run again", requeued);
@@ -217,8 +252,40 @@ public final class Ci implements AutoCloseable {
       report(run);
     }
     pruneLogs();
-    dispatcher = Thread.ofPlatform().name("ci-dispatcher").daemon().start(this::dispatch);
-    return this;
+    runner = true;
+  }
+
+  /** Stops being the runner: the runs executing here stop and stay running in the store. */
+  private void stepDown() {
+    runner = false;
+    log.info(
+        "CI: this node stops running CI; {} run(s) are left to the next runner", active.size());
+    for (Map.Entry<Long, SandboxedProcess> run : active.entrySet()) {
+      abandoned.add(run.getKey());
+      run.getValue().cancel("cancelled: this node no longer runs CI");
+    }
+  }
+
+  /**
+   * Cancels the runs executing here that a newer commit of their branch superseded where this
+   * runner did not see it: submitted on another node sharing the store.
+   */
+  private void cancelSuperseded() {
+    for (CiRun run : executing.values()) {
+      if (cancelling.containsKey(run.id())) {
+        continue;
+      }
+      List<CiRun> newest = store.list(run.channel(), run.ref(), 1);
+      if (!newest.isEmpty() && newest.get(0).id() > run.id()) {
+        CiRun newer = newest.get(0);
+        String reason = "cancelled: superseded by " + newer.shortCommit() + " on " + newer.ref();
+        cancelling.put(run.id(), reason);
+        SandboxedProcess process = active.get(run.id());
+        if (process != null) {
+          process.cancel(reason);
+        }
+      }
+    }
   }
 
   /** The store this runner records in. */
@@ -360,6 +427,35 @@ public final class Ci implements AutoCloseable {
 
   private void dispatch() {
     while (!closed) {
+      try {
+        boolean may = runsHere.getAsBoolean();
+        if (may && !runner) {
+          recover();
+        } else if (!may && runner) {
+          stepDown();
+        }
+        if (!may) {
+          lock.lock();
+          try {
+            changed.await(500, TimeUnit.MILLISECONDS);
+          } finally {
+            lock.unlock();
+          }
+          continue;
+        }
+        cancelSuperseded();
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        // The store is out of reach, say: try again shortly, not in a busy loop.
+        log.error("CI dispatcher", e);
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException interrupted) {
+          return;
+        }
+        continue;
+      }
       if (clock.instant().isAfter(lastPrune.plus(LogRetention.EVERY))) {
         pruneLogs();
       }
@@ -389,6 +485,7 @@ public final class Ci implements AutoCloseable {
         lock.unlock();
       }
       CiRun started = store.get(next.id()).orElse(next);
+      executing.put(started.id(), started);
       Thread.ofVirtual().name("ci-run-" + next.id()).start(() -> execute(started));
     }
   }
@@ -438,7 +535,9 @@ public final class Ci implements AutoCloseable {
         settleWaitNanos = settleWaitNanos == 0 ? left : Math.min(settleWaitNanos, left);
         continue;
       }
-      firstOfChannel.putIfAbsent(run.channel(), run);
+      if (!firstOfChannel.containsKey(run.channel()) && (here(run) || waited > ARRIVAL.toNanos())) {
+        firstOfChannel.put(run.channel(), run);
+      }
     }
     firstSeen.keySet().retainAll(queued);
     CiRun best = null;
@@ -451,6 +550,21 @@ public final class Ci implements AutoCloseable {
       }
     }
     return best;
+  }
+
+  /**
+   * How long a queued run waits for its commit to reach this node's git store (queued by another
+   * node whose store was ahead) before it runs anyway (and ends in error if it never came).
+   */
+  static final Duration ARRIVAL = Duration.ofSeconds(60);
+
+  /** Whether this node's git store holds the run's commit. */
+  private boolean here(CiRun run) {
+    try (Repository repo = repositories.open(run.channel())) {
+      return repo.getObjectDatabase().has(ObjectId.fromString(run.commit()));
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   private void execute(CiRun run) {
@@ -477,7 +591,10 @@ public final class Ci implements AutoCloseable {
       SandboxedProcess process = sandbox.start(spec);
       active.put(run.id(), process);
       String pending = cancelling.get(run.id());
-      if (pending != null || closed) {
+      if (!runner) {
+        abandoned.add(run.id());
+        process.cancel("cancelled: this node no longer runs CI");
+      } else if (pending != null || closed) {
         process.cancel(pending != null ? pending : "cancelled: threadbare is stopping");
       }
       SandboxResult result = process.await();
@@ -505,6 +622,7 @@ public final class Ci implements AutoCloseable {
       appendToLog(run.id(), "[ci] " + detail + "\n");
     } finally {
       active.remove(run.id());
+      executing.remove(run.id());
       cancelling.remove(run.id());
       deleteQuietly(runDir);
       lock.lock();
@@ -515,8 +633,9 @@ public final class Ci implements AutoCloseable {
         lock.unlock();
       }
     }
-    if (closed && status == RunStatus.CANCELLED) {
-      // Stopped by our own shutdown: it stays "running" in the store and runs again next start.
+    if (abandoned.remove(run.id()) || (closed && status == RunStatus.CANCELLED)) {
+      // Stopped by our own shutdown, or handed to the next runner: it stays "running" in the
+      // store and runs again there (at the next start, or when another node takes over).
       return;
     }
     if (store.finish(run.id(), status, detail, clock.instant())) {

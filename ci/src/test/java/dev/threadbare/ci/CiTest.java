@@ -18,6 +18,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.Repository;
@@ -102,8 +103,13 @@ class CiTest {
                 + (timeout == null ? "" : "timeout = \"" + timeout + "\"\n")));
   }
 
+  /**
+   * The run once final and told to the listeners: they hear of a final status after the store has
+   * it, and then it is noted reported.
+   */
   private CiRun awaitFinal(long id) throws InterruptedException {
-    return await(() -> store.get(id).filter(r -> r.status().isFinal()).orElse(null));
+    return await(
+        () -> store.get(id).filter(r -> r.status().isFinal() && r.reported()).orElse(null));
   }
 
   private static <T> T await(Supplier<T> value) throws InterruptedException {
@@ -240,6 +246,8 @@ class CiTest {
     CiRun again = awaitFinal(run.id());
     assertThat(again.status()).isEqualTo(RunStatus.PASSED);
     assertThat(Files.readString(ci.logFile(run.id()))).isEqualTo("started\ndone\n");
+    // The listener hears of the final status after the store has it, then it is noted reported.
+    await(() -> store.get(run.id()).filter(CiRun::reported).orElse(null));
     ci.close();
     store.close();
     // A third start reports nothing again.
@@ -324,6 +332,76 @@ class CiTest {
     assertThat(store.list("demo", "main", 10)).hasSize(3);
     assertThat(store.prunable(java.time.Instant.now().plusSeconds(60), 1))
         .containsExactly(run.id(), slow.id());
+  }
+
+  @Test
+  void onASharedStoreOneNodeRunsAndATakeoverRunsTheInterruptedRunOnce() throws Exception {
+    TestDatabase db = TestPostgres.newDatabase();
+    AtomicBoolean aLeads = new AtomicBoolean(true);
+    List<CiRun> aEvents = Collections.synchronizedList(new ArrayList<>());
+    List<CiRun> bEvents = Collections.synchronizedList(new ArrayList<>());
+    try (RunStore storeA = RunStore.postgres(db.jdbcUrl(), db.user(), db.password());
+        RunStore storeB = RunStore.postgres(db.jdbcUrl(), db.user(), db.password());
+        Ci a =
+            Ci.builder(storeA, c -> open(), sandbox, dir.resolve("work-a"), dir.resolve("logs-a"))
+                .concurrency(2)
+                .listener(aEvents::add)
+                .runWhile(aLeads::get)
+                .build()
+                .start();
+        Ci b =
+            Ci.builder(storeB, c -> open(), sandbox, dir.resolve("work-b"), dir.resolve("logs-b"))
+                .concurrency(2)
+                .listener(bEvents::add)
+                .runWhile(() -> !aLeads.get())
+                .build()
+                .start()) {
+      store = storeA;
+      // Queued by the follower (its materializer saw the commit first), run by the leader.
+      String quick = ciCommit("echo quick", null);
+      CiRun q = b.submit("C1", "demo", "main", quick, "1.0").orElseThrow();
+      assertThat(a.submit("C1", "demo", "main", quick, "1.0")).as("one record").isEmpty();
+      assertThat(awaitFinal(q.id()).status()).isEqualTo(RunStatus.PASSED);
+      assertThat(Files.readString(a.logFile(q.id()))).isEqualTo("quick\n");
+      assertThat(b.logFile(q.id())).doesNotExist();
+
+      // A newer commit queued by the follower cancels the leader's running run.
+      String slow = ciCommit("echo slow; sleep 60", null);
+      CiRun s = b.submit("C1", "demo", "main", slow, "2.0").orElseThrow();
+      await(() -> store.get(s.id()).filter(r -> r.status() == RunStatus.RUNNING).orElse(null));
+      String next = ciCommit("echo first; sleep 15; echo done", null);
+      CiRun n = b.submit("C1", "demo", "main", next, "3.0").orElseThrow();
+      CiRun cancelled = awaitFinal(s.id());
+      assertThat(cancelled.status()).isEqualTo(RunStatus.CANCELLED);
+      assertThat(cancelled.detail()).contains("superseded by " + n.shortCommit());
+
+      // The leader goes while the newer run runs: the next leader runs it again, once.
+      await(() -> store.get(s.id()).filter(CiRun::reported).orElse(null));
+      await(() -> store.get(n.id()).filter(r -> r.status() == RunStatus.RUNNING).orElse(null));
+      aLeads.set(false);
+      CiRun done = awaitFinal(n.id());
+      assertThat(done.status()).isEqualTo(RunStatus.PASSED);
+      for (CiRun run : List.of(q, s, n)) {
+        // The listeners hear of a final status after the store has it, then it is noted reported.
+        await(() -> store.get(run.id()).filter(CiRun::reported).orElse(null));
+      }
+      assertThat(Files.readString(b.logFile(n.id()))).isEqualTo("first\ndone\n");
+      List<CiRun> all = new ArrayList<>(aEvents);
+      all.addAll(bEvents);
+      for (CiRun run : List.of(q, s, n)) {
+        assertThat(all.stream().filter(r -> r.id() == run.id() && r.status().isFinal()))
+            .as("final reports of run %d", run.id())
+            .hasSize(1);
+      }
+      assertThat(bEvents.stream().filter(r -> r.id() == n.id() && r.status().isFinal()))
+          .as("reported by the node that ran it")
+          .hasSize(1);
+      assertThat(aEvents)
+          .filteredOn(r -> r.status() == RunStatus.RUNNING)
+          .extracting(CiRun::id)
+          .containsExactly(q.id(), s.id(), n.id());
+      store = null;
+    }
   }
 
   @Test

@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +54,10 @@ final class CiWiring implements AutoCloseable {
 
   /**
    * Starts CI, or returns empty (and logs why) when the sandbox cannot run here; {@code deploys}
-   * hears of every run before the chat does (so a green reaction finds the version deployed).
+   * hears of every run before the chat does (so a green reaction finds the version deployed). Every
+   * node queues the runs of the commits it materializes (a run is recorded once, by channel, branch
+   * and commit); runs execute, and are reported, only while {@code runsHere} holds: on the leader,
+   * which at a takeover runs again what the old leader was running.
    */
   static Optional<CiWiring> start(
       DataDir dataDir,
@@ -63,7 +67,8 @@ final class CiWiring implements AutoCloseable {
       GitServe gitServe,
       ChatChannels channels,
       String url,
-      Ci.Listener deploys) {
+      Ci.Listener deploys,
+      BooleanSupplier runsHere) {
     Path data = dataDir.directory();
     // Outside the data directory (the sandbox user must traverse its path), one per data directory.
     String tag = Integer.toHexString(data.toAbsolutePath().toString().hashCode());
@@ -86,6 +91,7 @@ final class CiWiring implements AutoCloseable {
                 scratch.resolve("ci"),
                 data.resolve("ci-logs"))
             .concurrency(concurrency())
+            .runWhile(runsHere)
             .listener(deploys)
             .listener(chat)
             .build();

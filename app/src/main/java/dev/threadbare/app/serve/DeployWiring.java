@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -47,6 +48,7 @@ final class DeployWiring {
 
   private final Deployer deployer;
   private volatile ChatDeploys voice;
+  private volatile BooleanSupplier startsHere = () -> true;
 
   private DeployWiring(Deployer deployer) {
     this.deployer = deployer;
@@ -89,6 +91,14 @@ final class DeployWiring {
 
   Deployer deployer() {
     return deployer;
+  }
+
+  /**
+   * Makes deployments of the materializer's commits only while {@code value} holds (on the leader
+   * of several nodes; a passed CI run deploys where it ran, which is the leader too).
+   */
+  void startOnlyWhile(BooleanSupplier value) {
+    this.startsHere = java.util.Objects.requireNonNull(value, "value");
   }
 
   /**
@@ -135,6 +145,9 @@ final class DeployWiring {
   }
 
   private void onMaterialized(List<EntryOutcome> outcomes) {
+    if (!startsHere.getAsBoolean()) {
+      return;
+    }
     for (EntryOutcome outcome : outcomes) {
       for (BranchUpdate change : outcome.branches()) {
         try {

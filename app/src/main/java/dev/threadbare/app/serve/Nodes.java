@@ -51,6 +51,32 @@ final class Nodes implements AutoCloseable {
             .orElseGet(Leadership::alone));
   }
 
+  /**
+   * Whether this node leads now: the one node whose bot answers, whose outbox drains, and which
+   * runs CI and starts deployments (a lone node always leads).
+   */
+  boolean leading() {
+    return leadership.leading();
+  }
+
+  /**
+   * Serves {@code GET /nodes/leader}: 200 on the leading node, 503 on the others, so a load
+   * balancer's health check sends deployments' and prod's host names to the node that runs them.
+   */
+  void serveLeaderCheck(io.javalin.Javalin http) {
+    http.get(
+        "/nodes/leader",
+        ctx -> {
+          boolean leads = leadership.leading();
+          ctx.status(leads ? 200 : 503)
+              .result(
+                  "node "
+                      + leadership.node()
+                      + (leads ? " leads" : " follows")
+                      + ": deployments and CI run on the leader\n");
+        });
+  }
+
   /** Whether the journal is shared with other nodes. */
   boolean shared() {
     return dataDir.sharedJournal().isPresent();

@@ -435,6 +435,7 @@ public final class Server implements AutoCloseable {
     AtomicReference<DbLayer> dbLayer = new AtomicReference<>();
     DeployWiring deploys =
         DeployWiring.open(settings, url, port, dataDir, dbLayer::get, () -> dbPort, metrics);
+    deploys.startOnlyWhile(nodes::leading);
     deployer = deploys.deployer();
     http = httpServer(gitServe, deployer);
     if (workspace != null) {
@@ -468,7 +469,16 @@ public final class Server implements AutoCloseable {
     // CI hangs off the materializer's outcomes; its routes and meters join the server's.
     Optional<CiWiring> ciWiring =
         CiWiring.start(
-            dataDir, outbox, metrics, http, gitServe, chatChannels, url, deploys.ciListener());
+            dataDir,
+            outbox,
+            metrics,
+            http,
+            gitServe,
+            chatChannels,
+            url,
+            deploys.ciListener(),
+            nodes::leading);
+    nodes.serveLeaderCheck(http);
     ciWiring.ifPresent(this::closeLater);
     this.ci = ciWiring.orElse(null);
     mergeGates =

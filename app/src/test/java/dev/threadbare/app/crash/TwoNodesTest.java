@@ -42,6 +42,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,6 +89,17 @@ class TwoNodesTest {
   static final List<String> posterErrors = new CopyOnWriteArrayList<>();
   static ChatReader.Channel finalChannel;
   static boolean converged;
+
+  /** A channel with {@code [ci]}: every commit is tested, on one node, through the kill. */
+  static String ciChannel;
+
+  static final List<String> ciPosted = new CopyOnWriteArrayList<>();
+  static ChatReader.Channel finalCiChannel;
+  static boolean ciSettled;
+
+  /** The bot's result reactions of a CI run (ChatCi), 🔄 aside. */
+  static final List<String> CI_RESULTS =
+      List.of("large_green_circle", "red_circle", "warning", "black_square_for_stop");
 
   /** One node: its data directory, port and (while running) process. */
   static final class Node {
@@ -157,6 +169,19 @@ class TwoNodesTest {
     crash.workspace.setEventsRequestUrl(relay.url() + "/slack/events", SECRET);
 
     MethodsClient person = crash.person();
+    ciChannel =
+        CrashFixture.ok("create #checked", () -> person.conversationsCreate(q -> q.name("checked")))
+            .getChannel()
+            .getId();
+    ciPosted.add(
+        CrashFixture.ok(
+                "post threadbare.toml",
+                () ->
+                    person.chatPostMessage(
+                        q ->
+                            q.channel(ciChannel)
+                                .text(file("threadbare.toml", "[ci]\ntest = \"sleep 1\""))))
+            .getTs());
     AtomicInteger done = new AtomicInteger();
     Thread poster =
         CrashFixture.startPoster(() -> post(person, new Random(SEED), done), posterErrors);
@@ -191,6 +216,38 @@ class TwoNodesTest {
               }
             });
     finalChannel = reader.read(channel);
+    ciSettled =
+        Eventually.eventually(
+            Duration.ofSeconds(240),
+            () -> {
+              try {
+                List<String[]> runs = ciRuns();
+                ChatReader.Channel now = reader.read(ciChannel);
+                return survivor.process.drained()
+                    && commitsOfMain(survivor, ciChannel)
+                        .equals(runs.stream().map(r -> r[0]).collect(Collectors.toSet()))
+                    && runs.stream()
+                        .allMatch(
+                            r ->
+                                r[3].equals("1")
+                                    && now.topLevel().stream()
+                                        .anyMatch(
+                                            m ->
+                                                r[1].equals(m.path("ts").asText())
+                                                    && results(m) > 0));
+              } catch (RuntimeException | java.sql.SQLException e) {
+                return false;
+              }
+            });
+    finalCiChannel = reader.read(ciChannel);
+  }
+
+  /** How many CI result reactions the bot put on {@code message}. */
+  static int results(JsonNode message) {
+    return ChatReader.reactionsBy(message, botUserId).entrySet().stream()
+        .filter(e -> CI_RESULTS.contains(e.getKey()))
+        .mapToInt(Map.Entry::getValue)
+        .sum();
   }
 
   @AfterAll
@@ -249,6 +306,15 @@ class TwoNodesTest {
         CrashFixture.ok(
             "Web API call",
             () -> person.chatUpdate(q -> q.channel(channel).ts(recent).text(file(path, "e" + n))));
+      }
+      if (i % 6 == 5) {
+        String path = "ci/c" + random.nextInt(3) + ".txt";
+        ciPosted.add(
+            CrashFixture.ok(
+                    "post to #checked",
+                    () ->
+                        person.chatPostMessage(q -> q.channel(ciChannel).text(file(path, "c" + n))))
+                .getTs());
       }
       done.incrementAndGet();
     }
@@ -390,6 +456,9 @@ class TwoNodesTest {
         .as("the restarted node's own store reaches the same commit ids")
         .isTrue();
     assertThat(leaderNode()).as("the restarted node follows").isEqualTo(survivor.nodeId());
+    // What a balancer's health check reads to send deployments' host names to the leader.
+    assertThat(leaderCheck(survivor)).isEqualTo(200);
+    assertThat(leaderCheck(killed)).isEqualTo(503);
     // Both serve git: every branch head over smart HTTP is the rebuild's.
     for (Node node : nodes) {
       assertThat(lsRemote(node)).as("git ls-remote of node " + node.name).isEqualTo(expected);
@@ -421,6 +490,77 @@ class TwoNodesTest {
     assertThat(botPosts.entrySet().stream().filter(e -> e.getValue() > 1).toList())
         .as("bot messages posted twice")
         .isEmpty();
+  }
+
+  @Test
+  void everyCommitOfTheCiChannelGotOneResultFromOneNode() throws Exception {
+    List<String[]> runs = ciRuns();
+    List<String> shown = runs.stream().map(r -> String.join(" ", r)).toList();
+    assertThat(ciSettled)
+        .as("every commit of #checked has a reported CI run and its result; runs: %s", shown)
+        .isTrue();
+    // One run a commit (the toml's and most posts': a post that arrived late, behind a newer
+    // version of its path, made no commit), whichever node queued it.
+    assertThat(runs).isNotEmpty();
+    assertThat(runs.stream().map(r -> r[0]).distinct()).hasSize(runs.size());
+    for (JsonNode m : finalCiChannel.topLevel()) {
+      if (ChatReader.by(m, personId)) {
+        boolean tested = runs.stream().anyMatch(r -> r[1].equals(m.path("ts").asText()));
+        assertThat(results(m))
+            .as("CI results on %s: %s", m.path("ts").asText(), m.path("reactions"))
+            .isEqualTo(tested ? 1 : 0);
+      }
+    }
+    finalCiChannel
+        .replies()
+        .forEach(
+            (root, replies) ->
+                assertThat(
+                        replies.stream()
+                            .filter(r -> ChatReader.by(r, botUserId))
+                            .filter(r -> r.path("text").asText().startsWith("CI "))
+                            .count())
+                    .as("the bot's CI replies under %s", root)
+                    .isLessThanOrEqualTo(1));
+  }
+
+  /** The shared store's CI runs of #checked: commit, message ts, status, reported. */
+  private static List<String[]> ciRuns() throws java.sql.SQLException {
+    try (Connection c =
+            DriverManager.getConnection(
+                journalDb.jdbcUrl(), journalDb.user(), journalDb.password());
+        java.sql.PreparedStatement s =
+            c.prepareStatement(
+                "SELECT commit_id, message_ts, status, reported FROM ci_runs WHERE channel = ?"
+                    + " ORDER BY id")) {
+      s.setString(1, ciChannel);
+      List<String[]> runs = new ArrayList<>();
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          runs.add(
+              new String[] {
+                r.getString(1), r.getString(2), r.getString(3), Integer.toString(r.getInt(4))
+              });
+        }
+      }
+      return runs;
+    }
+  }
+
+  /** The ids of the commits of {@code channel}'s main in the node's store. */
+  private static java.util.Set<String> commitsOfMain(Node node, String channel) {
+    return GitStore.open(node.data.resolve("git")).log(channel, "main").stream()
+        .map(e -> e.commit().name())
+        .collect(Collectors.toSet());
+  }
+
+  private static int leaderCheck(Node node) throws Exception {
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create(node.url() + "/nodes/leader"))
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
   }
 
   private static SortedMap<String, String> lsRemote(Node node) throws Exception {

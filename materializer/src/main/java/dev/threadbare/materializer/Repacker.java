@@ -25,6 +25,7 @@ import org.eclipse.jgit.internal.storage.file.FileRepository;
 import org.eclipse.jgit.internal.storage.file.Pack;
 import org.eclipse.jgit.internal.storage.file.PackIndex;
 import org.eclipse.jgit.internal.storage.pack.PackWriter;
+import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.NullProgressMonitor;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
@@ -212,13 +213,11 @@ final class Repacker {
               ? writeOne(
                   repository,
                   reader,
-                  roll,
                   true,
                   writer -> writer.preparePack(NullProgressMonitor.INSTANCE, want, Set.of()))
               : writeOne(
                   repository,
                   reader,
-                  roll,
                   false,
                   writer -> writer.preparePack(objectsOf(reader, roll, List.of())));
       written.add(main.index());
@@ -228,8 +227,7 @@ final class Repacker {
         // older version coming back): in a small pack of its own, like git's cruft packs.
         Iterator<RevObject> rest = objectsOf(reader, roll, written);
         if (rest.hasNext()) {
-          Written orphans =
-              writeOne(repository, reader, roll, false, writer -> writer.preparePack(rest));
+          Written orphans = writeOne(repository, reader, false, writer -> writer.preparePack(rest));
           written.add(orphans.index());
           kept.add(orphans.id());
         }
@@ -256,11 +254,7 @@ final class Repacker {
    * bitmap, then index, which makes it visible) and returns its index.
    */
   private Written writeOne(
-      FileRepository repository,
-      ObjectReader reader,
-      List<Pack> roll,
-      boolean bitmapWanted,
-      Preparation preparation)
+      FileRepository repository, ObjectReader reader, boolean bitmapWanted, Preparation preparation)
       throws IOException {
     PackConfig config = new PackConfig(repository);
     config.setDeltaCompress(true);
@@ -286,7 +280,10 @@ final class Repacker {
       try (OutputStream out = Files.newOutputStream(tmpIdx)) {
         writer.writeIndex(out);
       }
-      String id = writer.computeName().name();
+      // Named by its content (the pack's trailing checksum, as git names packs), not by its
+      // object set: a rewrite of the same objects then gets a new name and never replaces a file
+      // that a reader (JGit, or git itself) may hold open, pack and index renamed one at a time.
+      String id = trailingChecksum(tmpPack);
       boolean bitmap = bitmapWanted && writer.prepareBitmapIndex(NullProgressMonitor.INSTANCE);
       if (bitmap) {
         try (OutputStream out = Files.newOutputStream(tmpBitmap)) {
@@ -297,11 +294,8 @@ final class Repacker {
       String name = "pack-" + id;
       Path pack = packDir.toPath().resolve(name + ".pack");
       Path idx = packDir.toPath().resolve(name + ".idx");
-      boolean sameName = Files.exists(idx);
-      if (!sameName || roll.stream().anyMatch(p -> p.getPackName().equals(id) && isRaw(p))) {
-        // A pack of exactly the same objects has the same name: the new one replaces it by
-        // rename (pack, bitmap, then index); a reader holding the old one keeps its open file,
-        // and JGit notices a changed pack by its checksum and rereads.
+      if (!Files.exists(idx)) {
+        // An existing pack of this name has these very bytes: it stays as it is.
         tmpPack.toFile().setReadOnly();
         tmpIdx.toFile().setReadOnly();
         move(tmpPack, pack);
@@ -362,6 +356,20 @@ final class Repacker {
       if (ext != org.eclipse.jgit.internal.storage.pack.PackExt.INDEX) {
         Files.deleteIfExists(packFile.create(ext).toPath());
       }
+    }
+  }
+
+  /** The SHA-1 a pack file ends with, in hex. */
+  private static String trailingChecksum(Path pack) throws IOException {
+    try (var file = java.nio.channels.FileChannel.open(pack)) {
+      java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate(Constants.OBJECT_ID_LENGTH);
+      long at = file.size() - Constants.OBJECT_ID_LENGTH;
+      while (tail.hasRemaining()) {
+        if (file.read(tail, at + tail.position()) < 0) {
+          throw new IOException("pack " + pack + " is shorter than its checksum");
+        }
+      }
+      return ObjectId.fromRaw(tail.array()).name();
     }
   }
 

@@ -85,8 +85,8 @@ class RepackerTest {
               new String(
                   materializer.store().read("C1", "main", "src/n.txt"), StandardCharsets.UTF_8))
           .isEqualTo("edited while not the newest\n");
-      assertThat(git(repo, "fsck", "--full", "--no-dangling")).isEmpty();
       Repacker.INSTANCE.awaitIdle(repo);
+      assertThat(git(repo, "fsck", "--full", "--no-dangling")).isEmpty();
       Repacker.INSTANCE.repack(repo);
       assertThat(git(repo, "fsck", "--full", "--no-dangling")).isEmpty();
       List<Path> packs = packs(repo, ".pack");

@@ -178,6 +178,21 @@ public final class GitServe {
     tokens.revoke(tokenId);
   }
 
+  /**
+   * The chat user a request's chat-session cookie speaks for, when {@link #signInWith} is on: the
+   * one sign-in the code browser accepts, for other pages of the same server.
+   *
+   * @param cookie the request's cookie by name (null when absent)
+   */
+  public Optional<String> sessionUser(java.util.function.Function<String, String> cookie) {
+    ChatSessions chat = sessions;
+    if (chat == null) {
+      return Optional.empty();
+    }
+    String value = cookie.apply(chat.cookieName());
+    return value == null || value.isBlank() ? Optional.empty() : chat.userOf(value);
+  }
+
   /** The user a live token speaks for. */
   public Optional<String> userOf(String token) {
     return tokens.userOf(token);

@@ -209,13 +209,17 @@ final class CiWiring implements AutoCloseable {
       String cookie = ctx.cookie("threadbare_token");
       token = cookie == null || cookie.isBlank() ? Optional.empty() : Optional.of(cookie);
     }
-    if (token.isEmpty()) {
+    // A token (git and API clients), else the chat UI's session on this server: one sign-in.
+    Optional<String> user =
+        token.isPresent() ? gitServe.userOf(token.get()) : gitServe.sessionUser(ctx::cookie);
+    if (token.isEmpty() && user.isEmpty()) {
       ctx.status(401)
           .header("WWW-Authenticate", "Basic realm=\"threadbare\", charset=\"UTF-8\"")
-          .result("authentication required: use your threadbare token (ask the bot with `token`)");
+          .result(
+              "authentication required: sign in to the chat on this server, or use your"
+                  + " threadbare token (ask the bot with `token`)");
       return false;
     }
-    Optional<String> user = gitServe.userOf(token.get());
     if (user.isEmpty()) {
       ctx.status(401).result("the token is unknown or revoked: ask the bot with `token`");
       return false;

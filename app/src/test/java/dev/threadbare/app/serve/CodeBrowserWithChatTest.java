@@ -182,6 +182,12 @@ class CodeBrowserWithChatTest {
       wait.until(ExpectedConditions.elementToBeClickable(By.id("channel-code"))).click();
       wait.until(ExpectedConditions.presenceOfElementLocated(By.id("tree")));
       assertThat(driver.getCurrentUrl()).contains("/code/general/tree");
+      // ... and to the channel's page, which the same session opens.
+      driver.navigate().back();
+      wait.until(ExpectedConditions.elementToBeClickable(By.id("channel-page"))).click();
+      wait.until(ExpectedConditions.presenceOfElementLocated(By.tagName("h1")));
+      assertThat(driver.getCurrentUrl()).contains("/channels/general");
+      assertThat(driver.findElement(By.tagName("h1")).getText()).contains("#general");
 
       driver.get(
           server.url() + "/code/general/blame?rev=thread/" + root.getTs() + "&path=src/app.py");

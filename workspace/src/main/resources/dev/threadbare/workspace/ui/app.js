@@ -318,6 +318,7 @@ async function openChannel(id, focusTs) {
   document.querySelectorAll('.channel-link').forEach((b) => b.classList.toggle('active', b.dataset.id === channel.id));
   $('channel-title').replaceChildren(icon(channel.is_private ? 'lock-fill' : 'hash'), channel.name);
   $('channel-title').append(' ', el('a', { id: 'channel-code', class: 'channel-code', href: `/code/${encodeURIComponent(channel.name)}`, title: 'Browse this channel\'s code' }, 'code'));
+  $('channel-title').append(' ', el('a', { id: 'channel-page', class: 'channel-code', href: `/channels/${encodeURIComponent(channel.name)}`, title: 'This channel\'s prod, deploys, CI and charts' }, 'page'));
   $('join-channel').hidden = channel.is_member;
   $('invite-button').hidden = !channel.is_member;
   $('composer').hidden = !channel.is_member;

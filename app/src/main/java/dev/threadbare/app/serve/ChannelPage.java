@@ -322,13 +322,35 @@ final class ChannelPage {
         });
   }
 
-  private void threadSection(StringBuilder html, String channel, GitStore store) {
+  private void threadSection(StringBuilder html, String channel, GitStore store)
+      throws IOException {
     List<String> threads =
-        store.branches(channel).stream().filter(b -> b.startsWith("thread/")).toList();
-    // Newest threads first (their names are the roots' ts).
-    List<String> open = new ArrayList<>(threads);
-    open.sort((a, b) -> b.compareTo(a));
-    open = open.subList(0, Math.min(RECENT, open.size()));
+        new ArrayList<>(
+            store.branches(channel).stream().filter(b -> b.startsWith("thread/")).toList());
+    // Newest threads first (their names are the roots' ts); a thread whose tip main already
+    // holds (merged, nothing since) is not open. At most a bounded number are looked at.
+    threads.sort((a, b) -> b.compareTo(a));
+    List<String> open = new ArrayList<>();
+    ObjectId main = store.resolve(channel, "main");
+    if (!threads.isEmpty()) {
+      try (Repository repo = store.repository(channel);
+          RevWalk walk = new RevWalk(repo)) {
+        RevCommit mainTip = main == null ? null : walk.parseCommit(main);
+        for (String branch : threads.subList(0, Math.min(5 * RECENT, threads.size()))) {
+          ObjectId tip = store.resolve(channel, branch);
+          if (tip == null) {
+            continue;
+          }
+          walk.reset();
+          if (mainTip == null || !walk.isMergedInto(walk.parseCommit(tip), mainTip)) {
+            open.add(branch);
+          }
+          if (open.size() == RECENT) {
+            break;
+          }
+        }
+      }
+    }
     html.append("<h2>Open threads</h2><table id=\"threads\"><tr><th>thread</th>")
         .append("<th>approvals</th><th>CI</th></tr>");
     Approvals approvals = open.isEmpty() ? null : Approvals.of(dataDir.journal(), channel);
@@ -369,37 +391,38 @@ final class ChannelPage {
       throws IOException {
     TreeMap<LocalDate, Integer> perDay = new TreeMap<>();
     TreeMap<LocalDate, RevCommit> lastOfDay = new TreeMap<>();
-    ObjectId main = store.resolve(channel, "main");
-    Repository repo = main == null ? null : store.repository(channel);
-    if (repo != null) {
-      LocalDate since = LocalDate.now(ZoneOffset.UTC).minusDays(DAYS);
-      try (RevWalk walk = new RevWalk(repo)) {
-        walk.markStart(walk.parseCommit(main));
-        int seen = 0;
-        for (RevCommit commit : walk) {
-          LocalDate day =
-              LocalDate.ofInstant(Instant.ofEpochSecond(commit.getCommitTime()), ZoneOffset.UTC);
-          if (day.isBefore(since) || ++seen > MAX_COMMITS) {
-            break;
-          }
-          perDay.merge(day, 1, Integer::sum);
-          lastOfDay.putIfAbsent(day, commit); // the walk goes newest first
-        }
-      }
-    }
     ArrayNode days = data.putArray("commitDays");
     ArrayNode counts = data.putArray("commits");
-    perDay.forEach(
-        (day, n) -> {
-          days.add(day.atStartOfDay(ZoneOffset.UTC).toEpochSecond());
-          counts.add(n);
-        });
     ArrayNode todoDays = data.putArray("todoDays");
     ArrayNode todo = data.putArray("todoFiles");
-    Map<ObjectId, Boolean> marked = new HashMap<>();
-    for (Map.Entry<LocalDate, RevCommit> e : lastOfDay.entrySet()) {
-      todoDays.add(e.getKey().atStartOfDay(ZoneOffset.UTC).toEpochSecond());
-      todo.add(todoFiles(repo, e.getValue(), marked));
+    ObjectId main = store.resolve(channel, "main");
+    if (main == null) {
+      return;
+    }
+    LocalDate since = LocalDate.now(ZoneOffset.UTC).minusDays(DAYS);
+    try (Repository repo = store.repository(channel);
+        RevWalk walk = new RevWalk(repo)) {
+      walk.markStart(walk.parseCommit(main));
+      int seen = 0;
+      for (RevCommit commit : walk) {
+        LocalDate day =
+            LocalDate.ofInstant(Instant.ofEpochSecond(commit.getCommitTime()), ZoneOffset.UTC);
+        if (day.isBefore(since) || ++seen > MAX_COMMITS) {
+          break;
+        }
+        perDay.merge(day, 1, Integer::sum);
+        lastOfDay.putIfAbsent(day, commit); // the walk goes newest first
+      }
+      perDay.forEach(
+          (day, n) -> {
+            days.add(day.atStartOfDay(ZoneOffset.UTC).toEpochSecond());
+            counts.add(n);
+          });
+      Map<ObjectId, Boolean> marked = new HashMap<>();
+      for (Map.Entry<LocalDate, RevCommit> e : lastOfDay.entrySet()) {
+        todoDays.add(e.getKey().atStartOfDay(ZoneOffset.UTC).toEpochSecond());
+        todo.add(todoFiles(repo, e.getValue(), marked));
+      }
     }
   }
 

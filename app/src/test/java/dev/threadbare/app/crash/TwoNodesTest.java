@@ -18,6 +18,7 @@ import dev.threadbare.testing.TestPostgres;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -205,7 +206,7 @@ class TwoNodesTest {
 
     converged =
         Eventually.eventually(
-            Duration.ofSeconds(180),
+            Duration.ofMinutes(3),
             () -> {
               try {
                 return survivor.process.drained()
@@ -218,7 +219,7 @@ class TwoNodesTest {
     finalChannel = reader.read(channel);
     ciSettled =
         Eventually.eventually(
-            Duration.ofSeconds(240),
+            Duration.ofMinutes(4),
             () -> {
               try {
                 List<String[]> runs = ciRuns();
@@ -445,7 +446,7 @@ class TwoNodesTest {
     killed.start();
     assertThat(
             Eventually.eventually(
-                Duration.ofSeconds(120),
+                Duration.ofMinutes(2),
                 () -> {
                   try {
                     return expected.equals(heads(killed.data.resolve("git")));
@@ -621,7 +622,7 @@ class TwoNodesTest {
 
     Relay(List<Node> targets) throws IOException {
       this.targets = targets;
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
       server.setExecutor(Executors.newFixedThreadPool(8));
       server.createContext("/", this::handle);
       server.start();

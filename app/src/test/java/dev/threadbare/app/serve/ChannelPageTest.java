@@ -124,6 +124,10 @@ class ChannelPageTest {
     // An open thread with code in it.
     String root = post(null, "a thread about waving");
     post(root, file("wave.txt", "o/\n"));
+    // A merged thread is not open any more.
+    String merged = post(null, "a thread to merge");
+    post(merged, file("merged.txt", "in\n"));
+    post(merged, "merge");
 
     String token = token();
     assertThat(page("/channels/dash", null).statusCode()).isEqualTo(401);
@@ -140,7 +144,9 @@ class ChannelPageTest {
                       + prodAnswer(promote);
               return r.statusCode() == 200
                       && r.body().contains("prod-commit")
-                      && r.body().contains("thread/" + root)
+                      && openThreads(r.body()).contains("thread/" + root)
+                      && r.body().contains("<td>thread/" + merged + "</td>") // its CI ran
+                      && !openThreads(r.body()).contains("thread/" + merged)
                   ? Optional.of(r.body())
                   : Optional.empty();
             },
@@ -230,6 +236,12 @@ class ChannelPageTest {
             server.ci().orElseThrow().store().list(channel, null, 1000).stream()
                 .filter(r -> ts.equals(r.messageTs()) && r.status().isFinal())
                 .findFirst());
+  }
+
+  /** The page's table of open threads. */
+  static String openThreads(String html) {
+    int from = html.indexOf("<table id=\"threads\">");
+    return from < 0 ? "" : html.substring(from, html.indexOf("</table>", from));
   }
 
   /** A personal token of the person (as {@code threadbare git add-token} gives). */
